@@ -1,0 +1,54 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON_VERSION := $(shell cat .python-version)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# The interpreter .python-version names: pyenv's when available, else pythonX.Y on PATH.
+BASE_PYTHON ?= $(shell (command -v pyenv >/dev/null 2>&1 && p=$$(pyenv prefix $(PYTHON_VERSION) 2>/dev/null) && echo $$p/bin/python) || command -v python$(PYTHON_VERSION) || echo python$(PYTHON_VERSION))
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint format bench lock clean-db
+
+$(PY):
+	$(BASE_PYTHON) -m venv $(VENV)
+
+$(STAMP): $(PY) requirements.lock pyproject.toml
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-true} $(PY) manage.py setup_demo
+	@echo
+	@echo "  Capacity is starting at http://$(HOST):$(PORT)/"
+	@echo "  Log in as admin / admin (infrastructure admin) or researcher / researcher."
+	@echo "  Stop with Ctrl-C."
+	@echo
+	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install
+	$(PY) bench/run_all.py
+
+# Re-resolve the full dependency set after changing a pin in pyproject.toml.
+lock: $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+
+# Stop the embedded server and remove its data (development only).
+clean-db:
+	rm -rf .pgdata
