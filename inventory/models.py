@@ -1,0 +1,429 @@
+"""The inventory: what the infrastructure owns, who was promised what, and what they use.
+
+Every capacity is an exact integer number of bytes (`BytesField`). The rules of
+../shared/DOMAIN.md are enforced in the database (check and conditional unique
+constraints here, capacity triggers in migration 0003) as well as in forms, so
+that no code path and no race between two admins can break them.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from inventory.fields import BytesField
+
+
+class Site(models.Model):
+    """A data centre or machine room that houses storage arrays."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    city = models.CharField(max_length=100, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StorageArray(models.Model):
+    """One storage system (box or cluster) from one vendor, e.g. a Huawei OceanStor A800."""
+
+    class MediaType(models.TextChoices):
+        NVME = "nvme", "NVMe flash"
+        SAS_SSD = "sas_ssd", "SAS SSD"
+        HDD = "hdd", "HDD"
+        HYBRID = "hybrid", "Hybrid (flash + HDD)"
+
+    class Lifecycle(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        ACTIVE = "active", "Active"
+        MAINTENANCE = "maintenance", "Maintenance"
+        RETIRED = "retired", "Retired"
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="arrays")
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    vendor = models.CharField(max_length=100)
+    model = models.CharField(max_length=100)
+    serial_number = models.CharField(max_length=100, unique=True)
+    media_type = models.CharField(max_length=20, choices=MediaType.choices, default=MediaType.NVME)
+    lifecycle_status = models.CharField(
+        "lifecycle status", max_length=20, choices=Lifecycle.choices, default=Lifecycle.ACTIVE
+    )
+    raw_bytes = BytesField("raw capacity", help_text="Member disks before RAID and spares.")
+    usable_bytes = BytesField(
+        "usable capacity", help_text="After RAID, hot spares and metadata: what pools can hold."
+    )
+    firmware_version = models.CharField(max_length=100, blank=True)
+    commissioned_on = models.DateField(null=True, blank=True)
+    support_ends_on = models.DateField("support ends on", null=True, blank=True)
+    management_url = models.URLField("management URL", blank=True)
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "storage array"
+        constraints = [
+            models.CheckConstraint(condition=Q(raw_bytes__gte=0), name="array_raw_non_negative"),
+            models.CheckConstraint(condition=Q(usable_bytes__gte=0), name="array_usable_non_negative"),
+            models.CheckConstraint(condition=Q(usable_bytes__lte=F("raw_bytes")), name="array_usable_within_raw"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("dashboard:array-detail", kwargs={"array": self.slug})
+
+
+class StoragePool(models.Model):
+    """A slice of an array's usable capacity with one protection scheme and tier; allocations live here."""
+
+    class Tier(models.TextChoices):
+        PERFORMANCE = "performance", "Performance (flash)"
+        CAPACITY = "capacity", "Capacity"
+        SCRATCH = "scratch", "Scratch"
+        ARCHIVE = "archive", "Archive"
+
+    array = models.ForeignKey(StorageArray, on_delete=models.PROTECT, related_name="pools")
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(
+        max_length=100, unique=True, help_text="The name usage reports use for this pool (XDMoD `resource`)."
+    )
+    tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.PERFORMANCE)
+    protocols = models.CharField(max_length=200, blank=True, help_text="For example: NFS, SMB, S3, DPC, Lustre.")
+    capacity_bytes = BytesField("capacity", help_text="Usable capacity carved from the array for this pool.")
+    max_oversubscription = models.DecimalField(
+        "maximum oversubscription",
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("10.00"))],
+        help_text="Allowed allocated ÷ capacity: 1.00 means no oversubscription; thin pools often allow 1.2-1.5.",
+    )
+    warning_threshold = models.PositiveSmallIntegerField(
+        "warning threshold (%)", default=80, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    critical_threshold = models.PositiveSmallIntegerField(
+        "critical threshold (%)", default=90, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["array__name", "name"]
+        verbose_name = "storage pool"
+        constraints = [
+            models.UniqueConstraint(fields=["array", "name"], name="pool_name_unique_per_array"),
+            models.CheckConstraint(condition=Q(capacity_bytes__gte=0), name="pool_capacity_non_negative"),
+            models.CheckConstraint(condition=Q(max_oversubscription__gt=0), name="pool_oversubscription_positive"),
+            models.CheckConstraint(
+                condition=Q(warning_threshold__gt=0)
+                & Q(warning_threshold__lt=F("critical_threshold"))
+                & Q(critical_threshold__lte=100),
+                name="pool_thresholds_ordered",
+                violation_error_message="The warning threshold must be below the critical threshold (1-100 %).",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.array.name} / {self.name}"
+
+    @property
+    def allowed_bytes(self) -> int:
+        """The most that may be allocated: capacity × maximum oversubscription, in whole bytes."""
+        return int(self.capacity_bytes * self.max_oversubscription)
+
+    def get_absolute_url(self) -> str:
+        return reverse("dashboard:pool-detail", kwargs={"array": self.array.slug, "pool": self.slug})
+
+
+class Team(models.Model):
+    """A research group or lab: people belong to teams, and a team has projects."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    institution = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams", blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("dashboard:team-detail", kwargs={"slug": self.slug})
+
+
+class TeamMembership(models.Model):
+    """A person's membership of a team, with their role in it."""
+
+    class Role(models.TextChoices):
+        MEMBER = "member", "Member"
+        MANAGER = "manager", "Manager"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        ordering = ["team__name", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team} ({self.get_role_display()})"
+
+
+project_code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$",
+    "A project code is 2-32 letters, digits, '-' or '_' (for example NN1234K).",
+)
+
+
+class ResearchProject(models.Model):
+    """A research project with a code (e.g. NN1234K), owned by a team and led by a principal investigator."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+        SUSPENDED = "suspended", "Suspended"
+
+    code = models.CharField(max_length=32, unique=True, validators=[project_code_validator])
+    title = models.CharField(max_length=300)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="projects")
+    principal_investigator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="led_projects"
+    )
+    field_of_science = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    description = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "research project"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gt=F("start_date")),
+                name="project_ends_after_start",
+                violation_error_message="The end date must be after the start date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("dashboard:project-detail", kwargs={"code": self.code})
+
+
+class Allocation(models.Model):
+    """A promise of capacity (a quota in bytes) on one pool to one project.
+
+    The latest reported usage is kept on the allocation itself (updated by the
+    imports, only when newer) so that pages never scan the usage history to
+    show the present.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        ACTIVE = "active", "Active"
+        EXPIRED = "expired", "Expired"
+        REVOKED = "revoked", "Revoked"
+        DENIED = "denied", "Denied"
+
+    project = models.ForeignKey(ResearchProject, on_delete=models.PROTECT, related_name="allocations")
+    pool = models.ForeignKey(StoragePool, on_delete=models.PROTECT, related_name="allocations")
+    quota_bytes = BytesField("quota")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED, db_index=True)
+    start_date = models.DateField(default=timezone.localdate)
+    end_date = models.DateField(null=True, blank=True)
+    quota_id = models.CharField(
+        "quota identifier",
+        max_length=255,
+        blank=True,
+        help_text="What the storage system reports usage under: a quota-tree name or path, a Lustre project id.",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    justification = models.TextField(blank=True)
+
+    # Latest usage, denormalised from UsageSample by the imports.
+    used_bytes = BytesField("used (logical)", null=True, blank=True)
+    physical_used_bytes = BytesField("used (physical)", null=True, blank=True)
+    file_count = models.BigIntegerField(null=True, blank=True)
+    usage_measured_at = models.DateTimeField("usage measured at", null=True, blank=True)
+    # What the storage system itself enforces, when a report carries its hard
+    # limit: differing from quota_bytes is "quota drift".
+    enforced_quota_bytes = BytesField("enforced hard limit", null=True, blank=True)
+    enforced_quota_seen_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(
+        excluded_fields=["used_bytes", "physical_used_bytes", "file_count", "usage_measured_at"]
+    )
+
+    class Meta:
+        ordering = ["project__code", "pool__name"]
+        permissions = [("approve_allocation", "Can approve requested allocations")]
+        constraints = [
+            models.CheckConstraint(condition=Q(quota_bytes__gte=0), name="allocation_quota_non_negative"),
+            models.CheckConstraint(
+                condition=Q(used_bytes__isnull=True) | Q(used_bytes__gte=0), name="allocation_used_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(physical_used_bytes__isnull=True) | Q(physical_used_bytes__gte=0),
+                name="allocation_physical_used_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(file_count__isnull=True) | Q(file_count__gte=0),
+                name="allocation_file_count_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(enforced_quota_bytes__isnull=True) | Q(enforced_quota_bytes__gte=0),
+                name="allocation_enforced_quota_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gt=F("start_date")),
+                name="allocation_ends_after_start",
+                violation_error_message="The end date must be after the start date.",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "pool"],
+                condition=Q(status="active"),
+                name="one_active_allocation_per_project_and_pool",
+                violation_error_message="This project already has an active allocation on this pool.",
+            ),
+            models.UniqueConstraint(
+                fields=["pool", "quota_id"],
+                condition=~Q(quota_id=""),
+                name="quota_id_unique_per_pool",
+                violation_error_message="Another allocation on this pool already uses this quota identifier.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["pool", "status"], name="allocation_pool_status"),
+            models.Index(fields=["end_date"], name="allocation_end_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} on {self.pool.name}"
+
+    @property
+    def quota_drift_bytes(self) -> int | None:
+        """Enforced minus promised: non-zero means the array enforces something else than was promised."""
+        if self.enforced_quota_bytes is None:
+            return None
+        return self.enforced_quota_bytes - self.quota_bytes
+
+
+class UsageImport(models.Model):
+    """One run of a usage import (command or admin upload): who, when, which file, and what came of it."""
+
+    class Outcome(models.TextChoices):
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed (nothing written)"
+        DRY_RUN = "dry_run", "Dry run (nothing written)"
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    file_name = models.CharField(max_length=500)
+    format = models.CharField(max_length=20)
+    pool = models.ForeignKey(StoragePool, on_delete=models.SET_NULL, null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    records = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField("skipped (already present)", default=0)
+    drift_warnings = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    messages = models.JSONField(default=list, blank=True, help_text="Errors and warnings, one string each.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "usage import"
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.format}, {self.get_outcome_display()})"
+
+
+class UsageSample(models.Model):
+    """What the storage system reported an allocation used at one moment (stored in UTC)."""
+
+    allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="samples")
+    measured_at = models.DateTimeField()
+    used_bytes = BytesField("used (logical)")
+    physical_used_bytes = BytesField("used (physical)", null=True, blank=True)
+    file_count = models.BigIntegerField(null=True, blank=True)
+    soft_limit_bytes = BytesField("soft limit", null=True, blank=True)
+    hard_limit_bytes = BytesField("hard limit", null=True, blank=True)
+    source = models.CharField(max_length=50, blank=True, help_text="The report format it came from.")
+    usage_import = models.ForeignKey(
+        UsageImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="samples"
+    )
+
+    class Meta:
+        ordering = ["-measured_at"]
+        verbose_name = "usage sample"
+        constraints = [
+            models.UniqueConstraint(fields=["allocation", "measured_at"], name="sample_unique_per_moment"),
+            models.CheckConstraint(condition=Q(used_bytes__gte=0), name="sample_used_non_negative"),
+            models.CheckConstraint(
+                condition=Q(physical_used_bytes__isnull=True) | Q(physical_used_bytes__gte=0),
+                name="sample_physical_used_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(file_count__isnull=True) | Q(file_count__gte=0), name="sample_file_count_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(soft_limit_bytes__isnull=True) | Q(soft_limit_bytes__gte=0),
+                name="sample_soft_limit_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(hard_limit_bytes__isnull=True) | Q(hard_limit_bytes__gte=0),
+                name="sample_hard_limit_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(soft_limit_bytes__isnull=True)
+                | Q(hard_limit_bytes__isnull=True)
+                | Q(soft_limit_bytes__lte=F("hard_limit_bytes")),
+                name="sample_soft_within_hard",
+                violation_error_message="The soft limit must not be above the hard limit.",
+            ),
+        ]
+        indexes = [models.Index(fields=["measured_at"], name="sample_measured_at")]
+
+    def __str__(self) -> str:
+        return f"{self.allocation_id} at {self.measured_at:%Y-%m-%d %H:%M}"
+
+
+class UnitPreference(models.Model):
+    """Whether a user reads capacities in binary units (TiB, PiB) instead of decimal (TB, PB)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unit_preference")
+    binary = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {'binary' if self.binary else 'decimal'} units"

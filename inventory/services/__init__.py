@@ -1,0 +1,1 @@
+"""Writes: every change to the inventory goes through these functions (admin, imports, any API)."""

@@ -1,0 +1,76 @@
+"""Creating, changing, approving and expiring allocations."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from inventory.models import Allocation, ResearchProject, StoragePool
+from inventory.services.capacity import check_allocation_fits
+
+
+def save_allocation(*, allocation: Allocation) -> Allocation:
+    """Validate and save an allocation (new or changed) in one transaction, under the pool's row lock."""
+    with transaction.atomic():
+        allocation.full_clean()
+        check_allocation_fits(allocation)
+        allocation.save()
+    return allocation
+
+
+def create_allocation(
+    *,
+    project: ResearchProject,
+    pool: StoragePool,
+    quota_bytes: int,
+    status: str = Allocation.Status.REQUESTED,
+    quota_id: str = "",
+    start_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+    requested_by=None,
+    justification: str = "",
+) -> Allocation:
+    """Create an allocation; an active one must fit its pool (raises ValidationError with the numbers)."""
+    allocation = Allocation(
+        project=project,
+        pool=pool,
+        quota_bytes=quota_bytes,
+        status=status,
+        quota_id=quota_id,
+        start_date=start_date or timezone.localdate(),
+        end_date=end_date,
+        requested_by=requested_by,
+        justification=justification,
+    )
+    return save_allocation(allocation=allocation)
+
+
+def approve_allocation(*, allocation: Allocation, approved_by) -> Allocation:
+    """Activate a requested allocation, recording who approved it and when."""
+    with transaction.atomic():
+        allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
+        if allocation.status != Allocation.Status.REQUESTED:
+            raise ValidationError(
+                f"{allocation} is {allocation.get_status_display().lower()}, not requested: nothing to approve."
+            )
+        allocation.status = Allocation.Status.ACTIVE
+        allocation.approved_by = approved_by
+        allocation.approved_at = timezone.now()
+        return save_allocation(allocation=allocation)
+
+
+def expire_allocations(*, queryset=None, today: datetime.date | None = None) -> int:
+    """Mark active allocations whose end date has passed as expired; their history stays."""
+    today = today or timezone.localdate()
+    queryset = Allocation.objects.all() if queryset is None else queryset
+    expired = 0
+    with transaction.atomic():
+        # Saved one by one (not queryset.update) so that the history records each change.
+        for allocation in queryset.select_for_update().filter(
+            status=Allocation.Status.ACTIVE, end_date__isnull=False, end_date__lt=today
+        ):
+            allocation.status = Allocation.Status.EXPIRED
+            allocation.save(update_fields=["status"])
+            expired += 1
+    return expired
