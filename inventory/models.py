@@ -61,9 +61,7 @@ class StorageArray(models.Model):
         "lifecycle status", max_length=20, choices=Lifecycle.choices, default=Lifecycle.ACTIVE
     )
     raw_bytes = BytesField("raw capacity", help_text="Member disks before RAID and spares.")
-    usable_bytes = BytesField(
-        "usable capacity", help_text="After RAID, hot spares and metadata: what pools can hold."
-    )
+    usable_bytes = BytesField("usable capacity", help_text="After RAID, hot spares and metadata: what pools can hold.")
     firmware_version = models.CharField(max_length=100, blank=True)
     commissioned_on = models.DateField(null=True, blank=True)
     support_ends_on = models.DateField("support ends on", null=True, blank=True)
@@ -140,13 +138,13 @@ class StoragePool(models.Model):
     def __str__(self) -> str:
         return f"{self.array.name} / {self.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("dashboard:pool-detail", kwargs={"array": self.array.slug, "pool": self.slug})
+
     @property
     def allowed_bytes(self) -> int:
         """The most that may be allocated: capacity × maximum oversubscription, in whole bytes."""
         return int(self.capacity_bytes * self.max_oversubscription)
-
-    def get_absolute_url(self) -> str:
-        return reverse("dashboard:pool-detail", kwargs={"array": self.array.slug, "pool": self.slug})
 
 
 class Team(models.Model):

@@ -88,9 +88,7 @@ def check_pool_fits(pool: StoragePool) -> None:
     if pool.pk and pool.max_oversubscription is not None:
         # Lock the pool row too, so no allocation slips in while it shrinks.
         StoragePool.objects.select_for_update().filter(pk=pool.pk).exists()
-        allocated = _sum(
-            Allocation.objects.filter(pool_id=pool.pk, status=Allocation.Status.ACTIVE), "quota_bytes"
-        )
+        allocated = _sum(Allocation.objects.filter(pool_id=pool.pk, status=Allocation.Status.ACTIVE), "quota_bytes")
         allowed = int(pool.capacity_bytes * pool.max_oversubscription)
         if allocated > allowed:
             raise ValidationError(
