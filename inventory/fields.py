@@ -24,4 +24,8 @@ class BytesField(models.BigIntegerField):
         # BigIntegerField would add min/max validators meant for IntegerField widgets.
         for key in ("min_value", "max_value", "widget"):
             defaults.pop(key, None)
+        # Capacities are never negative (the database checks it too); say so at the field.
+        defaults["min_value"] = 0
+        if not defaults.get("help_text"):
+            defaults.pop("help_text", None)
         return form_class(**defaults)
