@@ -90,7 +90,13 @@ DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"].setdefault(
-    "pool", {"min_size": 1, "max_size": env.int("DATABASE_POOL_SIZE", default=10), "timeout": 10}
+    "pool",
+    {
+        "min_size": 1,
+        "max_size": env.int("DATABASE_POOL_SIZE", default=10),
+        # Seconds to wait for a connection: short, so /healthz answers 503 quickly when the database is down.
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
+    },
 )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
