@@ -1,0 +1,191 @@
+"""Days until full: the SQL regression against the pure-Python reference, and the "not filling" cases."""
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+
+from dashboard.forecast import (
+    cached_pool_forecasts,
+    least_squares_days_until_full,
+    pool_forecasts,
+    window_start,
+)
+from inventory.models import Allocation, ResearchProject, Site, StorageArray, StoragePool, Team, UsageSample
+
+TB = 10**12
+NOW = dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.UTC)
+_seq = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+
+
+def make_pool(capacity=100 * TB):
+    n = next(_seq)
+    site = Site.objects.create(name=f"Site {n}", slug=f"site-{n}")
+    array = StorageArray.objects.create(
+        site=site,
+        name=f"Array {n}",
+        slug=f"array-{n}",
+        vendor="Huawei",
+        model="A800",
+        serial_number=f"SN-{n}",
+        raw_bytes=10 * capacity,
+        usable_bytes=5 * capacity,
+    )
+    return StoragePool.objects.create(array=array, name=f"Pool {n}", slug=f"pool-{n}", capacity_bytes=capacity)
+
+
+def make_allocation(pool, quota=10 * TB):
+    n = next(_seq)
+    user = get_user_model().objects.create_user(f"pi{n}")
+    team = Team.objects.create(name=f"Team {n}", slug=f"team-{n}")
+    project = ResearchProject.objects.create(
+        code=f"NN{n:04d}K", title="Project", team=team, principal_investigator=user, start_date=dt.date(2025, 1, 1)
+    )
+    return Allocation.objects.create(project=project, pool=pool, quota_bytes=quota, status=Allocation.Status.ACTIVE)
+
+
+def sample(allocation, days_ago, used, physical=None, hour=3):
+    day = NOW.date() - dt.timedelta(days=days_ago)
+    return UsageSample.objects.create(
+        allocation=allocation,
+        measured_at=dt.datetime.combine(day, dt.time(hour), tzinfo=dt.UTC),
+        used_bytes=used,
+        physical_used_bytes=physical,
+    )
+
+
+def day_number(days_ago):
+    return (NOW.date() - dt.timedelta(days=days_ago) - dt.date(2000, 1, 1)).days
+
+
+# --- the reference -----------------------------------------------------------------------------
+
+
+def test_reference_on_an_exact_line():
+    # 1 TB a day from 10 TB; latest 19 TB at day 9; 100 TB limit: 81 days.
+    points = [(day, 10 * TB + day * TB) for day in range(10)]
+    assert least_squares_days_until_full(points, 100 * TB) == pytest.approx(81)
+
+
+@pytest.mark.parametrize(
+    "points",
+    [
+        [],
+        [(1, 5 * TB)],
+        [(1, 5 * TB), (1, 6 * TB)],  # two samples on one day: no slope
+        [(0, 5 * TB), (1, 5 * TB), (2, 5 * TB)],  # flat
+        [(0, 9 * TB), (1, 7 * TB), (2, 5 * TB)],  # shrinking
+    ],
+)
+def test_reference_not_filling(points):
+    assert least_squares_days_until_full(points, 100 * TB) is None
+
+
+def test_reference_already_full_is_zero_days():
+    assert least_squares_days_until_full([(0, 90 * TB), (1, 120 * TB)], 100 * TB) == 0.0
+
+
+# --- the SQL -----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_sql_equals_reference_for_a_filling_pool():
+    pool = make_pool(capacity=100 * TB)
+    first, second = make_allocation(pool), make_allocation(pool)
+    noisy = [3, -2, 5, 0, -4, 1, 2, -1, 4, -3]
+    points = {}
+    for days_ago in range(20):
+        a = 10 * TB + (20 - days_ago) * 300 * 10**9 + noisy[days_ago % 10] * 10**11
+        b = 4 * TB + (20 - days_ago) * 150 * 10**9
+        # The second allocation reports physical bytes (2:1 reduction): they are what fills the disks.
+        sample(first, days_ago, a)
+        sample(second, days_ago, 2 * b, physical=b)
+        points[day_number(days_ago)] = a + b
+    # Outside the 30-day window: must be ignored.
+    sample(first, 45, 99 * TB)
+
+    forecast = pool_forecasts(now=NOW)[pool.pk]
+    expected = least_squares_days_until_full(points.items(), 100 * TB)
+
+    assert forecast.points == 20
+    assert forecast.latest_used_bytes == points[day_number(0)]
+    assert expected is not None and expected > 0
+    assert forecast.days_until_full == pytest.approx(expected, abs=0.1)
+    assert forecast.filling
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "series",
+    [
+        [5 * TB] * 10,  # flat
+        [5 * TB + d * 10**11 for d in range(10)],  # shrinking (days_ago grows, usage was higher before)
+        [7 * TB],  # one point
+    ],
+    ids=["flat", "shrinking", "one-point"],
+)
+def test_sql_not_filling(series):
+    pool = make_pool()
+    allocation = make_allocation(pool)
+    for days_ago, used in enumerate(series):
+        sample(allocation, days_ago, used)
+
+    forecast = pool_forecasts(now=NOW)[pool.pk]
+
+    assert forecast.days_until_full is None
+    assert not forecast.filling
+
+
+@pytest.mark.django_db
+def test_pool_without_samples_is_listed_not_filling():
+    pool = make_pool()
+    make_allocation(pool)
+    forecast = pool_forecasts(now=NOW)[pool.pk]
+    assert forecast.points == 0
+    assert forecast.days_until_full is None
+
+
+@pytest.mark.django_db
+def test_window_is_whole_utc_days():
+    start = window_start(NOW, 30)
+    assert start == dt.datetime(2026, 5, 17, tzinfo=dt.UTC)
+    pool = make_pool()
+    allocation = make_allocation(pool)
+    # The first minute of the window counts, the last second before it does not.
+    UsageSample.objects.create(allocation=allocation, measured_at=start, used_bytes=1 * TB)
+    UsageSample.objects.create(allocation=allocation, measured_at=start - dt.timedelta(seconds=1), used_bytes=TB)
+    assert pool_forecasts(now=NOW)[pool.pk].points == 1
+
+
+@pytest.mark.django_db
+def test_pools_come_soonest_full_first_and_can_be_filtered():
+    slow, fast, flat = make_pool(), make_pool(), make_pool()
+    for pool, per_day in ((slow, 10**11), (fast, 10**12), (flat, 0)):
+        allocation = make_allocation(pool)
+        for days_ago in range(5):
+            sample(allocation, days_ago, 5 * TB - days_ago * per_day)
+
+    forecasts = pool_forecasts(now=NOW)
+    ordered = [pool_id for pool_id in forecasts if pool_id in {slow.pk, fast.pk, flat.pk}]
+    assert ordered == [fast.pk, slow.pk, flat.pk]
+    assert set(pool_forecasts(pool_ids=[slow.pk], now=NOW)) == {slow.pk}
+
+
+@pytest.mark.django_db
+def test_cached_forecast_is_recomputed_when_a_sample_arrives(django_assert_max_num_queries):
+    pool = make_pool()
+    allocation = make_allocation(pool)
+    today = dt.datetime.now(dt.UTC).replace(hour=0, minute=30, second=0, microsecond=0)
+    UsageSample.objects.create(allocation=allocation, measured_at=today - dt.timedelta(days=2), used_bytes=TB)
+    assert cached_pool_forecasts()[pool.pk].points == 1
+    with django_assert_max_num_queries(1):  # a hit costs only the version query
+        assert cached_pool_forecasts()[pool.pk].points == 1
+    UsageSample.objects.create(allocation=allocation, measured_at=today - dt.timedelta(days=1), used_bytes=2 * TB)
+    assert cached_pool_forecasts()[pool.pk].points == 2
