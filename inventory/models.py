@@ -425,3 +425,43 @@ class UnitPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {'binary' if self.binary else 'decimal'} units"
+
+
+class PoolDailyUsage(models.Model):
+    """Rollup: a pool's usage on one day (the sum over its allocations of each one's last sample that day).
+
+    Maintained by the imports (inventory/services/rollups.py), so that the
+    forecasts and charts read a few hundred rows instead of millions of samples.
+    """
+
+    pool = models.ForeignKey(StoragePool, on_delete=models.CASCADE, related_name="daily_usage")
+    day = models.DateField()
+    used_bytes = models.BigIntegerField()
+    physical_used_bytes = models.BigIntegerField(help_text="Physical where reported, else logical.")
+    allocations = models.PositiveIntegerField(help_text="How many allocations reported that day.")
+
+    class Meta:
+        verbose_name = "pool daily usage"
+        verbose_name_plural = "pool daily usage"
+        constraints = [models.UniqueConstraint(fields=["pool", "day"], name="pool_daily_usage_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.pool_id} on {self.day}"
+
+
+class TeamDailyUsage(models.Model):
+    """Rollup: a team's usage on one day, over all its projects' allocations (see PoolDailyUsage)."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="daily_usage")
+    day = models.DateField()
+    used_bytes = models.BigIntegerField()
+    physical_used_bytes = models.BigIntegerField(help_text="Physical where reported, else logical.")
+    allocations = models.PositiveIntegerField(help_text="How many allocations reported that day.")
+
+    class Meta:
+        verbose_name = "team daily usage"
+        verbose_name_plural = "team daily usage"
+        constraints = [models.UniqueConstraint(fields=["team", "day"], name="team_daily_usage_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} on {self.day}"
