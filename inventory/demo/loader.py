@@ -1,0 +1,300 @@
+"""Write the demo scenario to the database in bulk, in one transaction.
+
+Entities go in with `bulk_create` (no history rows: the demo has no past edits to show), usage samples
+with PostgreSQL COPY, and each allocation's latest usage is then set from its newest sample in one UPDATE.
+The capacity triggers of migration 0003 stay on: they check every active allocation as it is inserted.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import time
+from collections.abc import Callable
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.db.models import Count
+
+from inventory.demo import catalogue, scenario
+from inventory.models import (
+    Allocation,
+    ResearchProject,
+    Site,
+    StorageArray,
+    StoragePool,
+    Team,
+    TeamMembership,
+    UsageImport,
+)
+
+BATCH = 2_000
+INFRASTRUCTURE_ADMINS = "Infrastructure admins"
+ALLOCATION_MANAGERS = "Allocation managers"
+LOGINS = {
+    scenario.RESEARCHER: ("Rita", "Solberg", "rita.solberg@ifi.uio.example", False, None),
+    scenario.INFRA: ("Ivar", "Nordmo", "ivar.nordmo@polaris.example", True, INFRASTRUCTURE_ADMINS),
+    scenario.MANAGER: ("Maren", "Lysø", "maren.lyso@polaris.example", True, ALLOCATION_MANAGERS),
+}
+
+
+def demo_present() -> bool:
+    """The demo's marker: its first site."""
+    return Site.objects.filter(slug=catalogue.SITES[0]["slug"]).exists()
+
+
+def reset() -> None:
+    """Delete every inventory row (and the demo's people), keeping the logins and anything else."""
+    tables = [connection.ops.quote_name(m._meta.db_table) for m in apps.get_app_config("inventory").get_models()]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        get_user_model().objects.filter(
+            email__endswith=catalogue.DEMO_EMAIL_SUFFIX, is_superuser=False, is_staff=False
+        ).exclude(username__in=list(LOGINS)).delete()
+
+
+class Loader:
+    """Loads one planned scenario; `report(phase, count, noun)` is called after each phase."""
+
+    def __init__(self, *, scale: int, today: datetime.date, report: Callable[[str, int, str, float], None]):
+        self.scale = scale
+        self.today = today
+        self.report = report
+        self.started = time.monotonic()
+
+    def done(self, phase: str, count: int, noun: str) -> None:
+        self.report(phase, count, noun, time.monotonic() - self.started)
+
+    def load(self) -> dict[str, int]:
+        plan = scenario.plan(scale=self.scale, today=self.today)
+        self.done("planned", len(plan.allocations), "allocations")
+        with transaction.atomic():
+            pools = self.load_storage()
+            users = self.load_people(plan)
+            teams = self.load_teams(plan, users)
+            projects = self.load_projects(plan, teams, users)
+            allocations = self.load_allocations(plan, projects, pools, users)
+            samples = self.load_samples(plan, allocations)
+            self.set_latest_usage()
+            self.load_imports(pools)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        self.done("analysed", 1, "database")
+        return {"allocations": len(allocations), "samples": samples}
+
+    def load_storage(self) -> dict[str, StoragePool]:
+        sites = {s.slug: s for s in Site.objects.bulk_create(Site(**spec) for spec in catalogue.SITES)}
+        arrays = {}
+        for spec in catalogue.ARRAYS:
+            commissioned = self.today - datetime.timedelta(days=spec["commissioned_days_ago"])
+            array = StorageArray(
+                site=sites[spec["site"]],
+                name=spec["name"],
+                slug=spec["slug"],
+                vendor=spec["vendor"],
+                model=spec["model"],
+                serial_number=spec["serial_number"],
+                media_type=spec["media_type"],
+                raw_bytes=spec["raw_bytes"] * self.scale,
+                usable_bytes=spec["usable_bytes"] * self.scale,
+                firmware_version=spec["firmware_version"],
+                commissioned_on=commissioned,
+                support_ends_on=commissioned.replace(year=commissioned.year + spec["support_years"]),
+                management_url=spec["management_url"],
+                notes=spec["notes"],
+            )
+            arrays[spec["slug"]] = array
+        StorageArray.objects.bulk_create(arrays.values())
+        pools = {}
+        for spec in catalogue.POOLS:
+            pools[spec["slug"]] = StoragePool(
+                array=arrays[spec["array"]],
+                name=spec["name"],
+                slug=spec["slug"],
+                tier=spec["tier"],
+                protocols=spec["protocols"],
+                capacity_bytes=spec["capacity_bytes"] * self.scale,
+                max_oversubscription=spec["max_oversubscription"],
+                notes=spec["notes"],
+            )
+        StoragePool.objects.bulk_create(pools.values())
+        self.done("storage", len(pools), "pools")
+        return pools
+
+    def load_people(self, plan: scenario.Scenario) -> dict[str, int]:
+        """Demo people have no usable password; only the three logins can sign in."""
+        User = get_user_model()
+        for username, (first, last, email, is_staff, group) in LOGINS.items():
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"first_name": first, "last_name": last, "email": email}
+            )
+            if created:
+                user.set_password(username)
+            user.is_staff = is_staff
+            user.save()
+            if group:
+                user.groups.add(Group.objects.get(name=group))
+        unusable = make_password(None)
+        User.objects.bulk_create(
+            (
+                User(
+                    username=p.username,
+                    first_name=p.first_name,
+                    last_name=p.last_name,
+                    email=p.email,
+                    password=unusable,
+                )
+                for p in plan.people
+            ),
+            batch_size=BATCH,
+            ignore_conflicts=True,
+        )
+        wanted = {p.username for p in plan.people} | set(LOGINS)
+        users = {
+            username: pk
+            for username, pk in User.objects.filter(username__in=list(wanted)).values_list("username", "pk")
+        }
+        self.done("people", len(users), "users")
+        return users
+
+    def load_teams(self, plan: scenario.Scenario, users: dict[str, int]) -> dict[str, Team]:
+        teams = Team.objects.bulk_create(
+            (Team(slug=t.slug, name=t.name, institution=t.institution, description=t.description) for t in plan.teams),
+            batch_size=BATCH,
+        )
+        by_slug = {team.slug: team for team in teams}
+        memberships = TeamMembership.objects.bulk_create(
+            (
+                TeamMembership(team=by_slug[t.slug], user_id=users[username], role=role)
+                for t in plan.teams
+                for username, role in t.members
+            ),
+            batch_size=BATCH,
+        )
+        self.done("teams", len(teams), f"teams, {len(memberships)} memberships")
+        return by_slug
+
+    def load_projects(self, plan, teams, users) -> dict[str, ResearchProject]:
+        projects = ResearchProject.objects.bulk_create(
+            (
+                ResearchProject(
+                    code=p.code,
+                    title=p.title,
+                    team=teams[p.team],
+                    principal_investigator_id=users[p.principal_investigator],
+                    field_of_science=p.field_of_science,
+                    status=p.status,
+                    start_date=p.start_date,
+                    end_date=p.end_date,
+                    description=p.description,
+                )
+                for p in plan.projects
+            ),
+            batch_size=BATCH,
+        )
+        self.done("projects", len(projects), "projects")
+        return {p.code: p for p in projects}
+
+    def load_allocations(self, plan, projects, pools, users) -> list[tuple[scenario.AllocationPlan, int]]:
+        seen_at = datetime.datetime.combine(self.today, datetime.time(), tzinfo=datetime.UTC)
+        rows = [
+            Allocation(
+                project=projects[a.project],
+                pool=pools[a.pool],
+                quota_bytes=a.quota_bytes,
+                status=a.status,
+                start_date=a.start_date,
+                end_date=a.end_date,
+                quota_id=a.quota_id,
+                requested_by_id=users[a.requested_by] if a.requested_by else None,
+                approved_by_id=users[a.approved_by] if a.approved_by else None,
+                approved_at=a.approved_at,
+                justification=a.justification,
+                enforced_quota_bytes=a.enforced_quota_bytes,
+                enforced_quota_seen_at=seen_at if a.enforced_quota_bytes is not None else None,
+            )
+            for a in plan.allocations
+        ]
+        Allocation.objects.bulk_create(rows, batch_size=BATCH)
+        self.done("allocations", len(rows), "allocations")
+        return [(a, row.pk) for a, row in zip(plan.allocations, rows, strict=True)]
+
+    def load_samples(self, plan, allocations) -> int:
+        window_start = self.today - datetime.timedelta(days=scenario.DAYS - 1)
+        moments = [
+            datetime.datetime.combine(window_start + datetime.timedelta(days=d), datetime.time(), tzinfo=datetime.UTC)
+            for d in range(scenario.DAYS)
+        ]
+        # Its own generator, so the sample jitter does not shift with the number of entities planned before.
+        rng = random.Random(scenario.SEED)
+        count = 0
+        with connection.cursor() as cursor:
+            copy_sql = (
+                "COPY inventory_usagesample "
+                "(allocation_id, measured_at, used_bytes, physical_used_bytes, file_count, source) FROM STDIN"
+            )
+            with cursor.cursor.copy(copy_sql) as copy:
+                for allocation, pk in allocations:
+                    if allocation.usage is None:
+                        continue
+                    for row in scenario.sample_rows(allocation, pk, moments, rng):
+                        copy.write_row(row)
+                        count += 1
+        self.done("samples", count, "usage samples")
+        return count
+
+    def set_latest_usage(self) -> None:
+        """One statement, not one per allocation: the newest sample of each allocation is its present."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                UPDATE inventory_allocation AS a
+                   SET used_bytes = s.used_bytes,
+                       physical_used_bytes = s.physical_used_bytes,
+                       file_count = s.file_count,
+                       usage_measured_at = s.measured_at
+                  FROM (SELECT DISTINCT ON (allocation_id)
+                               allocation_id, measured_at, used_bytes, physical_used_bytes, file_count
+                          FROM inventory_usagesample
+                         ORDER BY allocation_id, measured_at DESC) AS s
+                 WHERE a.id = s.allocation_id
+                """
+            )
+            updated = cursor.rowcount
+        self.done("latest usage", updated, "allocations")
+
+    def load_imports(self, pools: dict[str, StoragePool]) -> None:
+        """A few import runs for the import history page: today's, and one that failed."""
+        formats = {"lustre-scratch": "lfs"}
+        today_samples = dict(
+            Allocation.objects.filter(usage_measured_at__date=self.today)
+            .values("pool__slug")
+            .annotate(n=Count("pk"))
+            .values_list("pool__slug", "n")
+        )
+        imports = [
+            UsageImport(
+                file_name=f"{slug}-{self.today:%Y%m%d}.{'txt' if slug in formats else 'json'}",
+                format=formats.get(slug, "xdmod"),
+                pool=pool,
+                outcome=UsageImport.Outcome.SUCCEEDED,
+                records=today_samples.get(slug, 0),
+                added=today_samples.get(slug, 0),
+            )
+            for slug, pool in pools.items()
+        ]
+        imports.append(
+            UsageImport(
+                file_name=f"a800-{self.today:%Y%m%d}-old-names.json",
+                format="xdmod",
+                outcome=UsageImport.Outcome.FAILED,
+                records=3,
+                error_count=1,
+                messages=['record 2: unknown pool "a800-scratch"; known pools: ' + ", ".join(sorted(pools))],
+            )
+        )
+        UsageImport.objects.bulk_create(imports)
+        self.done("imports", len(imports), "usage imports")
