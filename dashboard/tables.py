@@ -1,0 +1,71 @@
+"""What every list page shares: the htmx partial-or-page choice, pagination and CSV export.
+
+A list page renders its whole template on a normal request and only the
+``table-partial`` partial (Django 6 template partials) when htmx asks, so
+sorting, filtering and paging replace the table alone while the same URLs
+still work without JavaScript.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django_htmx.middleware import HtmxDetails
+
+#: Rows per page on every list.
+PAGE_SIZE = 25
+#: The partial each list template defines around its table.
+TABLE_PARTIAL = "table-partial"
+
+
+class HtmxHttpRequest(HttpRequest):
+    """An HttpRequest as django-htmx's middleware leaves it (typing only, as in django-htmx's example)."""
+
+    htmx: HtmxDetails
+
+
+def wants_table_only(request: HtmxHttpRequest) -> bool:
+    """htmx asked for the table; a history-restore request (cache miss on Back) needs the whole page."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def render_list(
+    request: HtmxHttpRequest, template_name: str, context: dict[str, Any], *, partial: str = TABLE_PARTIAL
+) -> HttpResponse:
+    """The full page, or ``template_name#partial`` for htmx; ``Vary: HX-Request`` keeps caches apart."""
+    name = f"{template_name}#{partial}" if wants_table_only(request) else template_name
+    response = render(request, name, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def paginate(request: HttpRequest, queryset, *, per_page: int = PAGE_SIZE) -> Page:
+    """The requested ``?page=`` (out of range or junk gives the nearest valid page): two queries at most."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def wants_csv(request: HttpRequest) -> bool:
+    return request.GET.get("format") == "csv"
+
+
+def csv_response(
+    filename: str, columns: Sequence[tuple[str, Callable[[Any], Any]]], rows: Iterable[Any]
+) -> HttpResponse:
+    """*rows* as CSV: one header per column (name the unit: ``used_bytes``), one line per row.
+
+    Capacities go out as exact integer bytes; ``None`` becomes an empty cell.
+    """
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow([header for header, _ in columns])
+    for row in rows:
+        writer.writerow(["" if (value := get(row)) is None else value for _, get in columns])
+    return response

@@ -1,0 +1,61 @@
+"""The shared tags: usage bars coloured at each pool's thresholds, sortable column headers."""
+
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+
+TB = 10**12
+
+
+def render(source, **context):
+    return Template("{% load dashboard %}" + source).render(Context(context))
+
+
+@pytest.mark.parametrize(
+    ("used", "warning", "critical", "css", "text"),
+    [
+        (50 * TB // 100, 80, 90, 'class="fill"', "50.0 %"),
+        (85 * TB // 100, 80, 90, "fill fill-warning", "85.0 %"),
+        (95 * TB // 100, 80, 90, "fill fill-critical", "95.0 %"),
+        (85 * TB // 100, 70, 84, "fill fill-critical", "85.0 %"),  # the pool's own thresholds
+        (TB, 80, 90, "fill fill-critical", "100.0 %"),
+        (11 * TB // 10, 80, 90, "fill fill-over", "110.0 %"),
+    ],
+)
+def test_usage_bar_colours_at_the_pool_thresholds(used, warning, critical, css, text):
+    html = render(
+        "{% usage_bar used quota warning critical %}", used=used, quota=TB, warning=warning, critical=critical
+    )
+    assert css in html
+    assert text in html
+    assert 'role="img"' in html and "style=" not in html
+    assert f'aria-label="{text} of quota used' in html
+
+
+def test_usage_bar_caps_width_and_marks_over_quota():
+    html = render("{% usage_bar used quota %}", used=3 * TB, quota=TB)
+    assert 'width="100.0%"' in html
+    assert "over quota" in html
+    assert "300.0 %" in html
+
+
+def test_usage_bar_uses_the_sql_percentage_when_given():
+    html = render("{% usage_bar used quota percent=p %}", used=TB // 2, quota=TB, p="42.04")
+    assert 'width="42.0%"' in html
+
+
+def test_usage_bar_without_usage():
+    assert "no usage reported" in render("{% usage_bar None quota %}", quota=TB)
+
+
+def test_sort_header_keeps_other_parameters_and_flips_direction():
+    request = RequestFactory().get("/teams/", {"q": "ai", "sort": "used", "page": "3"})
+    html = render('{% sort_header "Used" "used" numeric=True %}', request=request)
+    assert 'aria-sort="ascending"' in html
+    assert 'href="?q=ai&amp;sort=-used"' in html
+    assert 'hx-get="?q=ai&amp;sort=-used"' in html
+    assert 'hx-push-url="true"' in html and 'hx-target="#results"' in html
+    other = render('{% sort_header "Name" "name" %}', request=request)
+    assert "aria-sort" not in other and "sort=name" in other
+    first_desc = render('{% sort_header "Used" "allocated" first="desc" %}', request=request)
+    assert "sort=-allocated" in first_desc
