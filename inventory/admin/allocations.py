@@ -1,0 +1,165 @@
+"""Allocations in the admin: quotas in units, usage and drift computed in SQL, approval and expiry actions."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.db.models import F, Q
+from django.utils import timezone
+
+from inventory.admin.annotations import allocation_figures
+from inventory.admin.base import HistoryAdmin, capacity, refusal_from, signed_capacity
+from inventory.admin.forms import AllocationForm
+from inventory.models import Allocation
+from inventory.services.allocations import approve_allocation, expire_allocations, save_allocation
+from inventory.templatetags.capacity import percent
+
+
+class QuotaDriftFilter(admin.SimpleListFilter):
+    """Allocations whose storage system enforces another hard limit than the quota promised."""
+
+    title = "quota drift"
+    parameter_name = "drift"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "Yes"), ("no", "No"))
+
+    def queryset(self, request, queryset):
+        drifting = Q(enforced_quota_bytes__isnull=False) & ~Q(enforced_quota_bytes=F("quota_bytes"))
+        if self.value() == "yes":
+            return queryset.filter(drifting)
+        if self.value() == "no":
+            return queryset.exclude(drifting)
+        return queryset
+
+
+@admin.register(Allocation)
+class AllocationAdmin(HistoryAdmin):
+    form = AllocationForm
+    list_display = (
+        "__str__",
+        "project",
+        "pool",
+        "status",
+        "quota_display",
+        "used_display",
+        "used_percent_display",
+        "drift_display",
+        "start_date",
+        "end_date",
+        "approved_by",
+    )
+    list_filter = ("status", QuotaDriftFilter, "pool__tier", "pool__array", "pool")
+    list_select_related = ("project", "pool", "pool__array", "approved_by")
+    search_fields = ("project__code", "project__title", "pool__name", "pool__slug", "quota_id")
+    autocomplete_fields = ("project", "pool", "requested_by")
+    date_hierarchy = "start_date"
+    actions = ("approve_selected", "expire_past_end_date")
+    readonly_fields = (
+        "approved_by",
+        "approved_at",
+        "used_display",
+        "physical_used_display",
+        "file_count",
+        "usage_measured_at",
+        "enforced_display",
+        "enforced_quota_seen_at",
+        "drift_display",
+        "created_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("project", "pool", "status", "quota_bytes", "quota_id", "start_date", "end_date")}),
+        ("Request", {"fields": ("requested_by", "justification", "approved_by", "approved_at", "created_at")}),
+        (
+            "Latest usage (from the imports)",
+            {
+                "fields": (
+                    "used_display",
+                    "physical_used_display",
+                    "file_count",
+                    "usage_measured_at",
+                    "enforced_display",
+                    "enforced_quota_seen_at",
+                    "drift_display",
+                )
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(**allocation_figures())
+
+    def save_model(self, request, obj, form, change):
+        # Activating through the form is an approval too: record who and when.
+        if obj.status == Allocation.Status.ACTIVE and obj.approved_by_id is None:
+            was_active = change and form.initial.get("status") == Allocation.Status.ACTIVE
+            if not was_active:
+                obj.approved_by = request.user
+                obj.approved_at = timezone.now()
+        obj._history_user = request.user
+        save_allocation(allocation=obj)
+
+    @admin.display(description="quota", ordering="quota_bytes")
+    def quota_display(self, obj):
+        return capacity(obj.quota_bytes)
+
+    @admin.display(description="used", ordering="used_bytes")
+    def used_display(self, obj):
+        return capacity(obj.used_bytes)
+
+    @admin.display(description="used (physical)", ordering="physical_used_bytes")
+    def physical_used_display(self, obj):
+        return capacity(obj.physical_used_bytes)
+
+    @admin.display(description="used ÷ quota", ordering="used_percent")
+    def used_percent_display(self, obj):
+        return percent(getattr(obj, "used_percent", None))
+
+    @admin.display(description="enforced hard limit", ordering="enforced_quota_bytes")
+    def enforced_display(self, obj):
+        return capacity(obj.enforced_quota_bytes)
+
+    @admin.display(description="drift", ordering="drift")
+    def drift_display(self, obj):
+        """Enforced hard limit minus quota, e.g. "+10.0 TB"; "—" when they agree or nothing was reported."""
+        return signed_capacity(obj.quota_drift_bytes)
+
+    # -- actions -----------------------------------------------------------------
+    def has_approve_permission(self, request):
+        return request.user.has_perm("inventory.approve_allocation")
+
+    @admin.action(description="Approve selected requested allocations", permissions=["approve"])
+    def approve_selected(self, request, queryset):
+        approved, refused = [], []
+        for allocation in queryset.select_related("project", "pool", "pool__array"):
+            try:
+                approve_allocation(allocation=allocation, approved_by=request.user)
+            except ValidationError as error:
+                refused.append(f"{allocation}: {' '.join(error.messages)}")
+            except IntegrityError as error:
+                # Another admin filled the pool at the same moment; the trigger refused it.
+                refused.append(f"{allocation}: {refusal_from(error).message}")
+            else:
+                approved.append(str(allocation))
+        if approved:
+            self.message_user(
+                request,
+                f"Approved {len(approved)} allocation{'s' if len(approved) != 1 else ''}: {', '.join(approved)}.",
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(request, "No allocation was approved.", messages.WARNING)
+        for reason in refused:
+            self.message_user(request, f"Not approved: {reason}", messages.ERROR)
+
+    @admin.action(description="Expire allocations past their end date", permissions=["change"])
+    def expire_past_end_date(self, request, queryset):
+        # A plain queryset: the changelist's joins (nullable approved_by) cannot be locked FOR UPDATE.
+        expired = expire_allocations(queryset=Allocation.objects.filter(pk__in=queryset.values("pk")))
+        self.message_user(
+            request,
+            f"Expired {expired} allocation{'s' if expired != 1 else ''} past their end date"
+            + ("." if expired else " (none of the selected was active and past its end date)."),
+            messages.SUCCESS if expired else messages.WARNING,
+        )

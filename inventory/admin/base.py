@@ -1,0 +1,89 @@
+"""Shared pieces of the inventory's ModelAdmins: database refusals as form errors, capacity columns, history."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db import IntegrityError
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from inventory.admin.forms import FIELDS_FOR_CONSTRAINT, DatabaseRefusal
+from inventory.fields import BytesField
+from inventory.units import NO_VALUE, format_capacity, format_capacity_exact
+
+
+def refusal_from(error: IntegrityError) -> DatabaseRefusal:
+    """Name the rule PostgreSQL enforced, and say that nothing was saved."""
+    diag = getattr(error.__cause__, "diag", None)
+    constraint = getattr(diag, "constraint_name", None) or ""
+    detail = getattr(diag, "message_primary", None) or str(error)
+    if constraint in FIELDS_FOR_CONSTRAINT:
+        detail = f"{detail} (rule “{constraint}”)"
+    return DatabaseRefusal(
+        constraint=constraint,
+        message=(
+            f"The database refused to save this, probably because someone else changed the same capacity "
+            f"at the same moment: {detail}. Nothing was saved; check the figures and save again."
+        ),
+    )
+
+
+class DatabaseRulesAdmin(admin.ModelAdmin):
+    """Shows a database refusal (trigger or constraint, e.g. after a race) on the form instead of a 500.
+
+    The admin's change view runs in one transaction, which the IntegrityError has
+    rolled back, so nothing was written. The same POST is validated again with the
+    refusal attached to the form: the page shows the message and keeps every value typed.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as error:
+            if request.method != "POST" or getattr(request, "capacity_database_refusal", None):
+                raise
+            request.capacity_database_refusal = refusal_from(error)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "capacity_database_refusal", None)
+        if refusal is not None:
+            form = type(form.__name__, (form,), {"database_refusal": refusal})
+        return form
+
+
+def capacity(value) -> str:
+    """Bytes in decimal units for list columns and read-only fields ("2.00 PB", "—" when unknown)."""
+    return format_capacity(value) if value is not None else NO_VALUE
+
+
+def signed_capacity(value) -> str:
+    """A difference in bytes: "+10.0 TB", "-1.00 TB"; "—" for none or zero."""
+    if value is None or value == 0:
+        return NO_VALUE
+    text = format_capacity(value)
+    return text if value < 0 else f"+{text}"
+
+
+def ratio(value) -> str:
+    if value is None:
+        return NO_VALUE
+    return f"{value:.2f} : 1"
+
+
+class CapacityHistoryContextHelper(HistoricalRecordContextHelper):
+    """History diffs with capacities in units (exactly, so two different values never look the same)."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if isinstance(field, BytesField) and isinstance(value, int):
+            return format_capacity_exact(value)
+        return super().prepare_delta_change_value(change, value)
+
+
+class HistoryAdmin(DatabaseRulesAdmin, SimpleHistoryAdmin):
+    """Who changed what and when, field by field (django-simple-history), with capacities in units."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return CapacityHistoryContextHelper(self.model, historical_record)

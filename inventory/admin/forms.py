@@ -1,0 +1,295 @@
+"""Admin forms that apply the capacity rules and put every refusal next to the field it is about.
+
+Three layers refuse bad capacity figures, and each must reach the person as a
+message on the form, never as a server error:
+
+1. the model's check and unique constraints (validated by every ModelForm;
+   :class:`RulesFormMixin` moves their messages from the top of the form to the
+   field concerned);
+2. the lock-and-check functions of ``inventory.services.capacity``, called from
+   ``clean()``: the admin's change view runs in one transaction, so the row lock
+   they take lasts until the object is saved;
+3. the PostgreSQL triggers, which only fire on a race; the admin's
+   ``changeform_view`` turns their IntegrityError into a :class:`DatabaseRefusal`
+   shown by the re-validated form (see ``inventory.admin.base``).
+
+Inline formsets add one more check: the rows of one submit are checked together
+(two new allocations may each fit a pool and still overfill it together).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Sum
+from django.forms.models import BaseInlineFormSet, construct_instance
+
+from inventory.models import Allocation, StorageArray, StoragePool
+from inventory.services.capacity import check_allocation_fits, check_array_holds_pools, check_pool_fits
+from inventory.units import format_capacity
+
+# Which form field a constraint or trigger is about, by constraint name; the
+# first of the candidates that the form shows (and does not hide) gets the message.
+FIELDS_FOR_CONSTRAINT: dict[str, tuple[str, ...]] = {
+    "array_raw_non_negative": ("raw_bytes",),
+    "array_usable_non_negative": ("usable_bytes",),
+    "array_usable_within_raw": ("usable_bytes",),
+    "array_holds_pools": ("usable_bytes",),
+    "pool_capacity_non_negative": ("capacity_bytes",),
+    "pool_oversubscription_positive": ("max_oversubscription",),
+    "pool_thresholds_ordered": ("warning_threshold", "critical_threshold"),
+    "pool_name_unique_per_array": ("name",),
+    "pool_fits_array": ("capacity_bytes",),
+    "pool_holds_allocations": ("capacity_bytes", "max_oversubscription"),
+    "project_ends_after_start": ("end_date",),
+    "allocation_quota_non_negative": ("quota_bytes",),
+    "allocation_enforced_quota_non_negative": ("enforced_quota_bytes",),
+    "allocation_ends_after_start": ("end_date",),
+    "one_active_allocation_per_project_and_pool": ("pool", "project", "status"),
+    "quota_id_unique_per_pool": ("quota_id",),
+    "allocation_fits_pool": ("quota_bytes",),
+    "membership_unique": ("user", "team"),
+    "sample_unique_per_moment": ("measured_at",),
+    "sample_used_non_negative": ("used_bytes",),
+    "sample_soft_within_hard": ("soft_limit_bytes", "hard_limit_bytes"),
+}
+
+
+@dataclass(frozen=True)
+class DatabaseRefusal:
+    """What PostgreSQL refused on the last attempt to save (a trigger or constraint), for the form to show."""
+
+    constraint: str
+    message: str
+
+
+def _messages_of(error: ValidationError) -> list[ValidationError]:
+    return list(error.error_list)
+
+
+class RulesFormMixin:
+    """For ModelForms: constraint messages on their fields, capacity checks in clean(), database refusals.
+
+    Subclasses set ``capacity_check`` to one of the lock-and-check functions; it
+    receives an unsaved copy of the instance with the form's values.
+    """
+
+    capacity_check = None
+    #: Set by the ModelAdmin when the previous attempt to save was refused by the database.
+    database_refusal: DatabaseRefusal | None = None
+
+    # -- where messages go -------------------------------------------------
+    def field_for_constraint(self, name: str) -> str | None:
+        for field in FIELDS_FOR_CONSTRAINT.get(name, ()):
+            if field in self.fields and not self.fields[field].widget.is_hidden:
+                return field
+        return None
+
+    def _constraint_messages(self) -> dict[str, str]:
+        """Each model constraint's violation message -> the field it belongs on."""
+        placed = {}
+        for constraint in self._meta.model._meta.constraints:
+            field = self.field_for_constraint(constraint.name)
+            if field:
+                placed[str(constraint.get_violation_error_message())] = field
+        return placed
+
+    def _field_for_message(self, error: ValidationError, by_message: dict[str, str]) -> str | None:
+        text = error.message % error.params if error.params else error.message
+        if str(text) in by_message:
+            return by_message[str(text)]
+        if error.code == "unique_together" and error.params:
+            # Unconditional multi-field unique constraints: the last visible field named.
+            for field in reversed(error.params.get("unique_check", ())):
+                if field in self.fields and not self.fields[field].widget.is_hidden:
+                    return field
+        return None
+
+    def add_error(self, field, error):
+        """Like Form.add_error, but a constraint's message lands on its field; unknown fields go on top."""
+        if field is None and not isinstance(error, ValidationError | dict):
+            error = ValidationError(error)
+        if field is None:
+            if isinstance(error, dict):
+                error = ValidationError(error)
+            by_message = self._constraint_messages()
+            source = error.error_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.error_list}
+            placed: dict[str, list] = defaultdict(list)
+            for name, errors in source.items():
+                for item in errors:
+                    target = name
+                    if name == NON_FIELD_ERRORS:
+                        target = self._field_for_message(item, by_message) or NON_FIELD_ERRORS
+                    elif name not in self.fields:
+                        target = NON_FIELD_ERRORS
+                    placed[target].append(item)
+            error = ValidationError(dict(placed))
+        super().add_error(field, error)
+
+    # -- checks --------------------------------------------------------------
+    def candidate(self):
+        """An unsaved copy of the instance carrying this form's cleaned values."""
+        return construct_instance(self, copy.copy(self.instance), self._meta.fields, self._meta.exclude)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.database_refusal is not None:
+            field = self.field_for_constraint(self.database_refusal.constraint)
+            self.add_error(field, self.database_refusal.message)
+        # Only figures that parsed are worth checking (a failed field is already reported).
+        if type(self).capacity_check is not None and not self.errors:
+            try:
+                type(self).capacity_check(self.candidate())
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned_data
+
+
+class StorageArrayForm(RulesFormMixin, forms.ModelForm):
+    capacity_check = check_array_holds_pools
+
+
+class StoragePoolForm(RulesFormMixin, forms.ModelForm):
+    capacity_check = check_pool_fits
+
+
+class AllocationForm(RulesFormMixin, forms.ModelForm):
+    capacity_check = check_allocation_fits
+
+
+class RulesForm(RulesFormMixin, forms.ModelForm):
+    """Constraint messages on their fields, no capacity check (sites, teams, projects, ...)."""
+
+
+def _form_rows(formset) -> list:
+    """The forms of a validated formset that will be saved: not deleted, not blank extras."""
+    rows = []
+    for form in formset.forms:
+        if not getattr(form, "cleaned_data", None):
+            continue
+        if formset.can_delete and form.cleaned_data.get("DELETE"):
+            continue
+        rows.append(form)
+    return rows
+
+
+def _existing_pks(formset) -> list[int]:
+    return [form.instance.pk for form in formset.initial_forms if form.instance.pk]
+
+
+class AllocationInlineFormSet(BaseInlineFormSet):
+    """Allocations on a project or on a pool: the rows of one submit must fit their pools together."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        rows = _form_rows(self)
+        self._check_unique_within_submit(rows)
+        self._check_pools(rows)
+
+    def _check_unique_within_submit(self, rows) -> None:
+        # Conditional unique constraints are not checked across the rows of a formset by Django.
+        seen_active: dict[tuple, object] = {}
+        seen_quota_ids: dict[tuple, object] = {}
+        for form in rows:
+            data = form.cleaned_data
+            project, pool = data.get("project"), data.get("pool")
+            key = (getattr(project, "pk", id(project)), getattr(pool, "pk", id(pool)))
+            if data.get("status") == Allocation.Status.ACTIVE:
+                if key in seen_active:
+                    field = form.field_for_constraint("one_active_allocation_per_project_and_pool")
+                    form.add_error(field, "Another row makes this project's allocation on this pool active too.")
+                seen_active[key] = form
+            if data.get("quota_id"):
+                quota_key = (key[1], data["quota_id"])
+                if quota_key in seen_quota_ids:
+                    form.add_error("quota_id", "Another row uses this quota identifier on the same pool.")
+                seen_quota_ids[quota_key] = form
+
+    def _check_pools(self, rows) -> None:
+        parent_is_pool = isinstance(self.instance, StoragePool)
+        by_pool: dict[object, list] = defaultdict(list)
+        for form in rows:
+            pool = self.instance if parent_is_pool else form.cleaned_data.get("pool")
+            if pool is not None:
+                by_pool[pool.pk if pool.pk else "new"].append((pool, form))
+        excluded = _existing_pks(self)
+        for entries in by_pool.values():
+            pool = entries[0][0]
+            if pool.pk:
+                # Lock the pool (until the admin's transaction ends) so the totals below stay true.
+                locked = StoragePool.objects.select_for_update().get(pk=pool.pk)
+                if not parent_is_pool:
+                    pool = locked
+            if pool.capacity_bytes is None or pool.max_oversubscription is None:
+                continue
+            active = Allocation.objects.filter(pool_id=pool.pk, status=Allocation.Status.ACTIVE) if pool.pk else None
+            before = (active.aggregate(total=Sum("quota_bytes"))["total"] or 0) if active is not None else 0
+            others = (
+                (active.exclude(pk__in=excluded).aggregate(total=Sum("quota_bytes"))["total"] or 0)
+                if active is not None
+                else 0
+            )
+            active_rows = [f for _, f in entries if f.cleaned_data.get("status") == Allocation.Status.ACTIVE]
+            requested = sum(f.cleaned_data.get("quota_bytes") or 0 for f in active_rows)
+            allowed = int(pool.capacity_bytes * pool.max_oversubscription)
+            after = others + requested
+            # Like the database trigger: a submit that does not grow the total always passes.
+            if after <= allowed or after <= before:
+                continue
+            message = (
+                f"Pool {pool.name} cannot take these allocations together: {format_capacity(others)} is "
+                f"allocated by other allocations and the active rows here request {format_capacity(requested)}, "
+                f"but only {format_capacity(allowed)} is allowed ({format_capacity(pool.capacity_bytes)} capacity "
+                f"× {pool.max_oversubscription} maximum oversubscription)."
+            )
+            for form in active_rows:
+                if form.has_changed():
+                    form.add_error("quota_bytes", message)
+
+
+class AllocationInlineForm(RulesFormMixin, forms.ModelForm):
+    """One row of an allocation inline: checked alone against the database, then with its formset."""
+
+    capacity_check = check_allocation_fits
+
+
+class PoolInlineFormSet(BaseInlineFormSet):
+    """Pools on an array: the rows of one submit must fit the array's usable capacity together."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        array: StorageArray = self.instance
+        if array.usable_bytes is None:
+            return
+        rows = _form_rows(self)
+        pooled_before = 0
+        others = 0
+        if array.pk:
+            StorageArray.objects.select_for_update().filter(pk=array.pk).exists()
+            pools = StoragePool.objects.filter(array_id=array.pk)
+            pooled_before = pools.aggregate(total=Sum("capacity_bytes"))["total"] or 0
+            others = pools.exclude(pk__in=_existing_pks(self)).aggregate(total=Sum("capacity_bytes"))["total"] or 0
+        requested = sum(form.cleaned_data.get("capacity_bytes") or 0 for form in rows)
+        after = others + requested
+        if after <= array.usable_bytes or after <= pooled_before:
+            return
+        message = (
+            f"The array cannot hold these pools together: its other pools take {format_capacity(others)} and "
+            f"the rows here ask for {format_capacity(requested)}, but the array has only "
+            f"{format_capacity(array.usable_bytes)} usable."
+        )
+        for form in rows:
+            if form.has_changed():
+                form.add_error("capacity_bytes", message)
+
+
+class PoolInlineForm(RulesFormMixin, forms.ModelForm):
+    capacity_check = check_pool_fits

@@ -1,0 +1,100 @@
+"""Teams (with their members) and research projects (with their allocations) in the admin."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count
+
+from inventory.admin.annotations import project_figures
+from inventory.admin.base import DatabaseRulesAdmin, HistoryAdmin, capacity
+from inventory.admin.forms import AllocationInlineForm, AllocationInlineFormSet, RulesForm
+from inventory.models import Allocation, ResearchProject, Team, TeamMembership
+
+
+class MembershipInline(admin.TabularInline):
+    model = TeamMembership
+    form = RulesForm
+    fields = ("user", "role")
+    autocomplete_fields = ("user",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "team")
+
+
+@admin.register(Team)
+class TeamAdmin(DatabaseRulesAdmin):
+    form = RulesForm
+    inlines = (MembershipInline,)
+    list_display = ("name", "institution", "member_count", "project_count")
+    search_fields = ("name", "slug", "institution")
+    list_filter = ("institution",)
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                member_total=Count("memberships", distinct=True),
+                project_total=Count("projects", distinct=True),
+            )
+        )
+
+    @admin.display(description="members", ordering="member_total")
+    def member_count(self, obj):
+        return obj.member_total
+
+    @admin.display(description="projects", ordering="project_total")
+    def project_count(self, obj):
+        return obj.project_total
+
+
+class ProjectAllocationInline(admin.TabularInline):
+    """The allocations of a project, quotas in units."""
+
+    model = Allocation
+    fk_name = "project"
+    form = AllocationInlineForm
+    formset = AllocationInlineFormSet
+    fields = ("pool", "status", "quota_bytes", "start_date", "end_date", "quota_id", "used_bytes")
+    readonly_fields = ("used_bytes",)
+    autocomplete_fields = ("pool",)
+    extra = 0
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("project", "pool", "pool__array")
+
+
+@admin.register(ResearchProject)
+class ResearchProjectAdmin(HistoryAdmin):
+    form = RulesForm
+    inlines = (ProjectAllocationInline,)
+    list_display = (
+        "code",
+        "title",
+        "team",
+        "principal_investigator",
+        "status",
+        "start_date",
+        "end_date",
+        "allocated_display",
+        "used_display",
+    )
+    list_filter = ("status", "field_of_science", "team")
+    list_select_related = ("team", "principal_investigator")
+    search_fields = ("code", "title", "field_of_science", "team__name", "principal_investigator__username")
+    autocomplete_fields = ("team", "principal_investigator")
+    date_hierarchy = "start_date"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(**project_figures())
+
+    @admin.display(description="allocated (active)", ordering="allocated_total")
+    def allocated_display(self, obj):
+        return capacity(obj.allocated_total)
+
+    @admin.display(description="used", ordering="used_total")
+    def used_display(self, obj):
+        return capacity(obj.used_total)

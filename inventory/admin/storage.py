@@ -1,0 +1,264 @@
+"""Sites, storage arrays and pools in the admin, with their capacity figures computed in SQL."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count
+from django.template.loader import render_to_string
+
+from inventory.admin.annotations import array_figures, array_ratios, pool_figures, pool_ratios
+from inventory.admin.base import DatabaseRulesAdmin, HistoryAdmin, capacity, ratio
+from inventory.admin.forms import (
+    AllocationInlineForm,
+    AllocationInlineFormSet,
+    PoolInlineForm,
+    PoolInlineFormSet,
+    RulesForm,
+    StorageArrayForm,
+    StoragePoolForm,
+)
+from inventory.models import Allocation, Site, StorageArray, StoragePool
+from inventory.templatetags.capacity import percent
+
+
+@admin.register(Site)
+class SiteAdmin(DatabaseRulesAdmin):
+    form = RulesForm
+    list_display = ("name", "city", "country", "array_count")
+    search_fields = ("name", "slug", "city", "country")
+    list_filter = ("country",)
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(array_total=Count("arrays"))
+
+    @admin.display(description="arrays", ordering="array_total")
+    def array_count(self, obj):
+        return obj.array_total
+
+
+class PoolInline(admin.TabularInline):
+    model = StoragePool
+    form = PoolInlineForm
+    formset = PoolInlineFormSet
+    fields = (
+        "name",
+        "slug",
+        "tier",
+        "capacity_bytes",
+        "max_oversubscription",
+        "warning_threshold",
+        "critical_threshold",
+    )
+    extra = 0
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("array")
+
+
+def _summary(rows) -> str:
+    return render_to_string("admin/inventory/capacity_summary.html", {"rows": rows})
+
+
+@admin.register(StorageArray)
+class StorageArrayAdmin(HistoryAdmin):
+    form = StorageArrayForm
+    inlines = (PoolInline,)
+    list_display = (
+        "name",
+        "site",
+        "vendor",
+        "model",
+        "media_type",
+        "lifecycle_status",
+        "raw_display",
+        "usable_display",
+        "pooled_display",
+        "allocated_display",
+        "allocated_percent_display",
+        "used_display",
+        "used_percent_display",
+    )
+    list_filter = ("lifecycle_status", "media_type", "site", "vendor")
+    list_select_related = ("site",)
+    search_fields = ("name", "slug", "serial_number", "vendor", "model")
+    autocomplete_fields = ("site",)
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("capacity_summary",)
+    fieldsets = (
+        (None, {"fields": ("site", "name", "slug", "vendor", "model", "serial_number", "media_type")}),
+        ("Capacity", {"fields": ("raw_bytes", "usable_bytes", "capacity_summary")}),
+        (
+            "Lifecycle",
+            {
+                "fields": (
+                    "lifecycle_status",
+                    "firmware_version",
+                    "commissioned_on",
+                    "support_ends_on",
+                    "management_url",
+                    "notes",
+                )
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(**array_figures()).annotate(**array_ratios())
+
+    @admin.display(description="raw", ordering="raw_bytes")
+    def raw_display(self, obj):
+        return capacity(obj.raw_bytes)
+
+    @admin.display(description="usable", ordering="usable_bytes")
+    def usable_display(self, obj):
+        return capacity(obj.usable_bytes)
+
+    @admin.display(description="in pools", ordering="pooled_total")
+    def pooled_display(self, obj):
+        return capacity(obj.pooled_total)
+
+    @admin.display(description="allocated", ordering="allocated_total")
+    def allocated_display(self, obj):
+        return capacity(obj.allocated_total)
+
+    @admin.display(description="allocated ÷ usable", ordering="allocated_percent")
+    def allocated_percent_display(self, obj):
+        return percent(obj.allocated_percent)
+
+    @admin.display(description="used", ordering="used_total")
+    def used_display(self, obj):
+        return capacity(obj.used_total)
+
+    @admin.display(description="used ÷ usable", ordering="used_percent")
+    def used_percent_display(self, obj):
+        return percent(obj.used_percent)
+
+    @admin.display(description="summary")
+    def capacity_summary(self, obj):
+        if obj is None or obj.pk is None or not hasattr(obj, "pooled_total"):
+            return "Shown once the array is saved."
+        return _summary(
+            [
+                ("Raw", obj.raw_bytes, "bytes"),
+                ("Usable", obj.usable_bytes, "bytes"),
+                ("In pools", obj.pooled_total, "bytes"),
+                ("Not in any pool", obj.usable_bytes - obj.pooled_total, "bytes"),
+                ("Allocated (active quotas)", obj.allocated_total, "bytes"),
+                ("Allocated ÷ usable", obj.allocated_percent, "percent"),
+                ("Used (logical)", obj.used_total, "bytes"),
+                ("Used (physical)", obj.physical_used_total, "bytes"),
+                ("Used ÷ usable", obj.used_percent, "percent"),
+                ("Free (usable − physical used)", obj.free_total, "bytes"),
+                ("Oversubscription (allocated ÷ usable)", ratio(obj.oversubscription), "text"),
+            ]
+        )
+
+
+class PoolAllocationInline(admin.TabularInline):
+    """The allocations on a pool, quotas in units."""
+
+    model = Allocation
+    fk_name = "pool"
+    form = AllocationInlineForm
+    formset = AllocationInlineFormSet
+    fields = ("project", "status", "quota_bytes", "start_date", "end_date", "quota_id", "used_bytes")
+    readonly_fields = ("used_bytes",)
+    autocomplete_fields = ("project",)
+    extra = 0
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("project", "pool")
+
+
+@admin.register(StoragePool)
+class StoragePoolAdmin(HistoryAdmin):
+    form = StoragePoolForm
+    inlines = (PoolAllocationInline,)
+    list_display = (
+        "name",
+        "array",
+        "tier",
+        "capacity_display",
+        "max_oversubscription",
+        "allocated_display",
+        "allocated_percent_display",
+        "used_display",
+        "used_percent_display",
+        "free_display",
+    )
+    list_filter = ("tier", "array__site", "array")
+    list_select_related = ("array",)
+    search_fields = ("name", "slug", "array__name")
+    autocomplete_fields = ("array",)
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("capacity_summary",)
+    fieldsets = (
+        (None, {"fields": ("array", "name", "slug", "tier", "protocols")}),
+        (
+            "Capacity",
+            {
+                "fields": (
+                    "capacity_bytes",
+                    "max_oversubscription",
+                    "warning_threshold",
+                    "critical_threshold",
+                    "capacity_summary",
+                )
+            },
+        ),
+        ("Notes", {"fields": ("notes",)}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(**pool_figures()).annotate(**pool_ratios())
+
+    @admin.display(description="capacity", ordering="capacity_bytes")
+    def capacity_display(self, obj):
+        return capacity(obj.capacity_bytes)
+
+    @admin.display(description="allocated", ordering="allocated_total")
+    def allocated_display(self, obj):
+        return capacity(obj.allocated_total)
+
+    @admin.display(description="allocated ÷ capacity", ordering="allocated_percent")
+    def allocated_percent_display(self, obj):
+        return percent(obj.allocated_percent)
+
+    @admin.display(description="used", ordering="used_total")
+    def used_display(self, obj):
+        return capacity(obj.used_total)
+
+    @admin.display(description="used ÷ capacity", ordering="used_percent")
+    def used_percent_display(self, obj):
+        return percent(obj.used_percent)
+
+    @admin.display(description="free", ordering="free_total")
+    def free_display(self, obj):
+        return capacity(obj.free_total)
+
+    @admin.display(description="summary")
+    def capacity_summary(self, obj):
+        if obj is None or obj.pk is None or not hasattr(obj, "allocated_total"):
+            return "Shown once the pool is saved."
+        logical, physical = obj.used_total, obj.physical_used_total
+        reduction = ratio(logical / physical) if logical and physical else None
+        return _summary(
+            [
+                ("Array raw", obj.array.raw_bytes, "bytes"),
+                ("Array usable", obj.array.usable_bytes, "bytes"),
+                ("Capacity (usable)", obj.capacity_bytes, "bytes"),
+                ("Allowed (capacity × maximum oversubscription)", obj.allowed_bytes, "bytes"),
+                ("Allocated (active quotas)", obj.allocated_total, "bytes"),
+                ("Allocated ÷ capacity", obj.allocated_percent, "percent"),
+                ("Used (logical)", logical, "bytes"),
+                ("Used (physical)", physical, "bytes"),
+                ("Data reduction", reduction, "text"),
+                ("Used ÷ capacity", obj.used_percent, "percent"),
+                ("Free (capacity − physical used)", obj.free_total, "bytes"),
+                ("Oversubscription (allocated ÷ capacity)", ratio(obj.oversubscription), "text"),
+                ("Maximum oversubscription", ratio(obj.max_oversubscription), "text"),
+            ]
+        )
