@@ -7,31 +7,25 @@ forecast ("not filling"), never a negative or infinite number.
 
 Choices made here, so that the page, the SQL and the reference agree:
 
-* **The series** is one point per UTC day: the sum over the pool's allocations of
-  the usage samples measured that day. Usage reports carry one sample per quota
-  per run and reports arrive daily; an allocation sampled twice in one day would
-  count twice (a per-allocation-per-day step would make the query ~7× slower on
-  the benchmark data, see the lead's report).
+* **The series** is one point per UTC day: the pool's daily usage rollup
+  (``PoolDailyUsage``, kept by ``inventory.services.rollups`` after every import):
+  the sum over its allocations of each one's last usage sample of the day. Reading
+  the rollup instead of the samples keeps the query at a few hundred rows for the
+  whole fleet (200 pools × 30 days) where the samples would be 1.2 million rows on
+  the benchmark data (~400 ms even with the ``measured_at`` index).
 * **Physical, not logical**: the limit is the pool's usable capacity, which is
-  disk space, so each sample counts its physical used bytes when the storage
-  system reported them and its logical used bytes otherwise (COALESCE). A flash
-  pool with 2 : 1 data reduction therefore fills at the rate its disks fill.
-* **Latest used** is the last point of the series (the most recent day's sum),
-  as in the reference function; a pool already at or past its limit has 0 days.
-* **The window** is whole UTC days: from midnight *window_days − 1* days ago up
-  to now, so that the first day is not a partial sum. The bound is a plain range
-  on ``measured_at``, so PostgreSQL uses the ``sample_measured_at`` index and
-  reads only the window, whatever the history size.
+  disk space, so the series is the rollup's ``physical_used_bytes``: physical used
+  where the storage system reported it, logical otherwise. A flash pool with
+  2 : 1 data reduction therefore fills at the rate its disks fill.
+* **Latest used** is the last point of the series (the most recent day), as in
+  the reference function; a pool already at or past its limit has 0 days.
+* **The window** is whole UTC days: today and the *window_days* − 1 days before
+  it, as a plain range on ``day`` (sargable; the rollup's (pool, day) index).
 
-The regression runs in PostgreSQL (``regr_slope``/``regr_count`` over a GROUP BY
-day subquery), one query for every pool. :func:`least_squares_days_until_full`
-is the pure-Python reference the tests check the SQL against.
-
-The SQL reads every sample of the window (1.2 million rows on the benchmark
-data, a few hundred milliseconds), so :func:`cached_pool_forecasts` keeps the
-result in Django's cache under a key that changes whenever a usage sample is
-added or a pool or allocation is edited (one cheap query of three index-backed
-``max()`` values): pages then pay for the regression once per change.
+The regression runs in PostgreSQL (``regr_slope``/``regr_count`` over the daily
+rows, grouped by pool), one query for every pool whatever the data size.
+:func:`least_squares_days_until_full` is the pure-Python reference the tests
+check the SQL against.
 """
 
 from __future__ import annotations
@@ -40,13 +34,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
 DEFAULT_WINDOW_DAYS = 30
-#: Edits that bypass the history tables (queryset.update) still show within this many seconds.
-CACHE_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -96,23 +87,15 @@ def window_start(now: dt.datetime | None = None, window_days: int = DEFAULT_WIND
 
 
 # Day numbers (days since 2000-01-01) keep x small, so double precision loses nothing.
-# The day is taken in UTC whatever the session time zone.
 _FORECAST_SQL = """
-WITH daily AS (
-    SELECT a.pool_id,
-           ((s.measured_at AT TIME ZONE 'UTC')::date - DATE '2000-01-01') AS day,
-           SUM(COALESCE(s.physical_used_bytes, s.used_bytes)) AS used
-    FROM inventory_usagesample s
-    JOIN inventory_allocation a ON a.id = s.allocation_id
-    WHERE s.measured_at >= %(since)s {pool_filter}
-    GROUP BY a.pool_id, day
-), trend AS (
-    SELECT pool_id,
-           regr_count(used, day) AS points,
-           regr_slope(used, day) AS slope,
-           (array_agg(used ORDER BY day DESC))[1] AS latest
-    FROM daily
-    GROUP BY pool_id
+WITH trend AS (
+    SELECT d.pool_id,
+           regr_count(d.physical_used_bytes, d.day - DATE '2000-01-01') AS points,
+           regr_slope(d.physical_used_bytes, d.day - DATE '2000-01-01') AS slope,
+           (array_agg(d.physical_used_bytes ORDER BY d.day DESC))[1] AS latest
+    FROM inventory_pooldailyusage d
+    WHERE d.day >= %(first_day)s AND d.day <= %(last_day)s {pool_filter}
+    GROUP BY d.pool_id
 )
 SELECT p.id,
        COALESCE(t.points, 0),
@@ -135,11 +118,15 @@ def pool_forecasts(
 
     Pools without usage in the window are included with ``points == 0`` and no forecast.
     """
-    params: dict[str, object] = {"since": window_start(now, window_days)}
+    first = window_start(now, window_days)
+    params: dict[str, object] = {
+        "first_day": first.date(),
+        "last_day": first.date() + dt.timedelta(days=window_days - 1),
+    }
     pool_filter = where = ""
     if pool_ids is not None:
         params["pool_ids"] = list(pool_ids)
-        pool_filter = "AND a.pool_id = ANY(%(pool_ids)s)"
+        pool_filter = "AND d.pool_id = ANY(%(pool_ids)s)"
         where = "WHERE p.id = ANY(%(pool_ids)s)"
     sql = _FORECAST_SQL.format(pool_filter=pool_filter, where=where)
     with connection.cursor() as cursor:
@@ -155,29 +142,3 @@ def pool_forecasts(
         )
         for pool_id, points, slope, latest, days in rows
     }
-
-
-_VERSION_SQL = """
-SELECT (SELECT MAX(id) FROM inventory_usagesample),
-       (SELECT MAX(history_id) FROM inventory_historicalallocation),
-       (SELECT MAX(history_id) FROM inventory_historicalstoragepool),
-       (SELECT MAX(id) FROM inventory_storagepool)
-"""
-
-
-def cached_pool_forecasts(*, window_days: int = DEFAULT_WINDOW_DAYS) -> dict[int, PoolForecast]:
-    """:func:`pool_forecasts` for every pool, recomputed only when the data or the day changes.
-
-    One query (index-backed maxima) on a cache hit, two on a miss.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(_VERSION_SQL)
-        version = cursor.fetchone()
-    now = timezone.now()
-    start = window_start(now, window_days)
-    key = "dashboard:forecast:{}:{}:{}".format(window_days, start.date().isoformat(), ":".join(map(str, version)))
-    forecasts = cache.get(key)
-    if forecasts is None:
-        forecasts = pool_forecasts(window_days=window_days, now=now)
-        cache.set(key, forecasts, CACHE_SECONDS)
-    return forecasts

@@ -5,24 +5,14 @@ import itertools
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 
-from dashboard.forecast import (
-    cached_pool_forecasts,
-    least_squares_days_until_full,
-    pool_forecasts,
-    window_start,
-)
+from dashboard.forecast import least_squares_days_until_full, pool_forecasts, window_start
 from inventory.models import Allocation, ResearchProject, Site, StorageArray, StoragePool, Team, UsageSample
+from inventory.services.rollups import refresh_daily_usage
 
 TB = 10**12
 NOW = dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.UTC)
 _seq = itertools.count()
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
 
 
 def make_pool(capacity=100 * TB):
@@ -110,6 +100,7 @@ def test_sql_equals_reference_for_a_filling_pool():
         points[day_number(days_ago)] = a + b
     # Outside the 30-day window: must be ignored.
     sample(first, 45, 99 * TB)
+    refresh_daily_usage()
 
     forecast = pool_forecasts(now=NOW)[pool.pk]
     expected = least_squares_days_until_full(points.items(), 100 * TB)
@@ -136,6 +127,7 @@ def test_sql_not_filling(series):
     allocation = make_allocation(pool)
     for days_ago, used in enumerate(series):
         sample(allocation, days_ago, used)
+    refresh_daily_usage()
 
     forecast = pool_forecasts(now=NOW)[pool.pk]
 
@@ -161,6 +153,7 @@ def test_window_is_whole_utc_days():
     # The first minute of the window counts, the last second before it does not.
     UsageSample.objects.create(allocation=allocation, measured_at=start, used_bytes=1 * TB)
     UsageSample.objects.create(allocation=allocation, measured_at=start - dt.timedelta(seconds=1), used_bytes=TB)
+    refresh_daily_usage()
     assert pool_forecasts(now=NOW)[pool.pk].points == 1
 
 
@@ -171,6 +164,7 @@ def test_pools_come_soonest_full_first_and_can_be_filtered():
         allocation = make_allocation(pool)
         for days_ago in range(5):
             sample(allocation, days_ago, 5 * TB - days_ago * per_day)
+    refresh_daily_usage()
 
     forecasts = pool_forecasts(now=NOW)
     ordered = [pool_id for pool_id in forecasts if pool_id in {slow.pk, fast.pk, flat.pk}]
@@ -179,13 +173,27 @@ def test_pools_come_soonest_full_first_and_can_be_filtered():
 
 
 @pytest.mark.django_db
-def test_cached_forecast_is_recomputed_when_a_sample_arrives(django_assert_max_num_queries):
-    pool = make_pool()
+def test_a_day_counts_each_allocations_last_sample_once():
+    pool = make_pool(capacity=100 * TB)
     allocation = make_allocation(pool)
-    today = dt.datetime.now(dt.UTC).replace(hour=0, minute=30, second=0, microsecond=0)
-    UsageSample.objects.create(allocation=allocation, measured_at=today - dt.timedelta(days=2), used_bytes=TB)
-    assert cached_pool_forecasts()[pool.pk].points == 1
-    with django_assert_max_num_queries(1):  # a hit costs only the version query
-        assert cached_pool_forecasts()[pool.pk].points == 1
-    UsageSample.objects.create(allocation=allocation, measured_at=today - dt.timedelta(days=1), used_bytes=2 * TB)
-    assert cached_pool_forecasts()[pool.pk].points == 2
+    sample(allocation, 1, 10 * TB)
+    sample(allocation, 0, 11 * TB, hour=1)
+    sample(allocation, 0, 12 * TB, hour=5)  # the day's last report: 12 TB, not 23 TB
+    refresh_daily_usage()
+
+    forecast = pool_forecasts(now=NOW)[pool.pk]
+
+    assert forecast.latest_used_bytes == 12 * TB
+    assert forecast.slope_bytes_per_day == pytest.approx(2 * TB)
+    assert forecast.days_until_full == pytest.approx(44)
+
+
+@pytest.mark.django_db(transaction=False)
+def test_one_query_for_every_pool(django_assert_num_queries):
+    for _ in range(3):
+        allocation = make_allocation(make_pool())
+        for days_ago in range(3):
+            sample(allocation, days_ago, TB * (3 - days_ago))
+    refresh_daily_usage()
+    with django_assert_num_queries(1):
+        assert len(pool_forecasts(now=NOW)) >= 3
