@@ -15,9 +15,6 @@ HAVE_CHROMIUM = Path(CHROMIUM).exists()
 SKIP_REASON = "Chromium not found (install Debian's package: apt-get install -y chromium); browser tests skipped"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
-# Playwright's sync API runs an event loop in this thread; the live server's ORM
-# calls in the test thread are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -51,8 +48,11 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium):
+def page(chromium, monkeypatch):
     """A fresh browser page that records console errors and failed requests."""
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM
+    # calls are still synchronous and safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.console_errors = []

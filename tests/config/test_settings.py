@@ -16,7 +16,7 @@ PRODUCTION = {
 
 
 def run_manage(*args: str, env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
-    env = {**os.environ, **env_overrides}
+    env = {k: v for k, v in {**os.environ, **env_overrides}.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
