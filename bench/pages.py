@@ -1,0 +1,252 @@
+#!/usr/bin/env python
+"""Server time, SQL query count and SQL time of every dashboard page and three admin changelists.
+
+    bench/pages.py --scale 50 [--runs 12] [--warmup 2] [--rebuild]
+
+In-process, through the real URL stack (Django's test Client, deployment settings: DEBUG off), logged in
+as a superuser. Each page gets a warm-up and then `--runs` timed requests; every SQL statement is timed
+with `connection.execute_wrapper`. For the overview and the team page the "floor" is the page's own
+queries (not the session and user lookups) run alone on a cursor with the same parameters, as many times:
+page ÷ floor says how much the page adds on top of its SQL. The slowest query of each page is run once
+more under EXPLAIN (ANALYZE, BUFFERS) for the report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+
+import benchlib
+import datasets
+from benchlib import log, median, p95
+
+#: Pages whose floor we measure.
+FLOOR_PAGES = ("overview", "team")
+#: Queries that belong to the request machinery rather than to the page itself.
+FRAMEWORK_TABLES = ('"django_session"', '"auth_user"', '"auth_group"', '"auth_permission"', '"django_content_type"')
+
+
+class Recorder:
+    """An execute wrapper that times every statement (execution and fetching of the result)."""
+
+    def __init__(self):
+        self.queries: list[tuple[str, object, bool, float]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.queries.append((sql, params, many, time.perf_counter() - start))
+
+
+def is_framework(sql: str) -> bool:
+    head = sql.split(" WHERE ", 1)[0]
+    return any(f"FROM {table}" in head for table in FRAMEWORK_TABLES) or sql.startswith(("SAVEPOINT", "RELEASE"))
+
+
+def pick_objects() -> dict:
+    """Representative objects: the biggest team, the project with most allocations, the fullest pool."""
+    from django.db.models import Count, Q, Sum
+
+    from inventory.models import ResearchProject, StoragePool, Team
+
+    team = Team.objects.annotate(n=Count("projects__allocations")).order_by("-n", "slug").first()
+    project = ResearchProject.objects.annotate(n=Count("allocations")).order_by("-n", "code").first()
+    pools = list(
+        StoragePool.objects.select_related("array").annotate(
+            used=Sum("allocations__used_bytes", filter=Q(allocations__status="active"))
+        )
+    )
+    pool = max(pools, key=lambda p: ((p.used or 0) / p.capacity_bytes) if p.capacity_bytes else 0, default=None)
+    return {
+        "team": team and {"slug": team.slug, "allocations": team.n},
+        "project": project and {"code": project.code, "allocations": project.n},
+        "pool": pool
+        and {
+            "slug": pool.slug,
+            "array": pool.array.slug,
+            "used_fraction": round((pool.used or 0) / pool.capacity_bytes, 3) if pool.capacity_bytes else None,
+        },
+    }
+
+
+def page_list(objects: dict) -> list[tuple[str, str]]:
+    team, project, pool = objects["team"], objects["project"], objects["pool"]
+    pages = [
+        ("overview", "/"),
+        ("team list", "/teams/"),
+        ("team", f"/teams/{team['slug']}/" if team else None),
+        ("project list", "/projects/"),
+        ("project", f"/projects/{project['code']}/" if project else None),
+        ("storage", "/storage/"),
+        ("array", f"/storage/{pool['array']}/" if pool else None),
+        ("pool", f"/storage/{pool['array']}/{pool['slug']}/" if pool else None),
+        ("allocations", "/allocations/"),
+        ("admin allocations", "/admin/inventory/allocation/"),
+        ("admin projects", "/admin/inventory/researchproject/"),
+        ("admin usage samples", "/admin/inventory/usagesample/"),
+    ]
+    return [(name, url) for name, url in pages if url]
+
+
+def measure_page(client, name: str, url: str, runs: int, warmup: int) -> dict:
+    from django.db import connection
+
+    result = {"name": name, "url": url}
+    try:
+        for _ in range(warmup):
+            response = client.get(url, secure=True)
+    except Exception as exc:  # noqa: BLE001 - a broken page is a finding, not a crash of the benchmark
+        result.update(status="error", error=f"{exc.__class__.__name__}: {exc}", traceback=traceback.format_exc())
+        log(f"  {name:22} {url}: ERROR {exc.__class__.__name__}: {exc}")
+        return result
+    result["status"] = response.status_code
+    result["bytes"] = len(response.content)
+    if response.status_code != 200:
+        log(f"  {name:22} {url}: HTTP {response.status_code} (not measured)")
+        return result
+    times, sql_times, counts, recorders = [], [], [], []
+    for _ in range(runs):
+        recorder = Recorder()
+        with connection.execute_wrapper(recorder):
+            start = time.perf_counter()
+            response = client.get(url, secure=True)
+            elapsed = time.perf_counter() - start
+        if response.status_code != 200:
+            result["status"] = response.status_code
+        times.append(elapsed * 1000)
+        sql_times.append(sum(q[3] for q in recorder.queries) * 1000)
+        counts.append(len(recorder.queries))
+        recorders.append(recorder)
+    # Per statement (by position in the page): its median time over the runs.
+    last = recorders[-1].queries
+    per_query = []
+    for index, (sql, params, _many, _) in enumerate(last):
+        samples = [r.queries[index][3] * 1000 for r in recorders if len(r.queries) > index]
+        per_query.append(
+            {
+                "index": index,
+                "median_ms": round(median(samples), 3),
+                "framework": is_framework(sql),
+                "sql": sql,
+                "params": repr(params),
+            }
+        )
+    result.update(
+        runs=runs,
+        median_ms=round(median(times), 2),
+        p95_ms=round(p95(times), 2),
+        min_ms=round(min(times), 2),
+        sql_median_ms=round(median(sql_times), 2),
+        queries=max(counts),
+        queries_min=min(counts),
+        times_ms=[round(t, 2) for t in times],
+        per_query=per_query,
+        _captured=last,
+    )
+    log(
+        f"  {name:22} median {result['median_ms']:8.1f} ms  p95 {result['p95_ms']:8.1f} ms  "
+        f"SQL {result['sql_median_ms']:7.1f} ms in {result['queries']:3d} queries"
+    )
+    return result
+
+
+def run_floor(result: dict, runs: int) -> None:
+    """Run the page's own statements alone, on a cursor, `runs` times: the floor the page cannot beat."""
+    from django.db import connection
+
+    statements = [(sql, params, many) for sql, params, many, _ in result["_captured"] if not is_framework(sql)]
+    totals = []
+    for _ in range(runs + 1):  # the first is a warm-up
+        start = time.perf_counter()
+        with connection.cursor() as cursor:
+            for sql, params, many in statements:
+                if many:
+                    cursor.executemany(sql, params)
+                else:
+                    cursor.execute(sql, params)
+                if cursor.description is not None:
+                    cursor.fetchall()
+        totals.append((time.perf_counter() - start) * 1000)
+    floor = median(totals[1:])
+    result["floor"] = {
+        "queries": len(statements),
+        "median_ms": round(floor, 2),
+        "ratio": round(result["median_ms"] / floor, 2) if floor else None,
+    }
+    log(f"  {'':22} floor {floor:8.1f} ms for {len(statements)} queries: page ÷ floor = {result['floor']['ratio']}")
+
+
+def explain_slowest(result: dict) -> None:
+    from django.db import connection
+
+    candidates = [q for q in result.get("per_query", []) if q["sql"].lstrip().upper().startswith("SELECT")]
+    if not candidates:
+        return
+    slowest = max(candidates, key=lambda q: q["median_ms"])
+    sql, params, _many, _ = result["_captured"][slowest["index"]]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+    except Exception as exc:  # noqa: BLE001
+        plan = f"(EXPLAIN failed: {exc})"
+    result["slowest_query"] = {**slowest, "explain": plan}
+
+
+def measure(scale: int, *, runs: int, warmup: int, rebuild: bool) -> dict:
+    info = datasets.ensure(scale, rebuild=rebuild)
+    benchlib.collectstatic()
+    benchlib.setup_django(info["database"])
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    user = get_user_model().objects.get(username=datasets.BENCH_USER)
+    objects = pick_objects()
+    log(f"pages at S{scale}: team {objects['team']}, project {objects['project']}, pool {objects['pool']}")
+    client = Client()
+    client.force_login(user)
+    pages = []
+    for name, url in page_list(objects):
+        result = measure_page(client, name, url, runs, warmup)
+        if name in FLOOR_PAGES and "median_ms" in result:
+            run_floor(result, runs)
+        if "median_ms" in result:
+            explain_slowest(result)
+        result.pop("_captured", None)
+        pages.append(result)
+    data = {
+        "scale": scale,
+        "database": info["database"],
+        "dataset": {k: info.get(k) for k in ("counts", "load_seconds", "loaded_at", "reused")},
+        "objects": objects,
+        "runs": runs,
+        "warmup": warmup,
+        "machine": benchlib.machine(),
+        "pages": pages,
+    }
+    path = benchlib.save_result("pages", f"pages_s{scale}", data)
+    log(f"pages at S{scale}: results in {path.relative_to(benchlib.ROOT)}")
+    return data
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=int, required=True)
+    parser.add_argument("--runs", type=int, default=12, help="timed runs per page (at least 10)")
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--rebuild", action="store_true", help="reload the dataset even if present")
+    parser.add_argument("--no-report", action="store_true", help="do not rewrite RESULTS.md")
+    args = parser.parse_args()
+    measure(args.scale, runs=args.runs, warmup=args.warmup, rebuild=args.rebuild)
+    if not args.no_report:
+        import report
+
+        report.write()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

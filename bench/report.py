@@ -1,0 +1,265 @@
+#!/usr/bin/env python
+"""Write bench/RESULTS.md from bench/results/history.jsonl: one dated section per run, newest first.
+
+Every run's figures stay in the history file, so RESULTS.md always shows the earlier runs too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+
+import benchlib
+from benchlib import (
+    FLOOR_RATIO,
+    IMPORT_RATIO,
+    LOAD_P99_OVER_P50,
+    PAGE_MAX_QUERIES,
+    PAGE_MEDIAN_MS,
+    RESULTS,
+)
+
+TARGET_SCALE = 500
+
+HEADER = f"""# Benchmark results
+
+Produced by `make bench` (`bench/run_all.py`); each part also runs alone (`bench/pages.py --scale 50`,
+`bench/imports.py`, `bench/load.py`). Newest run first; earlier runs stay below (from
+`bench/results/history.jsonl`). Machine-readable latest figures: `bench/results/*.json`.
+
+Targets (at S{TARGET_SCALE}, on a 2-core machine): every page's median server time ≤ {PAGE_MEDIAN_MS:.0f} ms; the same
+query count at S50 and S500, and ≤ {PAGE_MAX_QUERIES}; overview and team page within {FLOOR_RATIO:.0f}× of their floor
+(the page's own SQL run alone on a cursor); an XDMoD import within {IMPORT_RATIO:.0f}× of a raw `COPY` of the same rows;
+under load (gunicorn, 2 workers; wrk, 16 connections, 20 s) zero errors and p99 ≤ {LOAD_P99_OVER_P50:.0f} × p50.
+✅ pass, ❌ fail; figures below S{TARGET_SCALE} are marked against the same targets for information (ℹ️ when a
+target applies only at S{TARGET_SCALE}).
+"""
+
+
+def mark(ok: bool | None, *, binding: bool = True) -> str:
+    if ok is None:
+        return ""
+    if not binding:
+        return " ℹ️" if not ok else " ✅"
+    return " ✅" if ok else " ❌"
+
+
+def fmt(value, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def read_history() -> list[dict]:
+    path = RESULTS / "history.jsonl"
+    if not path.exists():
+        return []
+    records = []
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if line:
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+    return records
+
+
+def group_runs(records: list[dict]) -> OrderedDict:
+    runs: OrderedDict[str, list[dict]] = OrderedDict()
+    for record in records:
+        runs.setdefault(record["run_id"], []).append(record)
+    return runs
+
+
+def latest_page_counts(records: list[dict]) -> dict[int, dict[str, int]]:
+    """The latest query count per page for each scale, over the whole history."""
+    counts: dict[int, dict[str, int]] = {}
+    for record in records:
+        if record["part"] != "pages":
+            continue
+        counts[record["scale"]] = {p["name"]: p["queries"] for p in record["pages"] if "queries" in p}
+    return counts
+
+
+def machine_section(record: dict) -> list[str]:
+    m = record.get("machine") or {}
+    return [
+        f"Machine: {m.get('nproc')} CPUs ({m.get('cpu')}), {m.get('memory_gb')} GB memory, "
+        f"PostgreSQL {m.get('postgresql')}, Python {m.get('python')}; revision `{record.get('revision')}`.",
+        "",
+    ]
+
+
+def dataset_table(records: list[dict]) -> list[str]:
+    lines = [
+        "| dataset | database | teams | projects | allocations | usage samples | size | load time | loaded |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in records:
+        c = r.get("counts", {})
+        target = ""
+        if r["scale"] >= TARGET_SCALE:
+            target = mark(r.get("load_seconds", 0) <= 300)
+        lines.append(
+            f"| S{r['scale']} | `{r.get('database')}` | {fmt(c.get('teams'))} | {fmt(c.get('projects'))} | "
+            f"{fmt(c.get('allocations'))} | {fmt(c.get('samples'))} | "
+            f"{fmt((r.get('database_bytes') or 0) / 1e9, 2)} GB | {fmt(r.get('load_seconds'))} s{target} | "
+            f"{r.get('loaded_at')}{' (reused)' if r.get('reused') else ''} |"
+        )
+    lines.append("")
+    lines.append("Load time: create + migrate + `seed_demo` + rollups + `VACUUM ANALYZE` (target at S500: < 5 min).")
+    lines.append("")
+    return lines
+
+
+def pages_table(record: dict, other_counts: dict[int, dict[str, int]]) -> list[str]:
+    scale = record["scale"]
+    binding = scale >= TARGET_SCALE
+    others = {s: c for s, c in other_counts.items() if s != scale and s >= benchlib.SMOKE_BELOW}
+    o = record.get("objects", {})
+    lines = [
+        f"#### Pages at S{scale} ({record.get('runs')} runs after {record.get('warmup')} warm-up)",
+        "",
+        f"Objects: team `{(o.get('team') or {}).get('slug')}` ({(o.get('team') or {}).get('allocations')} "
+        f"allocations), project `{(o.get('project') or {}).get('code')}` "
+        f"({(o.get('project') or {}).get('allocations')} allocations), pool "
+        f"`{(o.get('pool') or {}).get('array')}/{(o.get('pool') or {}).get('slug')}` "
+        f"({fmt(((o.get('pool') or {}).get('used_fraction') or 0) * 100)} % used).",
+        "",
+        "| page | URL | median ms | p95 ms | SQL ms | queries | same count at other scale | floor ms | page ÷ floor |",
+        "|---|---|---:|---:|---:|---:|---|---:|---:|",
+    ]
+    for p in record["pages"]:
+        if "median_ms" not in p:
+            status = p.get("error") or f"HTTP {p.get('status')}"
+            lines.append(f"| {p['name']} | `{p['url']}` | not measured: {status} ❌ | | | | | | |")
+            continue
+        med = f"{fmt(p['median_ms'])}{mark(p['median_ms'] <= PAGE_MEDIAN_MS, binding=binding)}"
+        queries_ok = p["queries"] <= PAGE_MAX_QUERIES and p["queries"] == p.get("queries_min", p["queries"])
+        queries = f"{p['queries']}{'' if p.get('queries_min', p['queries']) == p['queries'] else ' (varies from ' + str(p['queries_min']) + ')'}{mark(queries_ok)}"
+        same = []
+        for s, c in sorted(others.items()):
+            if p["name"] in c:
+                same.append(f"S{s}: {c[p['name']]}{mark(c[p['name']] == p['queries'])}")
+        floor = p.get("floor")
+        floor_ms = fmt(floor["median_ms"]) if floor else ""
+        ratio = ""
+        if floor and floor.get("ratio") is not None:
+            ratio = f"{floor['ratio']:.2f}×{mark(floor['ratio'] <= FLOOR_RATIO, binding=binding)}"
+        lines.append(
+            f"| {p['name']} | `{p['url']}` | {med} | {fmt(p['p95_ms'])} | {fmt(p['sql_median_ms'])} | {queries} | "
+            f"{', '.join(same) or '—'} | {floor_ms} | {ratio} |"
+        )
+    lines.append("")
+    slow = [p for p in record["pages"] if p.get("median_ms", 0) > PAGE_MEDIAN_MS and p.get("slowest_query")]
+    if slow:
+        lines.append("<details><summary>Slowest query of each page over the target (EXPLAIN ANALYZE)</summary>")
+        lines.append("")
+        for p in slow:
+            q = p["slowest_query"]
+            lines.append(f"**{p['name']}** — query #{q['index']}, median {q['median_ms']:.1f} ms:")
+            lines.append("")
+            lines.append("```sql")
+            lines.append(q["sql"][:3000])
+            lines.append("```")
+            lines.append("```")
+            lines.append("\n".join(q["explain"].splitlines()[:60]))
+            lines.append("```")
+            lines.append("")
+        lines.append("</details>")
+        lines.append("")
+    return lines
+
+
+def imports_table(record: dict) -> list[str]:
+    imp, floor = record.get("import", {}), record.get("copy", {})
+    ratio = record.get("ratio")
+    lines = [
+        f"#### Import: {fmt(record.get('records'))} XDMoD records into `{record.get('database')}` "
+        f"(copy of S{record.get('scale')}, {fmt(record.get('existing_samples'))} samples already there)",
+        "",
+        "| path | seconds | records/s | import ÷ COPY |",
+        "|---|---:|---:|---:|",
+        f"| `manage.py import_usage FILE --format xdmod` (exit {imp.get('exit_code')}) | {fmt(imp.get('seconds'), 2)} | "
+        f"{fmt(imp.get('records_per_second'), 0)} | "
+        f"{(f'{ratio:.2f}×' + mark(ratio <= IMPORT_RATIO)) if ratio else '—'} |",
+        f"| raw `COPY` of the same rows into `inventory_usagesample` (floor) | {fmt(floor.get('seconds'), 2)} | "
+        f"{fmt(floor.get('records_per_second'), 0)} | 1× |",
+        "",
+    ]
+    if imp.get("output_tail"):
+        lines += ["Import output (last lines):", "", "```", imp["output_tail"], "```", ""]
+    if record.get("note"):
+        lines += [record["note"], ""]
+    return lines
+
+
+def load_table(record: dict) -> list[str]:
+    lines = [
+        f"#### Load: gunicorn {record.get('workers')} workers on `{record.get('database')}`, "
+        f"`wrk -t2 -c{record.get('connections')} -d{record.get('duration')} --latency`",
+        "",
+        "| page | URL | requests/s | p50 ms | p99 ms | p99 ÷ p50 | errors (non-2xx + socket) |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for t in record.get("targets", []):
+        if "error" in t:
+            lines.append(f"| {t['name']} | `{t['url']}` | not measured: {t['error']} ❌ | | | | |")
+            continue
+        ratio = t["p99_ms"] / t["p50_ms"] if t.get("p50_ms") else None
+        lines.append(
+            f"| {t['name']} | `{t['url']}` | {fmt(t['requests_per_second'])} | {fmt(t['p50_ms'], 2)} | "
+            f"{fmt(t['p99_ms'], 2)} | {fmt(ratio, 2)}{mark(ratio is not None and ratio <= LOAD_P99_OVER_P50)} | "
+            f"{t['errors']}{mark(t['errors'] == 0)} |"
+        )
+    lines.append("")
+    return lines
+
+
+def write() -> None:
+    records = read_history()
+    runs = group_runs(records)
+    counts = latest_page_counts(records)
+    out = [HEADER]
+    for run_id, parts in reversed(runs.items()):
+        dates = sorted(p["date"] for p in parts)
+        out.append(f"## Run {dates[0]} (`{run_id}`)")
+        out.append("")
+        with_machine = next((p for p in parts if p.get("machine")), parts[0])
+        out += machine_section(with_machine)
+        ds = [p for p in parts if p["part"] == "dataset"]
+        if ds:
+            out.append("### Datasets")
+            out.append("")
+            out += dataset_table(sorted(ds, key=lambda r: r["scale"]))
+        pages = [p for p in parts if p["part"] == "pages"]
+        if pages:
+            out.append("### Pages")
+            out.append("")
+            run_counts = dict(counts)
+            run_counts.update(
+                {p["scale"]: {x["name"]: x["queries"] for x in p["pages"] if "queries" in x} for p in pages}
+            )
+            for p in sorted(pages, key=lambda r: r["scale"]):
+                out += pages_table(p, run_counts)
+        for p in parts:
+            if p["part"] == "imports":
+                out.append("### Imports")
+                out.append("")
+                out += imports_table(p)
+        for p in parts:
+            if p["part"] == "load":
+                out.append("### Load")
+                out.append("")
+                out += load_table(p)
+    (benchlib.BENCH / "RESULTS.md").write_text("\n".join(out).rstrip() + "\n")
+    benchlib.log("wrote bench/RESULTS.md")
+
+
+if __name__ == "__main__":
+    write()
