@@ -16,7 +16,6 @@ SKIP_REASON = "Chromium not found (install Debian's package: apt-get install -y 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
-
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/browser" in str(item.fspath):
@@ -25,7 +24,29 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=SKIP_REASON))
 
 
-@pytest.fixture(scope="session")
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Let Django's ORM run beside Playwright's event loop, for browser tests only.
+
+    Playwright's sync API keeps an event loop running in this thread, so Django would refuse
+    every ORM call (the test's data, and pytest-django's database setup and flush around the
+    test). The calls are still synchronous and safe. Setting the variable around the whole
+    protocol (setup, call, teardown) covers pytest-django's fixtures; other tests never see it.
+    """
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        return (yield)
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+# Package scope: one Chromium for all browser tests, closed (and its event loop with it)
+# before the rest of the suite runs, so later tests keep Django's async-safety check.
+@pytest.fixture(scope="package")
 def chromium():
     from playwright.sync_api import sync_playwright
 
