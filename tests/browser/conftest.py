@@ -13,6 +13,7 @@ import pytest
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 HAVE_CHROMIUM = Path(CHROMIUM).exists()
 SKIP_REASON = "Chromium not found (install Debian's package: apt-get install -y chromium); browser tests skipped"
+HERE = Path(__file__).resolve().parent
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
@@ -31,8 +32,11 @@ def pytest_runtest_protocol(item, nextitem):
     Playwright's sync API keeps an event loop running in this thread, so Django would refuse
     every ORM call (the test's data, and pytest-django's database setup and flush around the
     test). The calls are still synchronous and safe. Setting the variable around the whole
-    protocol (setup, call, teardown) covers pytest-django's fixtures; other tests never see it.
+    protocol (setup, call, teardown) covers pytest-django's fixtures; other tests never see it
+    (this hook is called for every test in the run, hence the check).
     """
+    if HERE not in item.path.parents:
+        return (yield)
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
