@@ -95,7 +95,11 @@ class RulesFormMixin:
         for constraint in self._meta.model._meta.constraints:
             field = self.field_for_constraint(constraint.name)
             if field:
-                placed[str(constraint.get_violation_error_message())] = field
+                try:
+                    placed[str(constraint.get_violation_error_message())] = field
+                except (TypeError, ValueError):
+                    # A message with a bare "%" cannot be formatted (Django formats it with the name).
+                    placed[str(constraint.violation_error_message)] = field
         return placed
 
     def _field_for_message(self, error: ValidationError, by_message: dict[str, str]) -> str | None:
@@ -153,7 +157,27 @@ class StorageArrayForm(RulesFormMixin, forms.ModelForm):
     capacity_check = check_array_holds_pools
 
 
-class StoragePoolForm(RulesFormMixin, forms.ModelForm):
+class ThresholdsMixin:
+    """Warning below critical, checked here so that the field gets the message.
+
+    Once a threshold field has an error, ModelForm skips the database constraint
+    `pool_thresholds_ordered` for this form; that also keeps Django from formatting
+    the constraint's message, whose "(1-100 %)" is not a valid %-format.
+    """
+
+    def clean(self):
+        warning = self.cleaned_data.get("warning_threshold")
+        critical = self.cleaned_data.get("critical_threshold")
+        if warning is not None and critical is not None and warning >= critical:
+            self.add_error(
+                "warning_threshold",
+                f"The warning threshold must be below the critical threshold (1-100 %): "
+                f"{warning} % is not below {critical} %.",
+            )
+        return super().clean()
+
+
+class StoragePoolForm(ThresholdsMixin, RulesFormMixin, forms.ModelForm):
     capacity_check = check_pool_fits
 
 
@@ -291,5 +315,5 @@ class PoolInlineFormSet(BaseInlineFormSet):
                 form.add_error("capacity_bytes", message)
 
 
-class PoolInlineForm(RulesFormMixin, forms.ModelForm):
+class PoolInlineForm(ThresholdsMixin, RulesFormMixin, forms.ModelForm):
     capacity_check = check_pool_fits

@@ -1,0 +1,275 @@
+"""Sites, arrays and pools through the real admin, as an infrastructure admin."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from inventory.models import StorageArray, StoragePool
+from tests.inventory.admin.conftest import (
+    PB,
+    TB,
+    TiB,
+    errors_of,
+    form_data,
+    make_allocation,
+    make_array,
+    make_pool,
+    make_site,
+)
+
+pytestmark = pytest.mark.django_db
+
+ARRAY_ADD = reverse("admin:inventory_storagearray_add")
+POOL_ADD = reverse("admin:inventory_storagepool_add")
+
+
+def array_change(array):
+    return reverse("admin:inventory_storagearray_change", args=[array.pk])
+
+
+def pool_change(pool):
+    return reverse("admin:inventory_storagepool_change", args=[pool.pk])
+
+
+def array_post(site, **overrides):
+    data = {
+        "site": site.pk,
+        "name": "dorado-1",
+        "slug": "dorado-1",
+        "vendor": "Huawei",
+        "model": "OceanStor Dorado 18000",
+        "serial_number": "2102355ABC",
+        "media_type": "nvme",
+        "lifecycle_status": "active",
+        "raw_bytes": "2.4 PB",
+        "usable_bytes": "2 PB",
+        "pools-TOTAL_FORMS": "0",
+        "pools-INITIAL_FORMS": "0",
+        "pools-MIN_NUM_FORMS": "0",
+        "pools-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+def pool_post(array, **overrides):
+    data = {
+        "array": array.pk,
+        "name": "fast",
+        "slug": "fast",
+        "tier": "performance",
+        "capacity_bytes": "1.5 TiB",
+        "max_oversubscription": "1.00",
+        "warning_threshold": "80",
+        "critical_threshold": "90",
+        "allocations-TOTAL_FORMS": "0",
+        "allocations-INITIAL_FORMS": "0",
+        "allocations-MIN_NUM_FORMS": "0",
+        "allocations-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_add_array_in_human_units_stores_exact_bytes(admin_client):
+    site = make_site()
+    response = admin_client.post(ARRAY_ADD, array_post(site))
+    assert response.status_code == 302, errors_of(response)
+    array = StorageArray.objects.get(slug="dorado-1")
+    assert array.raw_bytes == 2_400_000_000_000_000
+    assert array.usable_bytes == 2 * PB
+
+
+def test_add_array_with_pools_inline(admin_client):
+    site = make_site()
+    data = array_post(
+        site,
+        **{
+            "pools-TOTAL_FORMS": "2",
+            "pools-0-name": "fast",
+            "pools-0-slug": "fast",
+            "pools-0-tier": "performance",
+            "pools-0-capacity_bytes": "1 PB",
+            "pools-0-max_oversubscription": "1.20",
+            "pools-0-warning_threshold": "80",
+            "pools-0-critical_threshold": "90",
+            "pools-1-name": "bulk",
+            "pools-1-slug": "bulk",
+            "pools-1-tier": "capacity",
+            "pools-1-capacity_bytes": "1.5 TiB",
+            "pools-1-max_oversubscription": "1.00",
+            "pools-1-warning_threshold": "80",
+            "pools-1-critical_threshold": "90",
+        },
+    )
+    response = admin_client.post(ARRAY_ADD, data)
+    assert response.status_code == 302, errors_of(response)
+    array = StorageArray.objects.get(slug="dorado-1")
+    assert dict(array.pools.values_list("slug", "capacity_bytes")) == {"fast": PB, "bulk": 3 * TiB // 2}
+
+
+def test_pools_inline_together_must_fit_the_array(admin_client):
+    site = make_site()
+    rows = {}
+    for i in range(2):
+        rows.update(
+            {
+                f"pools-{i}-name": f"p{i}",
+                f"pools-{i}-slug": f"p{i}",
+                f"pools-{i}-tier": "performance",
+                f"pools-{i}-capacity_bytes": "1.5 PB",
+                f"pools-{i}-max_oversubscription": "1.00",
+                f"pools-{i}-warning_threshold": "80",
+                f"pools-{i}-critical_threshold": "90",
+            }
+        )
+    response = admin_client.post(ARRAY_ADD, array_post(site, **{"pools-TOTAL_FORMS": "2", **rows}))
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][0].formset
+    messages = " ".join(formset.forms[0].errors["capacity_bytes"])
+    assert "3.00 PB" in messages and "2.00 PB usable" in messages
+    assert not StorageArray.objects.exists()
+
+
+def test_change_array_shows_summary_in_human_units(admin_client):
+    array = make_array(raw_bytes=12 * PB, usable_bytes=10 * PB)
+    pool = make_pool(array=array, capacity_bytes=4 * PB)
+    make_allocation(pool=pool, quota_bytes=1 * PB, used_bytes=250 * TB)
+    response = admin_client.get(array_change(array))
+    html = response.content.decode()
+    for text in ("12.0 PB", "10.0 PB", "4.00 PB", "6.00 PB", "1.00 PB", "250 TB", "9.75 PB", "10.0 %", "0.10 : 1"):
+        assert text in html, text
+
+
+def test_change_array_usable_typed_in_units(admin_client):
+    array = make_array()
+    page = admin_client.get(array_change(array))
+    response = admin_client.post(array_change(array), form_data(page, usable_bytes="9.5 PB"))
+    assert response.status_code == 302, errors_of(response)
+    array.refresh_from_db()
+    assert array.usable_bytes == 9_500 * TB
+
+
+def test_usable_above_raw_is_refused_on_the_field(admin_client):
+    site = make_site()
+    response = admin_client.post(ARRAY_ADD, array_post(site, raw_bytes="1 PB", usable_bytes="2 PB"))
+    assert "usable_bytes" in errors_of(response)
+    assert not StorageArray.objects.exists()
+
+
+def test_negative_capacity_is_refused_on_the_field(admin_client):
+    site = make_site()
+    response = admin_client.post(ARRAY_ADD, array_post(site, raw_bytes="-1 PB"))
+    assert "cannot be negative" in " ".join(errors_of(response)["raw_bytes"])
+    assert not StorageArray.objects.exists()
+
+
+def test_shrinking_array_below_its_pools_is_refused(admin_client):
+    array = make_array(raw_bytes=12 * PB, usable_bytes=10 * PB)
+    make_pool(array=array, capacity_bytes=8 * PB)
+    page = admin_client.get(array_change(array))
+    response = admin_client.post(array_change(array), form_data(page, usable_bytes="7 PB"))
+    message = " ".join(errors_of(response)["usable_bytes"])
+    assert "8.00 PB" in message and "7.00 PB" in message
+    array.refresh_from_db()
+    assert array.usable_bytes == 10 * PB
+
+
+def test_add_pool_in_binary_units(admin_client):
+    array = make_array()
+    response = admin_client.post(POOL_ADD, pool_post(array))
+    assert response.status_code == 302, errors_of(response)
+    pool = StoragePool.objects.get(slug="fast")
+    assert pool.capacity_bytes == 1_649_267_441_664
+    assert pool.max_oversubscription == Decimal("1.00")
+
+
+def test_pool_too_big_for_its_array_is_refused_with_numbers(admin_client):
+    array = make_array(raw_bytes=3 * PB, usable_bytes=2 * PB)
+    make_pool(array=array, capacity_bytes=1500 * TB)
+    response = admin_client.post(POOL_ADD, pool_post(array, capacity_bytes="1 PB"))
+    message = " ".join(errors_of(response)["capacity_bytes"])
+    assert "1.50 PB" in message and "1.00 PB" in message and "2.00 PB" in message
+    assert StoragePool.objects.count() == 1
+
+
+def test_pool_thresholds_out_of_order_are_refused_on_a_field(admin_client):
+    array = make_array()
+    response = admin_client.post(POOL_ADD, pool_post(array, warning_threshold="95", critical_threshold="90"))
+    assert "warning threshold must be below" in " ".join(errors_of(response)["warning_threshold"])
+    assert not StoragePool.objects.exists()
+
+
+def test_duplicate_pool_name_on_an_array_is_refused_on_a_field(admin_client):
+    array = make_array()
+    make_pool(array=array, name="fast", slug="other")
+    response = admin_client.post(POOL_ADD, pool_post(array))
+    assert "name" in errors_of(response)
+
+
+def test_change_pool_capacity_and_see_summary(admin_client):
+    pool = make_pool(capacity_bytes=1 * PB, max_oversubscription=Decimal("1.20"))
+    make_allocation(pool=pool, quota_bytes=600 * TB, used_bytes=300 * TB, physical_used_bytes=200 * TB)
+    page = admin_client.get(pool_change(pool))
+    html = page.content.decode()
+    for text in ("1.20 PB", "600 TB", "60.0 %", "300 TB", "200 TB", "800 TB", "1.50 : 1", "0.60 : 1"):
+        assert text in html, text
+    response = admin_client.post(pool_change(pool), form_data(page, capacity_bytes="2 PB"))
+    assert response.status_code == 302, errors_of(response)
+    pool.refresh_from_db()
+    assert pool.capacity_bytes == 2 * PB
+
+
+def test_shrinking_pool_below_its_allocations_is_refused(admin_client):
+    pool = make_pool(capacity_bytes=1 * PB)
+    make_allocation(pool=pool, quota_bytes=800 * TB)
+    page = admin_client.get(pool_change(pool))
+    response = admin_client.post(pool_change(pool), form_data(page, capacity_bytes="500 TB"))
+    assert "800 TB" in " ".join(errors_of(response)["capacity_bytes"])
+    pool.refresh_from_db()
+    assert pool.capacity_bytes == PB
+
+
+def _changelist_rows(count):
+    """`count` arrays, each with one pool holding one allocation: `count` rows in either list."""
+    for _ in range(count):
+        pool = make_pool(array=make_array(), capacity_bytes=1 * PB)
+        make_allocation(pool=pool, quota_bytes=100 * TB, used_bytes=10 * TB)
+
+
+@pytest.mark.parametrize("rows", [5, 60])
+@pytest.mark.parametrize(
+    "url", [reverse("admin:inventory_storagepool_changelist"), reverse("admin:inventory_storagearray_changelist")]
+)
+def test_changelists_run_a_fixed_number_of_queries(admin_client, django_assert_max_num_queries, rows, url):
+    _changelist_rows(rows)
+    with django_assert_max_num_queries(12):
+        response = admin_client.get(url)
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == rows
+
+
+def test_pool_changelist_sorts_by_utilisation(admin_client):
+    array = make_array()
+    low = make_pool(array=array, capacity_bytes=1 * PB)
+    high = make_pool(array=array, capacity_bytes=1 * PB)
+    make_allocation(pool=low, quota_bytes=100 * TB)
+    make_allocation(pool=high, quota_bytes=900 * TB)
+    url = reverse("admin:inventory_storagepool_changelist")
+    # Column 5 is "allocated ÷ capacity" (list_display is 1-based in the "o" parameter).
+    response = admin_client.get(url, {"o": "-6"})
+    pools = list(response.context["cl"].result_list)
+    assert pools[0] == high and pools[-1] == low
+    assert "90.0 %" in response.content.decode()
+
+
+def test_array_history_shows_changed_field(admin_client):
+    array = make_array(usable_bytes=10 * PB)
+    page = admin_client.get(array_change(array))
+    admin_client.post(array_change(array), form_data(page, usable_bytes="9 PB", firmware_version="V700R001C10"))
+    history = admin_client.get(reverse("admin:inventory_storagearray_history", args=[array.pk]))
+    html = history.content.decode()
+    assert re.search(r"Usable capacity:</strong>\s*10.0 PB\s*&nbsp;&rarr;&nbsp;&nbsp;9.00 PB", html)
+    assert "V700R001C10" in html and "ines" in html
