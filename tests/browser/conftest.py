@@ -98,3 +98,43 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture
+def demo(transactional_db, settings):
+    """The demo scenario (``seed_demo`` at scale 1) committed for the live server; about a second.
+
+    Its logins (researcher, infra, manager) have their username as password; MD5 hashing keeps
+    creating and checking them fast (test only). The flush that ends every transactional test
+    also empties the tables the roles migration filled, so the two groups are put back first.
+    """
+    from django.contrib.auth.models import Group, Permission
+    from django.core.management import call_command
+
+    from inventory.demo.loader import ALLOCATION_MANAGERS, INFRASTRUCTURE_ADMINS
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    inventory_permissions = Permission.objects.filter(content_type__app_label="inventory")
+    Group.objects.get_or_create(name=INFRASTRUCTURE_ADMINS)[0].permissions.set(inventory_permissions)
+    Group.objects.get_or_create(name=ALLOCATION_MANAGERS)[0].permissions.set(
+        inventory_permissions.filter(codename__startswith="view_")
+        | inventory_permissions.filter(codename__in=["change_allocation", "approve_allocation"])
+    )
+    call_command("seed_demo", verbosity=0)
+
+
+@pytest.fixture
+def log_in(page, live_server):
+    """``log_in("researcher")``: give the page a signed-in session without going through the form."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    def as_user(username: str):
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=username))
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+        return page
+
+    return as_user
