@@ -1,5 +1,7 @@
 """Load the demo scenario: an invented Norwegian research infrastructure with 90 days of usage."""
 
+import time
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -29,8 +31,11 @@ class Command(BaseCommand):
         if scale < 1:
             raise CommandError("--scale must be a whole number of at least 1.")
         if reset:
+            started = time.monotonic()
             loader.reset()
-            self.say(verbosity, "Deleted the inventory data and the demo's people.")
+            self.say(
+                verbosity, f"Deleted the inventory data and the demo's people ({time.monotonic() - started:.1f} s)."
+            )
         elif loader.demo_present():
             self.say(verbosity, "Demo data already present; use --reset to load it again.")
             return
