@@ -51,6 +51,11 @@ class PoolForecast:
     days_until_full: float | None
 
     @property
+    def growth_bytes_per_day(self) -> int | None:
+        """The fitted slope in whole bytes per day (for display; capacities are integers)."""
+        return None if self.slope_bytes_per_day is None else round(self.slope_bytes_per_day)
+
+    @property
     def filling(self) -> bool:
         """True when there is a forecast: at least two days of usage and a rising line."""
         return self.days_until_full is not None

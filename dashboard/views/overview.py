@@ -1,7 +1,48 @@
-"""The overview page (placeholder until the dashboard lands)."""
+"""The overview page: fleet totals, utilisation, the teams using most and what needs attention.
 
+A fixed number of queries whatever the data size: one for every capacity figure
+(fleet, sites, arrays, pools), one for every pool's forecast, one per list.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+
+from dashboard.forecast import DEFAULT_WINDOW_DAYS, pool_forecasts
+from dashboard.selectors import overview as selectors
+from dashboard.selectors.storage import capacity_figures
+
+#: How many pools the overview lists by utilisation and by forecast (the storage page has them all).
+POOL_LIMIT = 10
 
 
-def overview(request):
-    return render(request, "dashboard/overview.html", {})
+def overview(request: HttpRequest) -> HttpResponse:
+    today = timezone.now().date()
+    figures = capacity_figures()
+    forecasts = pool_forecasts()  # soonest full first
+    pools_by_id = {pool["pool_id"]: pool for pool in figures.pools}
+    nearing_full = [
+        {**pools_by_id[forecast.pool_id], "forecast": forecast}
+        for forecast in forecasts.values()
+        if forecast.filling and forecast.pool_id in pools_by_id
+    ][:POOL_LIMIT]
+    # The fullest pools first; a pool with no usable capacity has no percentage and goes last.
+    busiest_pools = sorted(
+        figures.pools, key=lambda pool: (pool["used_percent"] is not None, pool["used_percent"] or 0), reverse=True
+    )[:POOL_LIMIT]
+    context = {
+        "figures": figures,
+        "fleet": figures.fleet,
+        "busiest_pools": busiest_pools,
+        "pool_count": len(figures.pools),
+        "nearing_full": nearing_full,
+        "forecast_window_days": DEFAULT_WINDOW_DAYS,
+        "top_teams": selectors.top_teams(),
+        "near_quota": selectors.allocations_near_quota(),
+        "ending_soon": selectors.allocations_ending_soon(today=today),
+        "ending_within_days": selectors.ENDING_WITHIN_DAYS,
+        "pending_requests": selectors.pending_requests() if request.user.is_staff else None,
+    }
+    return render(request, "dashboard/overview.html", context)

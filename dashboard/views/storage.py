@@ -1,15 +1,76 @@
-"""Storage pages: the arrays and their pools, one array, one pool."""
+"""Storage pages: every array with its pools, one array, one pool.
 
-from django.http import Http404
+Each page runs a fixed number of queries: the capacity figures (one query for
+every level, dashboard.selectors.storage), the forecasts (one query), the model
+row for the header, and the allocations table (count + page).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from dashboard.forecast import DEFAULT_WINDOW_DAYS, pool_forecasts
+from dashboard.selectors.allocations import allocation_rows
+from dashboard.selectors.storage import capacity_figures
+from dashboard.tables import HtmxHttpRequest, paginate, render_list, wants_table_only
+from inventory.filtersets import AllocationFilterSet
+from inventory.models import StorageArray, StoragePool
 
 
-def storage_list(request):
-    raise Http404("Not built yet.")
+def _with_forecasts(pools: list[dict], forecasts: dict) -> list[dict]:
+    """Each pool row with its forecast under ``forecast`` (a lookup, no arithmetic)."""
+    return [{**pool, "forecast": forecasts.get(pool["pool_id"])} for pool in pools]
 
 
-def array_detail(request, array):
-    raise Http404("Not built yet.")
+def storage_list(request: HtmxHttpRequest) -> HttpResponse:
+    figures = capacity_figures()
+    forecasts = pool_forecasts()
+    pools = _with_forecasts(figures.pools, forecasts)
+    by_array: dict[int, list[dict]] = {}
+    for pool in pools:
+        by_array.setdefault(pool["array_id"], []).append(pool)
+    arrays = [{**array, "pools": by_array.get(array["array_id"], [])} for array in figures.arrays]
+    context = {"figures": figures, "arrays": arrays, "forecast_window_days": DEFAULT_WINDOW_DAYS}
+    return render(request, "dashboard/storage/list.html", context)
 
 
-def pool_detail(request, array, pool):
-    raise Http404("Not built yet.")
+def _allocation_table(request: HtmxHttpRequest, **scope):
+    """The allocations on one array or pool, filtered, sorted and paged like the allocation list."""
+    queryset = allocation_rows(staff=request.user.is_staff).filter(**scope)
+    filterset = AllocationFilterSet(request.GET or None, queryset=queryset, request=request)
+    return {
+        "filterset": filterset,
+        "page_obj": paginate(request, filterset.qs),
+        "is_filtered": any(value for key, value in request.GET.items() if key not in ("sort", "page")),
+    }
+
+
+def array_detail(request: HtmxHttpRequest, array: str) -> HttpResponse:
+    storage_array = get_object_or_404(StorageArray.objects.select_related("site"), slug=array)
+    context = {"array": storage_array, **_allocation_table(request, pool__array=storage_array)}
+    if not wants_table_only(request):  # htmx asked for the table alone: skip the figures
+        figures = capacity_figures(array_id=storage_array.pk)
+        forecasts = pool_forecasts(pool_ids=[pool["pool_id"] for pool in figures.pools])
+        context |= {
+            "figures": figures.arrays[0] if figures.arrays else {},
+            "pools": _with_forecasts(figures.pools, forecasts),
+            "forecast_window_days": DEFAULT_WINDOW_DAYS,
+        }
+    return render_list(request, "dashboard/storage/array_detail.html", context)
+
+
+def pool_detail(request: HtmxHttpRequest, array: str, pool: str) -> HttpResponse:
+    # A pool on another array is not found here: the URL names both.
+    storage_pool = get_object_or_404(
+        StoragePool.objects.select_related("array", "array__site"), slug=pool, array__slug=array
+    )
+    context = {"pool": storage_pool, "array": storage_pool.array, **_allocation_table(request, pool=storage_pool)}
+    if not wants_table_only(request):  # htmx asked for the table alone: skip the figures
+        figures = capacity_figures(pool_id=storage_pool.pk)
+        context |= {
+            "figures": figures.pools[0] if figures.pools else {},
+            "forecast": pool_forecasts(pool_ids=[storage_pool.pk]).get(storage_pool.pk),
+            "forecast_window_days": DEFAULT_WINDOW_DAYS,
+        }
+    return render_list(request, "dashboard/storage/pool_detail.html", context)
