@@ -62,7 +62,11 @@ def used_percent(used: int | None, quota: int | None) -> Decimal | None:
 
 def used_percent_expression(used: str = "used_bytes", quota: str = "quota_bytes"):
     """SQL for used ÷ quota × 100 as numeric; NULL without usage or with a zero quota."""
-    return Cast(F(used), _NUMERIC) * Value(100, output_field=_NUMERIC) / NullIf(Cast(F(quota), _NUMERIC), 0)
+    return (
+        Cast(F(used), _NUMERIC)
+        * Value(100, output_field=_NUMERIC)
+        / NullIf(Cast(F(quota), _NUMERIC), Value(0, output_field=_NUMERIC))
+    )
 
 
 def threshold_state_expression(

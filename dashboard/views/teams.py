@@ -1,11 +1,86 @@
-"""Team pages (being built)."""
+"""Team pages: usage per team, the headline of the dashboard."""
 
-from django.shortcuts import render
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+
+from dashboard.charts import line_chart
+from dashboard.selectors.allocations import allocation_rows
+from dashboard.selectors.teams import (
+    my_team_rows,
+    team_members,
+    team_pool_breakdown,
+    team_project_breakdown,
+    team_rows,
+)
+from dashboard.selectors.usage import CHART_DAYS, daily_usage, latest_sample_day
+from dashboard.tables import HtmxHttpRequest, csv_response, paginate, render_list, wants_csv
+from dashboard.units import prefers_binary
+from dashboard.views.allocations import allocation_csv_columns
+from inventory.filtersets import TeamFilterSet
 
 
-def team_list(request):
-    return render(request, "dashboard/overview.html", {})
+def _percent(value) -> str:
+    return "" if value is None else f"{value:.2f}"
 
 
-def team_detail(request, slug):
-    return render(request, "dashboard/overview.html", {})
+TEAM_CSV_COLUMNS = [
+    ("slug", lambda t: t.slug),
+    ("name", lambda t: t.name),
+    ("institution", lambda t: t.institution),
+    ("projects", lambda t: t.project_count),
+    ("allocated_bytes", lambda t: t.allocated_bytes),
+    ("used_bytes", lambda t: t.used_bytes),
+    ("used_percent", lambda t: _percent(t.used_percent)),
+    ("growth_7d_bytes", lambda t: t.growth_7_bytes),
+    ("growth_30d_bytes", lambda t: t.growth_30_bytes),
+]
+
+
+def team_list(request: HtmxHttpRequest) -> HttpResponse:
+    """All teams (filter, sort, search, page); the user's own teams first, in their own section."""
+    latest_day = latest_sample_day()
+    filterset = TeamFilterSet(request.GET or None, queryset=team_rows(latest_day=latest_day), request=request)
+    rows = filterset.qs
+    if wants_csv(request):
+        return csv_response("teams.csv", TEAM_CSV_COLUMNS, rows)
+    context = {
+        "filterset": filterset,
+        "page_obj": paginate(request, rows),
+        "latest_day": latest_day,
+        "is_filtered": any(v for k, v in request.GET.items() if k not in ("sort", "page")),
+    }
+    if not request.htmx:
+        # Only the full page shows "My teams"; htmx swaps just the table below it.
+        context["my_teams"] = my_team_rows(request.user, latest_day=latest_day)
+    return render_list(request, "dashboard/teams/list.html", context)
+
+
+def team_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """One team: usage over time, per project and per pool, members, and its allocations."""
+    latest_day = latest_sample_day()
+    team = get_object_or_404(team_rows(latest_day=latest_day), slug=slug)
+    staff = request.user.is_staff
+    allocations = allocation_rows(staff=staff).filter(project__team=team)
+    if wants_csv(request):
+        return csv_response(f"team-{team.slug}-allocations.csv", allocation_csv_columns(staff=staff), allocations)
+    binary = prefers_binary(request)
+    series = daily_usage(Q(project__team=team), end=latest_day)
+    context = {
+        "team": team,
+        "page_obj": paginate(request, allocations),
+        "chart": line_chart(
+            series,
+            title=f"{team.name}: used capacity per day, last {CHART_DAYS} days",
+            chart_id="team-usage",
+            quota=team.allocated_bytes or None,
+            binary=binary,
+        ),
+        "projects": team_project_breakdown(team),
+        "pools": team_pool_breakdown(team),
+        "members": team_members(team),
+        "latest_day": latest_day,
+    }
+    return render_list(request, "dashboard/teams/detail.html", context)

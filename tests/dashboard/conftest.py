@@ -50,7 +50,11 @@ class Estate:
 
 
 def make_user(username: str, **fields):
-    return get_user_model().objects.create_user(username, f"{username}@example.org", "pw-12345-long", **fields)
+    """A user without a usable password: hashing one per user would make large estates slow to build."""
+    user = get_user_model()(username=username, email=f"{username}@example.org", **fields)
+    user.set_unusable_password()
+    user.save()
+    return user
 
 
 def build_estate(
@@ -67,7 +71,8 @@ def build_estate(
     n = next(_batch)
     today = today or timezone.now().date()
     site = Site.objects.create(name=f"Site {n}", slug=f"site-{n}", city="Oslo")
-    pool_capacity = PB
+    # Big enough for every allocation: the database refuses to over-allocate a pool.
+    pool_capacity = max(PB, teams * projects_per_team * quota)
     array = StorageArray.objects.create(
         site=site,
         name=f"Array {n}",

@@ -1,0 +1,96 @@
+"""Reads for the team pages: every figure is computed in SQL, one query per list."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import BigIntegerField, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from dashboard.selectors.subqueries import subquery_count, subquery_sum
+from dashboard.selectors.usage import used_on_day
+from inventory.models import Allocation, ResearchProject, Team, TeamMembership
+from inventory.thresholds import used_percent_expression
+
+ACTIVE = Allocation.Status.ACTIVE
+
+
+def _team_allocations(field: str) -> Subquery:
+    """Sum of *field* over the team's active allocations (subquery: no join fan-out with other sums)."""
+    rows = (
+        Allocation.objects.filter(project__team=OuterRef("pk"), status=ACTIVE)
+        .order_by()
+        .annotate(total=subquery_sum(field))
+        .values("total")
+    )
+    return Subquery(rows, output_field=BigIntegerField())
+
+
+def team_rows(*, latest_day: datetime.date | None) -> QuerySet[Team]:
+    """Teams with projects, allocated, used, % of quota used and growth over 7 and 30 days.
+
+    Growth is the usage on *latest_day* minus the usage 7 (30) days earlier, both taken
+    from the usage samples (see selectors.usage), NULL where either day has no sample.
+    """
+    project_count = (
+        ResearchProject.objects.filter(team=OuterRef("pk")).order_by().annotate(n=subquery_count()).values("n")
+    )
+    on_team = Q(allocation__project__team=OuterRef("pk"))
+    week_ago = latest_day - datetime.timedelta(days=7) if latest_day else None
+    month_ago = latest_day - datetime.timedelta(days=30) if latest_day else None
+    return (
+        Team.objects.annotate(
+            project_count=Coalesce(Subquery(project_count, output_field=BigIntegerField()), Value(0)),
+            allocated_bytes=Coalesce(_team_allocations("quota_bytes"), Value(0), output_field=BigIntegerField()),
+            used_bytes=_team_allocations("used_bytes"),
+            used_latest_day=used_on_day(latest_day, on_team),
+            used_week_ago=used_on_day(week_ago, on_team),
+            used_month_ago=used_on_day(month_ago, on_team),
+        )
+        .annotate(
+            used_percent=used_percent_expression("used_bytes", "allocated_bytes"),
+            growth_7_bytes=F("used_latest_day") - F("used_week_ago"),
+            growth_30_bytes=F("used_latest_day") - F("used_month_ago"),
+        )
+        .order_by("name")
+    )
+
+
+def my_team_rows(user, *, latest_day: datetime.date | None, limit: int = 20) -> list[Team]:
+    """The user's own teams with the same figures (one query), for the top of the team list."""
+    return list(team_rows(latest_day=latest_day).filter(memberships__user=user)[:limit])
+
+
+def team_members(team: Team) -> QuerySet[TeamMembership]:
+    return team.memberships.select_related("user").order_by("-role", "user__last_name", "user__username")
+
+
+def team_project_breakdown(team: Team) -> QuerySet[ResearchProject]:
+    """The team's projects with allocated/used over their active allocations (one grouped query)."""
+    active = Q(allocations__status=ACTIVE)
+    return (
+        ResearchProject.objects.filter(team=team)
+        .select_related("principal_investigator")
+        .annotate(
+            allocation_count=Count("allocations", filter=active),
+            allocated_bytes=Coalesce(Sum("allocations__quota_bytes", filter=active), Value(0)),
+            used_bytes=Sum("allocations__used_bytes", filter=active),
+        )
+        .annotate(used_percent=used_percent_expression("used_bytes", "allocated_bytes"))
+        .order_by("code")
+    )
+
+
+def team_pool_breakdown(team: Team) -> QuerySet:
+    """Allocated and used per pool over the team's active allocations (one grouped query, dicts)."""
+    return (
+        Allocation.objects.filter(project__team=team, status=ACTIVE)
+        .values("pool__slug", "pool__name", "pool__array__name", "pool__array__slug")
+        .annotate(
+            allocation_count=Count("pk"),
+            allocated_bytes=Sum("quota_bytes"),
+            used_bytes=Sum("used_bytes"),
+        )
+        .annotate(used_percent=used_percent_expression("used_bytes", "allocated_bytes"))
+        .order_by("pool__array__name", "pool__name")
+    )

@@ -1,0 +1,162 @@
+"""Team pages: the list with "My teams" first, growth from samples, detail with chart and breakdowns."""
+
+import csv
+import io
+
+import pytest
+
+from inventory.models import Team
+
+TB = 10**12
+
+
+def test_team_list_full_page_with_my_teams_first(researcher_client, estate):
+    response = researcher_client.get("/teams/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in html and "My teams" in html
+    mine = html.index("My teams")
+    assert html.index(estate.teams[0].name, mine) < html.index("All teams")
+    # Every team is listed below, with figures from SQL.
+    for team in estate.teams:
+        assert team.name in html
+    assert 'hx-trigger="input changed delay:300ms, search"' in html
+    assert 'hx-push-url="true"' in html
+
+
+def test_team_list_figures(researcher_client, estate):
+    team = estate.teams[0]
+    response = researcher_client.get("/teams/", {"q": team.name})
+    row = response.context["page_obj"].object_list[0]
+    allocations = [a for a in estate.allocations if a.project.team_id == team.pk]
+    assert row.project_count == 2
+    assert row.allocated_bytes == sum(a.quota_bytes for a in allocations)
+    assert row.used_bytes == sum(a.used_bytes or 0 for a in allocations)
+    # Samples grow 1 % of the final figure per day back: growth is 7 % and 30 % of today's usage.
+    today_used = sum(a.used_bytes for a in allocations if a.used_bytes is not None)
+    expected_7 = sum(a.used_bytes * 7 // 100 for a in allocations if a.used_bytes is not None)
+    assert row.used_latest_day == today_used
+    assert row.growth_7_bytes == expected_7
+    assert row.growth_30_bytes == sum(a.used_bytes * 30 // 100 for a in allocations if a.used_bytes is not None)
+
+
+def test_htmx_request_returns_only_the_table(researcher_client, estate):
+    response = researcher_client.get("/teams/", {"sort": "-used"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html and "My teams" not in html
+    assert "<table" in html and 'aria-sort="descending"' in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_history_restore_gets_the_full_page(researcher_client, estate):
+    response = researcher_client.get("/teams/", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("sort", "key", "reverse"),
+    [("name", "name", False), ("-name", "name", True), ("-allocated", "allocated_bytes", True)],
+)
+def test_team_list_sorts(researcher_client, estate_builder, sort, key, reverse):
+    estate_builder(teams=4, projects_per_team=1)
+    rows = list(researcher_client.get("/teams/", {"sort": sort}).context["page_obj"])
+    values = [getattr(r, key) for r in rows]
+    assert values == sorted(values, reverse=reverse)
+
+
+def test_team_list_sorts_by_used_with_empty_last(researcher_client, estate_builder):
+    estate = estate_builder(teams=3, projects_per_team=1, pools=1)
+    Team.objects.create(name="Zero Team", slug="zero-team")
+    for sort in ("used", "-used"):
+        rows = list(researcher_client.get("/teams/", {"sort": sort}).context["page_obj"])
+        assert rows[-1].slug == "zero-team"
+    assert len(estate.teams) == 3
+
+
+def test_team_search_and_mine(researcher_client, estate):
+    response = researcher_client.get("/teams/", {"q": estate.teams[1].name})
+    assert [t.pk for t in response.context["page_obj"]] == [estate.teams[1].pk]
+    response = researcher_client.get("/teams/", {"mine": "on"})
+    assert [t.pk for t in response.context["page_obj"]] == [estate.teams[0].pk]
+
+
+def test_team_list_pages(researcher_client, estate_builder):
+    estate_builder(teams=30, projects_per_team=1, pools=1)
+    first = researcher_client.get("/teams/")
+    second = researcher_client.get("/teams/", {"page": 2})
+    assert len(first.context["page_obj"]) == 25 and len(second.context["page_obj"]) == 5
+    assert "Page 1 of 2" in first.content.decode()
+    assert 'href="?page=2"' in first.content.decode()
+
+
+def test_team_csv_equals_the_filtered_rows(researcher_client, estate):
+    params = {"q": "Team", "sort": "-used"}
+    page = list(researcher_client.get("/teams/", params).context["page_obj"])
+    response = researcher_client.get("/teams/", {**params, "format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [r["slug"] for r in rows] == [t.slug for t in page]
+    assert "used_bytes" in rows[0] and "allocated_bytes" in rows[0]
+    assert rows[0]["used_bytes"] == str(page[0].used_bytes)
+
+
+def test_team_list_empty_states(researcher_client, db):
+    html = researcher_client.get("/teams/").content.decode()
+    assert "There are no teams yet" in html
+    assert "You are not a member of any team yet" in html
+
+
+def test_team_list_no_match(researcher_client, estate):
+    html = researcher_client.get("/teams/", {"q": "nothing-like-this"}).content.decode()
+    assert "No team matches these filters." in html and "Show all teams" in html
+
+
+def test_team_detail(researcher_client, estate):
+    team = estate.teams[0]
+    response = researcher_client.get(f"/teams/{team.slug}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert team.name in html
+    assert '<svg class="chart"' in html and "<title" in html and "<details" in html
+    assert "Used (TB)" in html
+    assert "Per project" in html and "Per pool" in html and "Members" in html
+    for project in estate.projects[:2]:
+        assert project.code in html
+    assert estate.pools[0].name in html
+    assert 'role="img"' in html and "of quota used" in html
+    assert "Secret justification" not in html
+    assert "style=" not in html
+
+
+def test_team_detail_staff_sees_justifications(staff_client, estate):
+    html = staff_client.get(f"/teams/{estate.teams[0].slug}/").content.decode()
+    assert "Secret justification" in html and "Requested by" in html
+
+
+def test_team_detail_404(researcher_client, db):
+    assert researcher_client.get("/teams/no-such-team/").status_code == 404
+
+
+def test_team_detail_csv_is_the_allocations(researcher_client, estate):
+    team = estate.teams[0]
+    response = researcher_client.get(f"/teams/{team.slug}/", {"format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == 4 and {r["team"] for r in rows} == {team.slug}
+    assert "justification" not in rows[0]
+
+
+def test_team_pages_need_login(client, estate):
+    assert client.get("/teams/").status_code == 302
+    assert client.get(f"/teams/{estate.teams[0].slug}/").status_code == 302
+
+
+@pytest.mark.parametrize("path", ["/teams/", "/teams/{slug}/"])
+def test_query_count_is_flat(researcher_client, estate_builder, researcher, django_assert_max_num_queries, path):
+    small = estate_builder(teams=2, projects_per_team=1, members=[researcher])
+    url = path.format(slug=small.teams[0].slug)
+    with django_assert_max_num_queries(12) as small_run:
+        researcher_client.get(url)
+    estate_builder(teams=40, projects_per_team=3, members=[researcher])
+    with django_assert_max_num_queries(len(small_run.captured_queries)):
+        researcher_client.get(url)
