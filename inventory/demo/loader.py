@@ -1,7 +1,8 @@
 """Write the demo scenario to the database in bulk, in one transaction.
 
 Entities go in with `bulk_create` (no history rows: the demo has no past edits to show), usage samples
-with PostgreSQL COPY, and each allocation's latest usage is then set from its newest sample in one UPDATE.
+with PostgreSQL COPY; then each allocation's latest usage is set from its newest sample in one UPDATE and
+the daily pool and team rollups are computed, as an import would.
 The capacity triggers of migration 0003 stay on: they check every active allocation as it is inserted.
 """
 
@@ -22,15 +23,18 @@ from django.db.models import Count
 from inventory.demo import catalogue, scenario
 from inventory.models import (
     Allocation,
+    PoolDailyUsage,
     ResearchProject,
     Site,
     StorageArray,
     StoragePool,
     Team,
+    TeamDailyUsage,
     TeamMembership,
     UsageImport,
     UsageSample,
 )
+from inventory.services.rollups import refresh_daily_usage
 
 BATCH = 2_000
 INFRASTRUCTURE_ADMINS = "Infrastructure admins"
@@ -83,9 +87,13 @@ class Loader:
             allocations = self.load_allocations(plan, projects, pools, users)
             samples = self.load_samples(plan, allocations)
             self.set_latest_usage()
+            self.done("daily rollups", refresh_daily_usage(), "days")
             self.load_imports(pools)
         # Fresh planner statistics, so the dashboard's first queries on millions of samples plan well.
-        tables = [m._meta.db_table for m in (Allocation, UsageSample, ResearchProject, Team, TeamMembership)]
+        tables = [
+            m._meta.db_table
+            for m in (Allocation, UsageSample, ResearchProject, Team, TeamMembership, PoolDailyUsage, TeamDailyUsage)
+        ]
         with connection.cursor() as cursor:
             for table in [*tables, get_user_model()._meta.db_table]:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")

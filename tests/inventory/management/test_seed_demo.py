@@ -10,13 +10,16 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from dashboard.forecast import pool_forecasts
 from inventory.models import (
     Allocation,
+    PoolDailyUsage,
     ResearchProject,
     Site,
     StorageArray,
     StoragePool,
     Team,
+    TeamDailyUsage,
     UsageSample,
 )
 
@@ -169,29 +172,12 @@ def test_capacity_rules_hold():
     assert allocated >= 0.9 * pool.allowed_bytes
 
 
-def days_until_full(pool: StoragePool) -> float | None:
-    """Least squares over the last 30 days of the pool's total used, as DOMAIN.md defines the forecast."""
-    since = midnight_today() - datetime.timedelta(days=29)
-    totals = (
-        UsageSample.objects.filter(allocation__pool=pool, allocation__status="active", measured_at__gte=since)
-        .values("measured_at")
-        .annotate(used=Sum("used_bytes"))
-        .order_by("measured_at")
-    )
-    points = [((row["measured_at"] - since).days, row["used"]) for row in totals]
-    n = len(points)
-    mean_x = sum(x for x, _ in points) / n
-    mean_y = sum(y for _, y in points) / n
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / sum((x - mean_x) ** 2 for x, _ in points)
-    if slope <= 0:
-        return None
-    return (pool.capacity_bytes - points[-1][1]) / slope
-
-
 def test_one_pool_fills_within_the_month():
     seed()
 
-    forecasts = {pool.slug: days_until_full(pool) for pool in StoragePool.objects.all()}
+    assert PoolDailyUsage.objects.count() == 5 * 90  # the rollups the forecast reads are loaded too
+    assert TeamDailyUsage.objects.exists()
+    forecasts = {StoragePool.objects.get(pk=pk).slug: f.days_until_full for pk, f in pool_forecasts().items()}
     assert 15 <= forecasts.pop("lustre-scratch") <= 25
     assert all(days is None or days > 45 for days in forecasts.values()), forecasts
 
