@@ -58,39 +58,47 @@ def _embedded_server_url() -> str:
     from config import embedded_postgres
 
     settings = embedded_postgres.start()
-    return f"postgresql://{settings['USER']}@{quote(settings['HOST'], safe='')}/postgres"
+    # django-environ reads a socket directory from the path: postgresql://user@/%2Fsocket%2Fdir/dbname
+    return f"postgresql://{settings['USER']}@/{quote(settings['HOST'], safe='')}/postgres"
 
 
 _server_url: str | None = None
 
 
 def server_url() -> str:
-    """A URL of the PostgreSQL server the benchmark uses (database part irrelevant)."""
+    """A URL of the PostgreSQL server the benchmark uses (its database part is replaced)."""
     global _server_url
     if _server_url is None:
         _server_url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
         if not _server_url:
             _server_url = _embedded_server_url()
+            # Child processes use the same server rather than each joining the embedded one.
+            os.environ["BENCH_DATABASE_URL"] = _server_url
     return _server_url
 
 
 def db_url(name: str) -> str:
-    """The server URL pointing at database ``name``."""
+    """The server URL pointing at database ``name`` (the last path segment is the database)."""
     parts = urlsplit(server_url())
     scheme = "postgresql" if parts.scheme in ("postgres", "postgresql", "pgsql") else parts.scheme
-    return urlunsplit((scheme, parts.netloc, "/" + name, parts.query, ""))
+    head, _, _ = parts.path.rpartition("/")
+    return urlunsplit((scheme, parts.netloc, f"{head}/{name}", parts.query, ""))
 
 
 def libpq_url(name: str) -> str:
-    """The same URL in the form psycopg understands (a socket directory goes into ?host=)."""
-    parts = urlsplit(db_url(name))
-    host = parts.hostname or ""
-    if host.startswith("%2f") or host.startswith("%2F"):
-        from urllib.parse import unquote
+    """The same database as a libpq connection string, read the way the project's settings read it."""
+    import environ
+    from psycopg.conninfo import make_conninfo
 
-        user = parts.username or "postgres"
-        return f"postgresql://{user}@/{name}?host={quote(unquote(host))}"
-    return db_url(name)
+    config = environ.Env.db_url_config(db_url(name))
+    fields = {
+        "dbname": config["NAME"],
+        "user": config.get("USER") or None,
+        "password": config.get("PASSWORD") or None,
+        "host": config.get("HOST") or None,
+        "port": str(config["PORT"]) if config.get("PORT") else None,
+    }
+    return make_conninfo(**{k: v for k, v in fields.items() if v})
 
 
 def dataset_db(scale: int) -> str:

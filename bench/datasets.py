@@ -83,8 +83,6 @@ def ensure(scale: int, *, rebuild: bool = False) -> dict:
     reason = None
     if rebuild:
         reason = "--rebuild"
-    elif scale < benchlib.SMOKE_BELOW:
-        reason = "smoke datasets are always rebuilt"
     elif note is None:
         reason = "no dataset yet"
     elif note.get("scale") != scale:

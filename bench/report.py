@@ -236,7 +236,12 @@ def write() -> None:
         if ds:
             out.append("### Datasets")
             out.append("")
-            out += dataset_table(sorted(ds, key=lambda r: r["scale"]))
+            # Every part notes the dataset it used: show one line per scale, the load itself if it happened.
+            by_scale: dict[int, dict] = {}
+            for r in ds:
+                if r["scale"] not in by_scale or not r.get("reused"):
+                    by_scale[r["scale"]] = r
+            out += dataset_table([by_scale[s] for s in sorted(by_scale)])
         pages = [p for p in parts if p["part"] == "pages"]
         if pages:
             out.append("### Pages")

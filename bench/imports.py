@@ -1,0 +1,266 @@
+#!/usr/bin/env python
+"""Import throughput: a million XDMoD records through `manage.py import_usage`, against a raw COPY floor.
+
+    bench/imports.py [--scale 500] [--records 1000000]
+
+The import runs on a throw-away copy of the dataset (`CREATE DATABASE <prefix> TEMPLATE <prefix>_s<N>`) so
+the dataset stays as loaded. The file names the dataset's allocations by pool slug and quota identifier,
+at moments the dataset does not have yet (12:00 UTC on the days before today), so every record is new.
+
+The floor is a raw `COPY` of the very same rows (allocation ids already resolved) into
+`inventory_usagesample`, timed, then rolled back (and the table vacuumed so the import does not pay for
+its dead index entries). Both figures are records per second; the target is import ≤ 3 × COPY time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import io
+import json
+import os
+import resource
+import subprocess
+import time
+
+import benchlib
+import datasets
+from benchlib import DATA, IMPORT_RATIO, ROOT, log
+
+COPY_COLUMNS = (
+    "allocation_id",
+    "measured_at",
+    "used_bytes",
+    "physical_used_bytes",
+    "file_count",
+    "soft_limit_bytes",
+    "hard_limit_bytes",
+    "source",
+)
+
+
+def allocations(database: str) -> list[tuple]:
+    with benchlib.connect(database) as conn:
+        return conn.execute(
+            """
+            SELECT a.id, p.slug, a.quota_id, a.quota_bytes, coalesce(a.used_bytes, a.quota_bytes / 3),
+                   coalesce(a.file_count, 1000), u.username, pi.username
+              FROM inventory_allocation a
+              JOIN inventory_storagepool p ON p.id = a.pool_id
+              JOIN inventory_researchproject r ON r.id = a.project_id
+              JOIN auth_user pi ON pi.id = r.principal_investigator_id
+              LEFT JOIN auth_user u ON u.id = a.requested_by_id
+             WHERE a.quota_id <> ''
+             ORDER BY a.id
+            """
+        ).fetchall()
+
+
+def moments(count: int, today: datetime.date) -> list[datetime.datetime]:
+    """`count` moments the seeded data (daily at 00:00) does not have: 12:00, then 06:00 and 18:00, of past days."""
+    result = []
+    for hour in (12, 6, 18, 3, 9, 15, 21):
+        for back in range(1, 89):
+            result.append(
+                datetime.datetime.combine(today - datetime.timedelta(days=back), datetime.time(hour), datetime.UTC)
+            )
+            if len(result) == count:
+                return result
+    raise ValueError(f"cannot place {count} distinct moments in the window")
+
+
+def _prefix(pool: str, quota_id: str, user: str, pi: str) -> str:
+    """The start of a record, up to the opening quote of its moment."""
+    fields = ",".join(
+        f"{json.dumps(k)}:{json.dumps(v)}"
+        for k, v in (("resource", pool), ("mountpoint", quota_id), ("user", user), ("pi", pi))
+    )
+    return "{" + fields + ',"dt":"'
+
+
+def build_file(database: str, records: int) -> tuple:
+    """Write the XDMoD file (JSON array) and the COPY text of the same rows; returns (path, copy text, n)."""
+    rows = allocations(database)
+    if not rows:
+        raise RuntimeError(f"{database} has no allocations with a quota identifier")
+    per_moment = len(rows)
+    needed = -(-records // per_moment)
+    when = moments(needed, datetime.datetime.now(datetime.UTC).date())
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"xdmod-{records}-{database}.json"
+    copy_text = io.StringIO()
+    written = 0
+    # The text fields of each allocation are the same in every moment: encode them once.
+    prefixes = [
+        (
+            allocation_id,
+            _prefix(pool, quota_id, (user or pi)[:30], pi[:30]),
+            quota,
+            used,
+            files,
+        )
+        for allocation_id, pool, quota_id, quota, used, files, user, pi in rows
+    ]
+    with path.open("w") as out:
+        out.write("[\n")
+        write = out.write
+        copy_write = copy_text.write
+        for moment in when:
+            dt = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+            iso = moment.isoformat()
+            for allocation_id, prefix, quota, used, files in prefixes:
+                if written == records:
+                    break
+                # A little movement per moment, deterministic.
+                used_now = min(used + (written % 97) * 1_000_000, quota * 2)
+                physical = used_now * 3 // 4
+                soft = quota * 9 // 10
+                write(
+                    f'{"," if written else ""}{prefix}{dt}","file_count":{files},"logical_usage":{used_now},'
+                    f'"physical_usage":{physical},"soft_threshold":{soft},"hard_threshold":{quota}}}\n'
+                )
+                copy_write(f"{allocation_id}\t{iso}\t{used_now}\t{physical}\t{files}\t{soft}\t{quota}\txdmod\n")
+                written += 1
+        write("]\n")
+    return path, copy_text.getvalue(), written
+
+
+def copy_floor(database: str, copy_text: str) -> float:
+    """Seconds for a raw COPY of the rows into the usage table (rolled back afterwards)."""
+    data = copy_text.encode()
+    with benchlib.connect(database, autocommit=False) as conn:
+        with conn.cursor() as cursor:
+            start = time.perf_counter()
+            with cursor.copy(f"COPY inventory_usagesample ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
+                step = 1 << 20
+                for offset in range(0, len(data), step):
+                    copy.write(data[offset : offset + step])
+            seconds = time.perf_counter() - start
+        conn.rollback()
+    with benchlib.connect(database) as conn:
+        # The aborted rows left dead index entries: clean them so the import starts from the same state.
+        conn.execute("VACUUM inventory_usagesample")
+    return seconds
+
+
+def prepare_copy(scale: int) -> tuple[str, bool]:
+    """The database to import into: a fresh copy of the dataset (or the smoke dataset itself)."""
+    source = benchlib.dataset_db(scale)
+    target = benchlib.scratch_db()
+    if source == target:
+        return target, True
+    log(f"copying {source} to {target} for the import")
+    benchlib.drop_database(target)
+    for attempt in range(5):
+        try:
+            benchlib.create_database(target, template=source)
+            break
+        except Exception as exc:  # noqa: BLE001 - someone else is connected to the source: wait and retry
+            if attempt == 4:
+                raise
+            log(f"  cannot copy yet ({str(exc).splitlines()[0]}); retrying in 5 s")
+            time.sleep(5)
+    return target, False
+
+
+def measure(scale: int, records: int, *, rebuild: bool = False) -> dict:
+    info = datasets.ensure(scale, rebuild=rebuild)
+    source = info["database"]
+    log(f"imports: writing {records:,} XDMoD records for {source}")
+    with benchlib.Timer() as t:
+        path, copy_text, written = build_file(source, records)
+    log(f"  {path.relative_to(ROOT)}: {written:,} records, {path.stat().st_size / 1e6:.0f} MB in {t.seconds:.1f} s")
+    with benchlib.Timer() as t:
+        target, in_place = prepare_copy(scale)
+    log(f"  import database {target} ready in {t.seconds:.1f} s")
+    with benchlib.connect(target) as conn:
+        existing = conn.execute("SELECT count(*) FROM inventory_usagesample").fetchone()[0]
+
+    log("  floor: raw COPY of the same rows ...")
+    copy_seconds = copy_floor(target, copy_text)
+    log(f"  COPY: {copy_seconds:.2f} s = {written / copy_seconds:,.0f} records/s")
+
+    log("  manage.py import_usage --format xdmod ...")
+    env = benchlib.project_env(target)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    completed = subprocess.run(
+        [benchlib.PYTHON, str(ROOT / "manage.py"), "import_usage", str(path), "--format", "xdmod"],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        capture_output=True,
+    )
+    import_seconds = time.perf_counter() - start
+    peak_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    output = (completed.stdout + completed.stderr).strip()
+    tail = "\n".join(output.splitlines()[-8:])
+    with benchlib.connect(target) as conn:
+        after = conn.execute("SELECT count(*) FROM inventory_usagesample").fetchone()[0]
+    added = after - existing
+    ratio = import_seconds / copy_seconds if copy_seconds else None
+    ok = completed.returncode == 0 and added == written
+    log(
+        f"  import_usage: exit {completed.returncode}, {import_seconds:.2f} s = {written / import_seconds:,.0f} "
+        f"records/s, {added:,} samples added; import ÷ COPY = {ratio:.2f} "
+        f"({'within' if ratio and ratio <= IMPORT_RATIO else 'over'} {IMPORT_RATIO:.0f}×)"
+    )
+    if completed.returncode != 0:
+        log("  import output:\n" + tail)
+    note = None
+    if not ok:
+        note = (
+            f"The import did not store every record (exit {completed.returncode}, {added:,} of {written:,} added): "
+            "its throughput is not comparable."
+        )
+    if in_place:
+        # The smoke dataset now holds the imported samples: forget it, so it is loaded again next time.
+        benchlib.set_database_metadata(target, None)
+    else:
+        benchlib.drop_database(target)
+    file_bytes = path.stat().st_size
+    with contextlib.suppress(OSError):
+        path.unlink()
+    data = {
+        "scale": scale,
+        "database": target,
+        "source_database": source,
+        "records": written,
+        "existing_samples": existing,
+        "file_bytes": file_bytes,
+        "copy": {"seconds": round(copy_seconds, 3), "records_per_second": round(written / copy_seconds)},
+        "import": {
+            "seconds": round(import_seconds, 3),
+            "records_per_second": round(written / import_seconds),
+            "exit_code": completed.returncode,
+            "added": added,
+            "peak_rss_mb": round(max(peak_rss, before) / 1024),
+            "output_tail": tail,
+        },
+        "ratio": round(ratio, 2) if ratio and ok else None,
+        "ok": ok,
+        "note": note,
+        "machine": benchlib.machine(),
+        "load_average": os.getloadavg(),
+    }
+    benchlib.save_result("imports", "imports", data)
+    return data
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=int, default=500, help="dataset to copy and import into (default 500)")
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--rebuild", action="store_true", help="reload the dataset even if present")
+    parser.add_argument("--no-report", action="store_true", help="do not rewrite RESULTS.md")
+    args = parser.parse_args()
+    measure(args.scale, args.records, rebuild=args.rebuild)
+    if not args.no_report:
+        import report
+
+        report.write()
+
+
+if __name__ == "__main__":
+    main()
