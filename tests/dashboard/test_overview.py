@@ -1,0 +1,205 @@
+"""The overview page: figures equal the database's, lists that need attention, staff-only parts, query counts."""
+
+import datetime
+import re
+
+import pytest
+from django.db.models import Q, Sum
+from django.test import Client
+from django.urls import reverse
+
+from dashboard.forecast import least_squares_days_until_full
+from inventory.models import Allocation, PoolDailyUsage, StorageArray, UnitPreference
+from inventory.services.rollups import refresh_daily_usage
+from inventory.units import format_capacity
+from tests.dashboard.conftest import TB, build_estate, make_user
+
+URL = reverse("dashboard:overview")
+
+
+def section(html: str, heading_id: str) -> str:
+    """The HTML of the <section> labelled by *heading_id* (so a figure is checked where it belongs)."""
+    match = re.search(rf'<section aria-labelledby="{heading_id}">(.*?)</section>', html, re.S)
+    assert match, f"no section {heading_id}"
+    return match.group(1)
+
+
+def stat(html: str, label: str) -> str:
+    """The first <dd> after the <dt> *label* in the fleet totals."""
+    match = re.search(rf"<dt>{re.escape(label)}</dt><dd[^>]*>([^<]*)</dd>", html)
+    assert match, f"no stat {label}"
+    return match.group(1).strip()
+
+
+@pytest.mark.django_db
+def test_fleet_totals_equal_the_database(researcher_client, estate):
+    # A second, retired array must not count in the fleet.
+    retired = build_estate(teams=1)
+    StorageArray.objects.filter(pk=retired.array.pk).update(lifecycle_status=StorageArray.Lifecycle.RETIRED)
+    # Physical usage on one allocation: 2:1 data reduction.
+    reduced = estate.allocations[0]
+    Allocation.objects.filter(pk=reduced.pk).update(physical_used_bytes=reduced.used_bytes // 2)
+
+    html = section(researcher_client.get(URL).content.decode(), "fleet-heading")
+
+    arrays = StorageArray.objects.filter(lifecycle_status__in=["active", "maintenance"])
+    active = Allocation.objects.filter(status="active", pool__array__in=arrays)
+    totals = arrays.aggregate(raw=Sum("raw_bytes"), usable=Sum("usable_bytes"))
+    allocated = active.aggregate(total=Sum("quota_bytes"))["total"]
+    logical = active.aggregate(total=Sum("used_bytes"))["total"]
+    physical = logical - reduced.used_bytes + reduced.used_bytes // 2
+    assert stat(html, "Raw") == format_capacity(totals["raw"])
+    assert stat(html, "Usable") == format_capacity(totals["usable"])
+    assert stat(html, "Allocated") == format_capacity(allocated)
+    assert stat(html, "Used (logical)") == format_capacity(logical)
+    assert stat(html, "Used (physical)") == format_capacity(physical)
+    assert stat(html, "Free") == format_capacity(totals["usable"] - physical)
+    assert stat(html, "Data reduction") == "2.00 : 1"
+    # Exact bytes in the title, for people who need them.
+    assert f'title="{totals["usable"]:,} bytes"' in html
+
+
+@pytest.mark.django_db
+def test_binary_units_on_request(researcher_client, researcher, estate):
+    UnitPreference.objects.create(user=researcher, binary=True)
+    html = section(researcher_client.get(URL).content.decode(), "fleet-heading")
+    usable = StorageArray.objects.aggregate(total=Sum("usable_bytes"))["total"]
+    assert stat(html, "Usable") == format_capacity(usable, binary=True)
+    assert "PiB" in stat(html, "Usable")
+
+
+@pytest.mark.django_db
+def test_utilisation_per_site_array_and_pool(researcher_client, estate):
+    html = section(researcher_client.get(URL).content.decode(), "utilisation-heading")
+    assert estate.site.name in html
+    assert reverse("dashboard:array-detail", kwargs={"array": estate.array.slug}) in html
+    for pool in estate.pools:
+        assert pool.get_absolute_url() in html
+    # Both meanings of utilisation, as labelled bars.
+    assert "of allowed allocated" in html
+    assert "of usable used" in html
+
+
+@pytest.mark.django_db
+def test_teams_using_most_link_to_team_pages(researcher_client, estate_builder):
+    estate = estate_builder(teams=12, projects_per_team=1, pools=1)
+    html = section(researcher_client.get(URL).content.decode(), "teams-heading")
+    links = re.findall(r'href="(/teams/[^"]+/)"', html)
+    assert len(links) == 10  # the top ten only
+    heaviest = max(
+        estate.teams, key=lambda team: sum(a.used_bytes or 0 for a in estate.allocations if a.project.team == team)
+    )
+    assert heaviest.get_absolute_url() in links
+
+
+@pytest.mark.django_db
+def test_allocations_over_or_near_quota(researcher_client, estate_builder):
+    estate = estate_builder(teams=6)
+    html = section(researcher_client.get(URL).content.decode(), "near-quota-heading")
+    # (project, pool) of each row: a project has one allocation per pool, with different usage.
+    listed = set(re.findall(r'href="/projects/([^/"]+)/".*?href="/storage/[^/"]+/([^/"]+)/"', html, re.S))
+    expected = {
+        (a.project.code, a.pool.slug)
+        for a in estate.allocations
+        if a.used_bytes is not None and a.used_bytes * 100 >= a.quota_bytes * a.pool.warning_threshold
+    }
+    assert len(expected) > 10  # so the list is cut at ten, fullest first
+    assert len(listed) == 10
+    assert listed <= expected
+    fullest = {
+        (a.project.code, a.pool.slug) for a in estate.allocations if a.used_bytes and a.used_bytes > a.quota_bytes
+    }
+    assert fullest <= listed  # over quota comes first
+    assert f"Showing 10 of {len(expected)}" in html
+
+
+@pytest.mark.django_db
+def test_allocations_ending_within_30_days(researcher_client, estate):
+    today = datetime.date.today()
+    soon, later = estate.allocations[0], estate.allocations[1]
+    Allocation.objects.filter(pk=soon.pk).update(end_date=today + datetime.timedelta(days=10))
+    Allocation.objects.filter(pk=later.pk).update(end_date=today + datetime.timedelta(days=40))
+    html = section(researcher_client.get(URL).content.decode(), "ending-heading")
+    assert (today + datetime.timedelta(days=10)).isoformat() in html
+    assert (today + datetime.timedelta(days=40)).isoformat() not in html
+    assert soon.project.code in html
+
+
+@pytest.mark.django_db
+def test_requests_waiting_for_approval_are_for_staff_only(researcher_client, staff_user, estate):
+    requested = Allocation.objects.create(
+        project=estate.projects[0],
+        pool=estate.pools[0],
+        quota_bytes=7 * TB,
+        status=Allocation.Status.REQUESTED,
+        requested_by=estate.pis[0],
+    )
+    staff_client = Client()
+    staff_client.force_login(staff_user)
+    staff_html = section(staff_client.get(URL).content.decode(), "requests-heading")
+    assert format_capacity(7 * TB) in staff_html
+    assert reverse("admin:inventory_allocation_change", args=[requested.pk]) in staff_html
+
+    researcher_html = researcher_client.get(URL).content.decode()
+    assert "Requests waiting for approval" not in researcher_html
+    assert reverse("admin:inventory_allocation_change", args=[requested.pk]) not in researcher_html
+
+
+@pytest.mark.django_db
+def test_pools_nearing_full_show_days_until_full(researcher_client, estate):
+    refresh_daily_usage()
+    html = section(researcher_client.get(URL).content.decode(), "nearing-full-heading")
+    pool = estate.pools[0]
+    first_day = datetime.date.today() - datetime.timedelta(days=29)
+    rows = PoolDailyUsage.objects.filter(pool=pool, day__gte=first_day)
+    points = [((row.day - datetime.date(2000, 1, 1)).days, row.physical_used_bytes) for row in rows]
+    days = least_squares_days_until_full(points, pool.capacity_bytes)
+    assert days is not None
+    assert f"in {int(days):,} days" in html
+    assert pool.get_absolute_url() in html
+
+
+@pytest.mark.django_db
+def test_empty_states_say_what_to_do(researcher_client, staff_user):
+    researcher_html = researcher_client.get(URL).content.decode()
+    assert "No storage arrays have been recorded yet" in researcher_html
+    assert reverse("admin:inventory_storagearray_add") not in researcher_html
+
+    staff_client = Client()
+    staff_client.force_login(staff_user)
+    staff_html = staff_client.get(URL).content.decode()
+    assert "No storage arrays yet — add one in the admin" in staff_html
+    assert reverse("admin:inventory_storagearray_add") in staff_html
+
+
+@pytest.mark.django_db
+def test_not_filling_without_enough_usage(researcher_client, estate):
+    # No rollups yet: no pool has a forecast, and the page says why instead of a number.
+    html = section(researcher_client.get(URL).content.decode(), "nearing-full-heading")
+    assert "No pool is filling" in html
+
+
+def _count_queries(client, django_assert_max_num_queries, limit):
+    with django_assert_max_num_queries(limit) as captured:
+        response = client.get(URL)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("as_staff", [False, True], ids=["researcher", "staff"])
+def test_query_count_does_not_grow_with_the_data(client, django_assert_max_num_queries, as_staff):
+    user = make_user("viewer", is_staff=as_staff)
+    client.force_login(user)
+    build_estate(teams=2, projects_per_team=1, pools=1, sample_days=3)
+    refresh_daily_usage()
+    small = _count_queries(client, django_assert_max_num_queries, 15)
+
+    build_estate(teams=12, projects_per_team=3, pools=3, sample_days=3)
+    Allocation.objects.filter(Q(pk__in=Allocation.objects.values("pk")[:5])).update(
+        end_date=datetime.date.today() + datetime.timedelta(days=5)
+    )
+    refresh_daily_usage()
+    large = _count_queries(client, django_assert_max_num_queries, 15)
+    assert large == small
+    assert small <= (11 if as_staff else 10)
