@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from inventory.admin.annotations import allocation_figures
-from inventory.admin.base import HistoryAdmin, capacity, refusal_from, signed_capacity
+from inventory.admin.base import HistoryAdmin, PoolListFilter, capacity, refusal_from, signed_capacity
 from inventory.admin.forms import AllocationForm
 from inventory.models import Allocation
 from inventory.services.allocations import approve_allocation, expire_allocations, save_allocation
@@ -50,7 +50,7 @@ class AllocationAdmin(HistoryAdmin):
         "end_date",
         "approved_by",
     )
-    list_filter = ("status", QuotaDriftFilter, "pool__tier", "pool__array", "pool")
+    list_filter = ("status", QuotaDriftFilter, "pool__tier", "pool__array", ("pool", PoolListFilter))
     list_select_related = ("project", "pool", "pool__array", "approved_by")
     search_fields = ("project__code", "project__title", "pool__name", "pool__slug", "quota_id")
     autocomplete_fields = ("project", "pool", "requested_by")

@@ -53,6 +53,16 @@ class DatabaseRulesAdmin(admin.ModelAdmin):
         return form
 
 
+class PoolListFilter(admin.RelatedFieldListFilter):
+    """The pool filter: a pool's name includes its array's, so fetch both in one query."""
+
+    def field_choices(self, field, request, model_admin):
+        from inventory.models import StoragePool
+
+        pools = StoragePool.objects.select_related("array").order_by("array__name", "name")
+        return [(pool.pk, str(pool)) for pool in pools]
+
+
 def capacity(value) -> str:
     """Bytes in decimal units for list columns and read-only fields ("2.00 PB", "—" when unknown)."""
     return format_capacity(value) if value is not None else NO_VALUE

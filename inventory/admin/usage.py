@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from inventory.admin.base import DatabaseRulesAdmin, capacity
+from inventory.admin.base import DatabaseRulesAdmin, PoolListFilter, capacity
 from inventory.admin.forms import RulesForm
 from inventory.models import UnitPreference, UsageSample
 
@@ -24,7 +24,7 @@ class UsageSampleAdmin(DatabaseRulesAdmin):
         "hard_limit_display",
         "source",
     )
-    list_filter = ("source", "allocation__pool")
+    list_filter = ("source", ("allocation__pool", PoolListFilter))
     list_select_related = ("allocation__project", "allocation__pool")
     search_fields = ("allocation__project__code", "allocation__pool__slug", "allocation__quota_id")
     autocomplete_fields = ("allocation",)

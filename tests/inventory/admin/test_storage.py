@@ -245,7 +245,7 @@ def _changelist_rows(count):
 )
 def test_changelists_run_a_fixed_number_of_queries(admin_client, django_assert_max_num_queries, rows, url):
     _changelist_rows(rows)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15):
         response = admin_client.get(url)
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) == rows
