@@ -80,6 +80,8 @@ def page(chromium, monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    # Fail in seconds, not Playwright's default 30: the live server answers in milliseconds.
+    page.set_default_timeout(5_000)
     page.console_errors = []
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
