@@ -164,7 +164,23 @@ def prepare_copy(scale: int) -> tuple[str, bool]:
     return target, False
 
 
-def measure(scale: int, records: int, *, rebuild: bool = False) -> dict:
+def import_phases(database: str, path) -> dict:
+    """Where the import's time goes: the import helper's per-phase dry run (bench/import_xdmod.py), if present."""
+    try:
+        import import_xdmod
+    except ImportError:
+        return {}
+    log("  where the time goes: an in-process dry run of the same file, per phase ...")
+    try:
+        detail = import_xdmod.phases(database, path)
+    except Exception as exc:  # noqa: BLE001 - optional detail
+        log(f"  (phases not available: {exc.__class__.__name__}: {exc})")
+        return {}
+    log(f"  dry run {detail.get('dry_run_seconds')} s; phases {detail.get('phases_s')}")
+    return detail
+
+
+def measure(scale: int, records: int, *, rebuild: bool = False, phases: bool = True) -> dict:
     info = datasets.ensure(scale, rebuild=rebuild)
     source = info["database"]
     log(f"imports: writing {records:,} XDMoD records for {source}")
@@ -208,6 +224,9 @@ def measure(scale: int, records: int, *, rebuild: bool = False) -> dict:
     )
     if completed.returncode != 0:
         log("  import output:\n" + tail)
+    detail = {}
+    if phases and ok:
+        detail = import_phases(target, path)
     note = None
     if not ok:
         note = (
@@ -239,6 +258,7 @@ def measure(scale: int, records: int, *, rebuild: bool = False) -> dict:
             "output_tail": tail,
         },
         "ratio": round(ratio, 2) if ratio and ok else None,
+        **detail,
         "ok": ok,
         "note": note,
         "machine": benchlib.machine(),
@@ -253,9 +273,10 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=500, help="dataset to copy and import into (default 500)")
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--rebuild", action="store_true", help="reload the dataset even if present")
+    parser.add_argument("--no-phases", action="store_true", help="skip the per-phase dry run (where time goes)")
     parser.add_argument("--no-report", action="store_true", help="do not rewrite RESULTS.md")
     args = parser.parse_args()
-    measure(args.scale, args.records, rebuild=args.rebuild)
+    measure(args.scale, args.records, rebuild=args.rebuild, phases=not args.no_phases)
     if not args.no_report:
         import report
 

@@ -14,6 +14,7 @@ more under EXPLAIN (ANALYZE, BUFFERS) for the report.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import traceback
@@ -197,6 +198,23 @@ def explain_slowest(result: dict) -> None:
     result["slowest_query"] = {**slowest, "explain": plan}
 
 
+def profile_page(client, result: dict, out) -> None:
+    """One more request under cProfile: where the time outside SQL goes (templates, forms, Python)."""
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    client.get(result["url"], secure=True)
+    profiler.disable()
+    text = io.StringIO()
+    stats = pstats.Stats(profiler, stream=text)
+    stats.sort_stats("cumulative").print_stats(30)
+    out.write(f"\n===== {result['name']} {result['url']} (median {result.get('median_ms')} ms) =====\n")
+    out.write(text.getvalue())
+
+
 def measure(scale: int, *, runs: int, warmup: int, rebuild: bool) -> dict:
     info = datasets.ensure(scale, rebuild=rebuild)
     benchlib.collectstatic()
@@ -210,14 +228,18 @@ def measure(scale: int, *, runs: int, warmup: int, rebuild: bool) -> dict:
     client = Client()
     client.force_login(user)
     pages = []
-    for name, url in page_list(objects):
-        result = measure_page(client, name, url, runs, warmup)
-        if name in FLOOR_PAGES and "median_ms" in result:
-            run_floor(result, runs)
-        if "median_ms" in result:
-            explain_slowest(result)
-        result.pop("_captured", None)
-        pages.append(result)
+    benchlib.RESULTS.mkdir(parents=True, exist_ok=True)
+    profile_path = benchlib.RESULTS / f"profile_s{scale}.txt"
+    with profile_path.open("w") as profiles:
+        for name, url in page_list(objects):
+            result = measure_page(client, name, url, runs, warmup)
+            if name in FLOOR_PAGES and "median_ms" in result:
+                run_floor(result, runs)
+            if "median_ms" in result:
+                explain_slowest(result)
+                profile_page(client, result, profiles)
+            result.pop("_captured", None)
+            pages.append(result)
     data = {
         "scale": scale,
         "database": info["database"],
@@ -226,6 +248,8 @@ def measure(scale: int, *, runs: int, warmup: int, rebuild: bool) -> dict:
         "runs": runs,
         "warmup": warmup,
         "machine": benchlib.machine(),
+        # Other work on the machine inflates every figure: note how busy it was.
+        "load_average": os.getloadavg(),
         "pages": pages,
     }
     path = benchlib.save_result("pages", f"pages_s{scale}", data)

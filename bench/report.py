@@ -76,16 +76,6 @@ def group_runs(records: list[dict]) -> OrderedDict:
     return runs
 
 
-def latest_page_counts(records: list[dict]) -> dict[int, dict[str, int]]:
-    """The latest query count per page for each scale, over the whole history."""
-    counts: dict[int, dict[str, int]] = {}
-    for record in records:
-        if record["part"] != "pages":
-            continue
-        counts[record["scale"]] = {p["name"]: p["queries"] for p in record["pages"] if "queries" in p}
-    return counts
-
-
 def machine_section(record: dict) -> list[str]:
     m = record.get("machine") or {}
     return [
@@ -125,6 +115,7 @@ def pages_table(record: dict, other_counts: dict[int, dict[str, int]]) -> list[s
     lines = [
         f"#### Pages at S{scale} ({record.get('runs')} runs after {record.get('warmup')} warm-up)",
         "",
+        f"Load average at the end: {', '.join(f'{x:.1f}' for x in record.get('load_average') or [])}. "
         f"Objects: team `{(o.get('team') or {}).get('slug')}` ({(o.get('team') or {}).get('allocations')} "
         f"allocations), project `{(o.get('project') or {}).get('code')}` "
         f"({(o.get('project') or {}).get('allocations')} allocations), pool "
@@ -192,10 +183,35 @@ def imports_table(record: dict) -> list[str]:
         f"{fmt(floor.get('records_per_second'), 0)} | 1× |",
         "",
     ]
+    if record.get("phases_s"):
+        lines += [
+            f"Where the time goes (an in-process dry run of the same file, {record.get('dry_run_seconds')} s): "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in record["phases_s"].items())
+            + "; the write itself (INSERT, latest usage, rollups) is the rest of the import's time.",
+            "",
+        ]
     if imp.get("output_tail"):
         lines += ["Import output (last lines):", "", "```", imp["output_tail"], "```", ""]
     if record.get("note"):
         lines += [record["note"], ""]
+    return lines
+
+
+def synthetic_import_table(record: dict) -> list[str]:
+    imp, floor = record.get("import", {}), record.get("copy", {})
+    ratio = imp["seconds"] / floor["seconds"] if imp.get("seconds") and floor.get("seconds") else None
+    lines = [
+        f"{fmt(record.get('records'))} records into `{record.get('database')}` (empty usage history).",
+        "",
+        "| path | seconds | records/s | import ÷ COPY |",
+        "|---|---:|---:|---:|",
+        f"| `import_usage` (exit {imp.get('exit_code')}) | {fmt(imp.get('seconds'), 2)} | "
+        f"{fmt(imp.get('records_per_second'), 0)} | {(f'{ratio:.2f}×' + mark(ratio <= IMPORT_RATIO)) if ratio else '—'} |",
+        f"| raw `COPY` | {fmt(floor.get('seconds'), 2)} | {fmt(floor.get('records_per_second'), 0)} | 1× |",
+        "",
+    ]
+    if record.get("phases_s"):
+        lines += [", ".join(f"{k} {v:.1f} s" for k, v in record["phases_s"].items()), ""]
     return lines
 
 
@@ -224,7 +240,6 @@ def load_table(record: dict) -> list[str]:
 def write() -> None:
     records = read_history()
     runs = group_runs(records)
-    counts = latest_page_counts(records)
     out = [HEADER]
     for run_id, parts in reversed(runs.items()):
         dates = sorted(p["date"] for p in parts)
@@ -246,7 +261,8 @@ def write() -> None:
         if pages:
             out.append("### Pages")
             out.append("")
-            run_counts = dict(counts)
+            # Query counts are compared within one run (the same code), not with older runs.
+            run_counts = {}
             run_counts.update(
                 {p["scale"]: {x["name"]: x["queries"] for x in p["pages"] if "queries" in x} for p in pages}
             )
@@ -257,6 +273,11 @@ def write() -> None:
                 out.append("### Imports")
                 out.append("")
                 out += imports_table(p)
+        for p in parts:
+            if p["part"] == "import":
+                out.append("### Import into a synthetic database (bench/import_xdmod.py)")
+                out.append("")
+                out += synthetic_import_table(p)
         for p in parts:
             if p["part"] == "load":
                 out.append("### Load")
