@@ -198,6 +198,35 @@ def explain_slowest(result: dict) -> None:
     result["slowest_query"] = {**slowest, "explain": plan}
 
 
+def calibrate() -> dict:
+    """How busy the machine is right now: a trivial query's round trip and a fixed piece of Python.
+
+    Compare between runs on the same machine: when these are several times their quiet values, other work
+    competed for the CPUs and every page figure is inflated by about as much.
+    """
+    from django.db import connection
+
+    trips = []
+    with connection.cursor() as cursor:
+        for _ in range(50):
+            start = time.perf_counter()
+            cursor.execute("SELECT 1")
+            cursor.fetchall()
+            trips.append((time.perf_counter() - start) * 1000)
+    loops = []
+    for _ in range(5):
+        start = time.perf_counter()
+        total = 0
+        for i in range(500_000):
+            total += i % 7
+        loops.append((time.perf_counter() - start) * 1000)
+    return {
+        "select1_median_ms": round(median(trips), 3),
+        "python_loop_median_ms": round(median(loops), 1),
+        "load_average": os.getloadavg(),
+    }
+
+
 def profile_page(client, result: dict, out) -> None:
     """One more request under cProfile: where the time outside SQL goes (templates, forms, Python)."""
     import cProfile
@@ -227,6 +256,10 @@ def measure(scale: int, *, runs: int, warmup: int, rebuild: bool) -> dict:
     log(f"pages at S{scale}: team {objects['team']}, project {objects['project']}, pool {objects['pool']}")
     client = Client()
     client.force_login(user)
+    before = calibrate()
+    log(
+        f"  calibration: SELECT 1 {before['select1_median_ms']} ms, Python loop {before['python_loop_median_ms']} ms, load {before['load_average']}"
+    )
     pages = []
     benchlib.RESULTS.mkdir(parents=True, exist_ok=True)
     profile_path = benchlib.RESULTS / f"profile_s{scale}.txt"
@@ -248,8 +281,9 @@ def measure(scale: int, *, runs: int, warmup: int, rebuild: bool) -> dict:
         "runs": runs,
         "warmup": warmup,
         "machine": benchlib.machine(),
-        # Other work on the machine inflates every figure: note how busy it was.
+        # Other work on the machine inflates every figure: note how busy it was, before and after.
         "load_average": os.getloadavg(),
+        "calibration": {"before": before, "after": calibrate()},
         "pages": pages,
     }
     path = benchlib.save_result("pages", f"pages_s{scale}", data)

@@ -107,6 +107,17 @@ def dataset_table(records: list[dict]) -> list[str]:
     return lines
 
 
+def calibration_text(calibration: dict | None) -> str:
+    if not calibration:
+        return ""
+    b, a = calibration.get("before", {}), calibration.get("after", {})
+    return (
+        f"Calibration (how busy the machine was; lower is quieter): before SELECT 1 "
+        f"{b.get('select1_median_ms')} ms, loop {b.get('python_loop_median_ms')} ms; after "
+        f"{a.get('select1_median_ms')} ms, {a.get('python_loop_median_ms')} ms. "
+    )
+
+
 def pages_table(record: dict, other_counts: dict[int, dict[str, int]]) -> list[str]:
     scale = record["scale"]
     binding = scale >= TARGET_SCALE
@@ -116,7 +127,8 @@ def pages_table(record: dict, other_counts: dict[int, dict[str, int]]) -> list[s
         f"#### Pages at S{scale} ({record.get('runs')} runs after {record.get('warmup')} warm-up)",
         "",
         f"Load average at the end: {', '.join(f'{x:.1f}' for x in record.get('load_average') or [])}. "
-        f"Objects: team `{(o.get('team') or {}).get('slug')}` ({(o.get('team') or {}).get('allocations')} "
+        + calibration_text(record.get("calibration"))
+        + f"Objects: team `{(o.get('team') or {}).get('slug')}` ({(o.get('team') or {}).get('allocations')} "
         f"allocations), project `{(o.get('project') or {}).get('code')}` "
         f"({(o.get('project') or {}).get('allocations')} allocations), pool "
         f"`{(o.get('pool') or {}).get('array')}/{(o.get('pool') or {}).get('slug')}` "
