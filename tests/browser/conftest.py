@@ -127,16 +127,16 @@ def demo(transactional_db, settings):
 
 @pytest.fixture
 def log_in(page, live_server):
-    """``log_in("researcher")``: give the page a signed-in session without going through the form."""
+    """``log_in("researcher")``: give the page (or another *context*) a signed-in session, skipping the form."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    def as_user(username: str):
+    def as_user(username: str, *, context=None):
         client = Client()
         client.force_login(get_user_model().objects.get(username=username))
         cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+        (context or page.context).add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
         return page
 
     return as_user
