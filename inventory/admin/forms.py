@@ -268,7 +268,7 @@ class AllocationInlineFormSet(BaseInlineFormSet):
                 continue
             message = (
                 f"Pool {pool.name} cannot take these allocations together: {format_capacity(others)} is "
-                f"allocated by other allocations and the active rows here request {format_capacity(requested)}, "
+                f"allocated outside this form and the active rows here total {format_capacity(requested)}, "
                 f"but only {format_capacity(allowed)} is allowed ({format_capacity(pool.capacity_bytes)} capacity "
                 f"× {pool.max_oversubscription} maximum oversubscription)."
             )

@@ -18,6 +18,7 @@ from inventory.admin.forms import (
     StoragePoolForm,
 )
 from inventory.models import Allocation, Site, StorageArray, StoragePool
+from inventory.services.storage import save_array, save_pool
 from inventory.templatetags.capacity import percent
 
 
@@ -106,6 +107,10 @@ class StorageArrayAdmin(HistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(**array_figures()).annotate(**array_ratios())
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        save_array(array=obj)
 
     @admin.display(description="raw", ordering="raw_bytes")
     def raw_display(self, obj):
@@ -214,6 +219,10 @@ class StoragePoolAdmin(HistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(**pool_figures()).annotate(**pool_ratios())
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        save_pool(pool=obj)
 
     @admin.display(description="capacity", ordering="capacity_bytes")
     def capacity_display(self, obj):

@@ -1,0 +1,84 @@
+"""The admin site as a whole: titles, what is registered, every page opens, the usage history list."""
+
+import datetime
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+from django.utils import timezone
+
+from inventory import models
+from inventory.models import Site, UnitPreference, UsageSample
+from tests.inventory.admin.conftest import TB, make_allocation, make_pool, make_user
+
+pytestmark = pytest.mark.django_db
+
+REGISTERED = [
+    models.Site,
+    models.StorageArray,
+    models.StoragePool,
+    models.Team,
+    models.ResearchProject,
+    models.Allocation,
+    models.UsageSample,
+    models.UnitPreference,
+]
+
+
+def test_titles_and_view_site_link(admin_client):
+    html = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Capacity administration" in html
+    assert "<title>Inventory | Capacity</title>" in html
+    assert '<a href="/">View site</a>' in html
+
+
+def test_every_model_is_registered_and_no_historical_model():
+    registered = set(admin.site._registry)
+    assert set(REGISTERED) <= registered
+    assert not [model for model in registered if model.__name__.startswith("Historical")]
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model.__name__)
+def test_every_list_and_add_page_opens_for_an_infrastructure_admin(admin_client, model):
+    opts = model._meta
+    make_allocation(pool=make_pool())
+    for view in ("changelist", "add"):
+        response = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}"))
+        assert response.status_code == 200, view
+
+
+def test_add_site_and_unit_preference(admin_client):
+    response = admin_client.post(
+        reverse("admin:inventory_site_add"), {"name": "Tromsø", "slug": "tromso", "city": "", "country": "NO"}
+    )
+    assert response.status_code == 302
+    assert Site.objects.get().slug == "tromso"
+    user = make_user("reader")
+    response = admin_client.post(reverse("admin:inventory_unitpreference_add"), {"user": user.pk, "binary": "on"})
+    assert response.status_code == 302
+    assert UnitPreference.objects.get(user=user).binary is True
+
+
+def test_researcher_cannot_open_the_admin(researcher_client):
+    response = researcher_client.get(reverse("admin:inventory_storagearray_changelist"))
+    assert response.status_code == 302 and response.url.startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize("rows", [5, 60])
+def test_usage_sample_changelist_runs_a_fixed_number_of_queries(admin_client, django_assert_max_num_queries, rows):
+    start = timezone.make_aware(datetime.datetime(2026, 3, 1))
+    samples = []
+    for i in range(rows):
+        allocation = make_allocation(pool=make_pool(), quota_bytes=10 * TB)
+        samples.append(
+            UsageSample(allocation=allocation, measured_at=start + datetime.timedelta(hours=i), used_bytes=i * TB)
+        )
+    UsageSample.objects.bulk_create(samples)
+    url = reverse("admin:inventory_usagesample_changelist")
+    with django_assert_max_num_queries(15):
+        response = admin_client.get(url)
+    assert len(response.context["cl"].result_list) == rows
+    html = response.content.decode()
+    assert f"{rows - 1}.0 TB" in html or f"{rows - 1}.00 TB" in html  # the largest sample, in units
+    # No COUNT(*) of the whole history on a filtered page.
+    assert response.context["cl"].show_full_result_count is False
