@@ -133,7 +133,8 @@ def line_chart(
     height: int = 280,
 ) -> LineChart:
     """Lay out *series* (date, bytes), sorted by date, as a line chart with an optional quota line."""
-    left, top, right, bottom = 72.0, 16.0, width - 16.0, height - 40.0
+    # Room on the left for tick labels, above for the axis title, below for dates.
+    left, top, right, bottom = 72.0, 28.0, width - 16.0, height - 40.0
     series = sorted(series)
     values = [int(v) for _, v in series]
     top_value = max(values + ([int(quota)] if quota else []) + [0])
