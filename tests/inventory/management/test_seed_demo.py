@@ -6,11 +6,13 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from dashboard.forecast import pool_forecasts
+from inventory.demo import loader
 from inventory.models import (
     Allocation,
     PoolDailyUsage,
@@ -255,3 +257,31 @@ def test_refuses_a_scale_below_1():
     with pytest.raises(CommandError, match="at least 1"):
         seed("--scale", "0")
     assert not Site.objects.exists()
+
+
+def pool_trigger_state() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgenabled FROM pg_trigger WHERE tgname = 'allocation_fits_pool'")
+        return cursor.fetchone()[0]
+
+
+def test_big_loads_bypass_the_pool_trigger_then_restore_it(monkeypatch):
+    monkeypatch.setattr(loader, "TRIGGER_BYPASS_ABOVE", 10)  # what --scale 500 does, at scale 1
+
+    output = seed()
+
+    assert "pool trigger bypassed" in output
+    assert pool_trigger_state() == "O"  # enabled again ("O": fires in origin sessions)
+    assert_capacity_rules_hold()
+    # And it still refuses over-allocation.
+    pool = StoragePool.objects.get(slug="dorado-home")
+    project = ResearchProject.objects.exclude(allocations__pool=pool, allocations__status="active").first()
+    with pytest.raises(IntegrityError, match="over-allocated"), transaction.atomic():
+        Allocation.objects.create(project=project, pool=pool, quota_bytes=pool.allowed_bytes, status="active")
+
+
+def test_small_loads_go_through_the_pool_trigger():
+    output = seed()
+
+    assert "bypassed" not in output
+    assert pool_trigger_state() == "O"
