@@ -75,7 +75,7 @@ class TeamFilterSet(_MineMixin, django_filters.FilterSet):
     mine = django_filters.BooleanFilter(method="filter_mine", label="Only my teams", widget=CheckboxInput)
     sort = SortFilter(
         fields=(
-            ("name", "name"),
+            ("sort_name", "name"),  # lower-cased name, aliased by the team selector
             ("project_count", "projects"),
             ("allocated_bytes", "allocated"),
             ("used_bytes", "used"),

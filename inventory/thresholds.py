@@ -46,6 +46,8 @@ def threshold_state(
         return NO_USAGE
     if used > quota:
         return OVER
+    if quota == 0:
+        return OK  # nothing promised and nothing used
     if used * 100 >= quota * critical:
         return CRITICAL
     if used * 100 >= quota * warning:
@@ -81,6 +83,7 @@ def threshold_state_expression(
     return Case(
         When(Q(**{f"{used}__isnull": True}) | Q(**{f"{quota}__isnull": True}), then=Value(NO_USAGE)),
         When(Q(**{f"{used}__gt": F(quota)}), then=Value(OVER)),
+        When(Q(**{quota: 0}), then=Value(OK)),
         When(GreaterThanOrEqual(used_x100, quota_n * Cast(F(critical), _NUMERIC)), then=Value(CRITICAL)),
         When(GreaterThanOrEqual(used_x100, quota_n * Cast(F(warning), _NUMERIC)), then=Value(WARNING)),
         default=Value(OK),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import BigIntegerField, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 
 from dashboard.selectors.subqueries import subquery_count, subquery_sum
 from dashboard.selectors.usage import used_on_day
@@ -39,7 +39,9 @@ def team_rows(*, latest_day: datetime.date | None) -> QuerySet[Team]:
     week_ago = latest_day - datetime.timedelta(days=7) if latest_day else None
     month_ago = latest_day - datetime.timedelta(days=30) if latest_day else None
     return (
-        Team.objects.annotate(
+        # Names sort as people read them: "dScience" between "CERN" and "MET", not after "Z".
+        Team.objects.alias(sort_name=Lower("name"))
+        .annotate(
             project_count=Coalesce(Subquery(project_count, output_field=BigIntegerField()), Value(0)),
             allocated_bytes=Coalesce(_team_allocations("quota_bytes"), Value(0), output_field=BigIntegerField()),
             used_bytes=_team_allocations("used_bytes"),
@@ -52,7 +54,7 @@ def team_rows(*, latest_day: datetime.date | None) -> QuerySet[Team]:
             growth_7_bytes=F("used_latest_day") - F("used_week_ago"),
             growth_30_bytes=F("used_latest_day") - F("used_month_ago"),
         )
-        .order_by("name")
+        .order_by("sort_name", "pk")
     )
 
 

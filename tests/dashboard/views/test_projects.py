@@ -78,6 +78,14 @@ def test_project_detail_staff_details(staff_client, estate):
     assert project.principal_investigator.email in html
 
 
+def test_project_detail_chart_in_binary_units(researcher_client, estate):
+    project = estate.projects[0]
+    assert "Used (TB)" in researcher_client.get(f"/projects/{project.code}/").content.decode()
+    researcher_client.post("/preferences/units/", {"next": "/"})
+    html = researcher_client.get(f"/projects/{project.code}/").content.decode()
+    assert "Used (TiB)" in html and "Used (TB)" not in html
+
+
 def test_project_detail_404(researcher_client, db):
     assert researcher_client.get("/projects/NOPE999/").status_code == 404
 

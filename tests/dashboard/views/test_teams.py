@@ -60,9 +60,13 @@ def test_history_restore_gets_the_full_page(researcher_client, estate):
 )
 def test_team_list_sorts(researcher_client, estate_builder, sort, key, reverse):
     estate_builder(teams=4, projects_per_team=1)
+    Team.objects.create(name="dScience lab", slug="dscience")  # lower case sorts among the D's
     rows = list(researcher_client.get("/teams/", {"sort": sort}).context["page_obj"])
     values = [getattr(r, key) for r in rows]
-    assert values == sorted(values, reverse=reverse)
+    sort_key = str.lower if key == "name" else None
+    assert values == sorted(values, key=sort_key, reverse=reverse)
+    if key == "name":
+        assert values[-1 if reverse else 0] == "dScience lab"
 
 
 def test_team_list_sorts_by_used_with_empty_last(researcher_client, estate_builder):
