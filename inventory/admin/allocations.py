@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from inventory.admin.annotations import allocation_figures
-from inventory.admin.base import HistoryAdmin, PoolListFilter, capacity, refusal_from, signed_capacity
+from inventory.admin.base import HistoryAdmin, PoolListFilter, can_approve, capacity, refusal_from, signed_capacity
 from inventory.admin.forms import AllocationForm
 from inventory.models import Allocation
 from inventory.services.allocations import approve_allocation, expire_allocations, save_allocation
@@ -127,7 +127,7 @@ class AllocationAdmin(HistoryAdmin):
 
     # -- actions -----------------------------------------------------------------
     def has_approve_permission(self, request):
-        return request.user.has_perm("inventory.approve_allocation")
+        return can_approve(request)
 
     @admin.action(description="Approve selected requested allocations", permissions=["approve"])
     def approve_selected(self, request, queryset):

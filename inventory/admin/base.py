@@ -47,10 +47,24 @@ class DatabaseRulesAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
+        extra = {"can_approve": can_approve(request)}
         refusal = getattr(request, "capacity_database_refusal", None)
         if refusal is not None:
-            form = type(form.__name__, (form,), {"database_refusal": refusal})
-        return form
+            extra["database_refusal"] = refusal
+        return type(form.__name__, (form,), extra)
+
+
+def can_approve(request) -> bool:
+    return request.user.has_perm("inventory.approve_allocation")
+
+
+class AllocationInlineMixin:
+    """Allocation inlines: the approval rule applies to their rows too."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"can_approve": can_approve(request)})
+        return formset
 
 
 class PoolListFilter(admin.RelatedFieldListFilter):

@@ -181,7 +181,26 @@ class StoragePoolForm(ThresholdsMixin, RulesFormMixin, forms.ModelForm):
     capacity_check = check_pool_fits
 
 
-class AllocationForm(RulesFormMixin, forms.ModelForm):
+class ApprovalRuleMixin:
+    """Making an allocation active is approving it: only people with the approve permission may.
+
+    The ModelAdmin sets ``can_approve`` from the user's permissions; without it, a
+    user who may change allocations (but not approve them) could bypass approval
+    by editing the status.
+    """
+
+    can_approve = True
+
+    def clean(self):
+        cleaned_data = super().clean()
+        status = cleaned_data.get("status")
+        was_active = self.instance.pk is not None and self.initial.get("status") == Allocation.Status.ACTIVE
+        if not self.can_approve and status == Allocation.Status.ACTIVE and not was_active:
+            self.add_error("status", "Only users allowed to approve allocations can make one active.")
+        return cleaned_data
+
+
+class AllocationForm(ApprovalRuleMixin, RulesFormMixin, forms.ModelForm):
     capacity_check = check_allocation_fits
 
 
@@ -277,7 +296,7 @@ class AllocationInlineFormSet(BaseInlineFormSet):
                     form.add_error("quota_bytes", message)
 
 
-class AllocationInlineForm(RulesFormMixin, forms.ModelForm):
+class AllocationInlineForm(ApprovalRuleMixin, RulesFormMixin, forms.ModelForm):
     """One row of an allocation inline: checked alone against the database, then with its formset."""
 
     capacity_check = check_allocation_fits

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from inventory.admin.annotations import project_figures
-from inventory.admin.base import DatabaseRulesAdmin, HistoryAdmin, capacity
+from inventory.admin.base import AllocationInlineMixin, DatabaseRulesAdmin, HistoryAdmin, capacity
 from inventory.admin.forms import AllocationInlineForm, AllocationInlineFormSet, RulesForm
 from inventory.models import Allocation, ResearchProject, Team, TeamMembership
 
@@ -50,7 +50,7 @@ class TeamAdmin(DatabaseRulesAdmin):
         return obj.project_total
 
 
-class ProjectAllocationInline(admin.TabularInline):
+class ProjectAllocationInline(AllocationInlineMixin, admin.TabularInline):
     """The allocations of a project, quotas in units."""
 
     model = Allocation

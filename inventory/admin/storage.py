@@ -7,7 +7,7 @@ from django.db.models import Count
 from django.template.loader import render_to_string
 
 from inventory.admin.annotations import array_figures, array_ratios, pool_figures, pool_ratios
-from inventory.admin.base import DatabaseRulesAdmin, HistoryAdmin, capacity, ratio
+from inventory.admin.base import AllocationInlineMixin, DatabaseRulesAdmin, HistoryAdmin, capacity, ratio
 from inventory.admin.forms import (
     AllocationInlineForm,
     AllocationInlineFormSet,
@@ -161,7 +161,7 @@ class StorageArrayAdmin(HistoryAdmin):
         )
 
 
-class PoolAllocationInline(admin.TabularInline):
+class PoolAllocationInline(AllocationInlineMixin, admin.TabularInline):
     """The allocations on a pool, quotas in units."""
 
     model = Allocation

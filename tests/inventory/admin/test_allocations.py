@@ -270,3 +270,36 @@ def test_history_shows_who_changed_the_quota(admin_client):
     html = admin_client.get(reverse("admin:inventory_allocation_history", args=[allocation.pk])).content.decode()
     assert re.search(r"Quota:</strong>\s*100 TB\s*&nbsp;&rarr;&nbsp;&nbsp;120 TB", html)
     assert "ines" in html
+
+
+def test_changing_status_to_active_needs_the_approve_permission(client):
+    clerk = make_user("clerk")
+    clerk.is_staff = True
+    clerk.save()
+    clerk.user_permissions.add(*Permission.objects.filter(codename__in=["view_allocation", "change_allocation"]))
+    client.force_login(clerk)
+    requested = make_allocation(pool=make_pool(), status="requested", quota_bytes=TB)
+    page = client.get(change_url(requested))
+    response = client.post(change_url(requested), form_data(page, status="active"))
+    assert "allowed to approve" in " ".join(errors_of(response)["status"])
+    requested.refresh_from_db()
+    assert requested.status == "requested"
+    # Other changes stay possible.
+    response = client.post(change_url(requested), form_data(page, quota_bytes="2 TB"))
+    assert response.status_code == 302, errors_of(response)
+
+
+def test_manager_can_view_arrays_pools_and_projects_read_only(manager_client):
+    pool = make_pool()
+    allocation = make_allocation(pool=pool)
+    for url in (
+        reverse("admin:inventory_storagearray_change", args=[pool.array.pk]),
+        reverse("admin:inventory_storagepool_change", args=[pool.pk]),
+        reverse("admin:inventory_researchproject_change", args=[allocation.project.pk]),
+    ):
+        response = manager_client.get(url)
+        assert response.status_code == 200, url
+        assert not response.context["has_change_permission"]
+    page = manager_client.get(reverse("admin:inventory_storagepool_change", args=[pool.pk]))
+    response = manager_client.post(reverse("admin:inventory_storagepool_change", args=[pool.pk]), form_data(page))
+    assert response.status_code == 403
