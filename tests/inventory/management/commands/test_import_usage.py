@@ -4,11 +4,13 @@ import datetime
 import io
 import json
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from inventory.models import Allocation, PoolDailyUsage, UsageImport, UsageSample
 from tests.inventory.factories import PB, TB, make_allocation, make_array, make_pool
@@ -467,3 +469,34 @@ def test_copy_of_sample_directory_is_not_needed(tmp_path, nn1234k, nn5678k):
     shutil.copy(SAMPLES / "xdmod_good.json", copy)
     assert run(copy, format="xdmod")[0] == 0
     assert UsageImport.objects.get().file_name == str(copy)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_the_same_file_at_once_do_not_double_insert(tmp_path):
+    pool = make_pool(array=make_array(raw=4 * PB, usable=3 * PB), slug="scratch", capacity=2 * PB)
+    for n in range(50):
+        make_allocation(pool=pool, quota=TB, quota_id=f"/p/{n}")
+    records = [
+        {"resource": "scratch", "mountpoint": f"/p/{n}", "dt": f"2025-06-{day:02d}T00:00:00Z", "logical_usage": n}
+        for n in range(50)
+        for day in range(1, 21)
+    ]
+    path = write(tmp_path, "both.json", xdmod(*records))
+    barrier = threading.Barrier(2)
+    results = []
+
+    def worker():
+        try:
+            barrier.wait()
+            results.append(run(path, format="xdmod"))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [status for status, _, _ in results] == [0, 0], results
+    assert UsageSample.objects.count() == 1000
+    assert sorted(UsageImport.objects.values_list("added", "skipped")) == [(0, 1000), (1000, 0)]
