@@ -309,8 +309,23 @@ def save_result(part: str, name: str, data: dict) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(record, indent=2, default=str) + "\n")
     with (RESULTS / "history.jsonl").open("a") as history:
-        history.write(json.dumps(record, default=str) + "\n")
+        history.write(json.dumps(_compact(record), default=str) + "\n")
     return path
+
+
+#: Bulky details kept in results/<name>.json only (the latest run), not in every line of the history.
+_BULKY = {"per_query", "times_ms", "traceback", "wrk_output", "output_tail"}
+
+
+def _compact(value):
+    if isinstance(value, dict) and "explain" in value:
+        # The slowest query of a page: as much as the report shows.
+        return {**value, "sql": value.get("sql", "")[:3000], "explain": "\n".join(value["explain"].splitlines()[:60])}
+    if isinstance(value, dict):
+        return {k: _compact(v) for k, v in value.items() if k not in _BULKY}
+    if isinstance(value, list):
+        return [_compact(v) for v in value]
+    return value
 
 
 def load_result(name: str) -> dict | None:
