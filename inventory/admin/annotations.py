@@ -47,6 +47,9 @@ def pool_figures() -> dict:
         "allocated_total": _total(allocations.filter(status=ACTIVE), "pool", "quota_bytes"),
         "used_total": _total(allocations, "pool", "used_bytes"),
         "physical_used_total": _total(allocations, "pool", _PHYSICAL_OR_LOGICAL),
+        # Data reduction only over the allocations whose storage reports physical usage.
+        "reduced_logical_total": _total(allocations.filter(physical_used_bytes__isnull=False), "pool", "used_bytes"),
+        "reduced_physical_total": _total(allocations, "pool", "physical_used_bytes"),
     }
 
 
@@ -57,6 +60,7 @@ def pool_ratios() -> dict:
         "used_percent": _percent("physical_used_total", "capacity_bytes"),
         "oversubscription": _ratio("allocated_total", "capacity_bytes"),
         "free_total": ExpressionWrapper(F("capacity_bytes") - F("physical_used_total"), output_field=_BYTES),
+        "data_reduction": _ratio("reduced_logical_total", "reduced_physical_total"),
     }
 
 

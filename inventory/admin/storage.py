@@ -153,7 +153,7 @@ class StorageArrayAdmin(HistoryAdmin):
                 ("Allocated (active quotas)", obj.allocated_total, "bytes"),
                 ("Allocated ÷ usable", obj.allocated_percent, "percent"),
                 ("Used (logical)", obj.used_total, "bytes"),
-                ("Used (physical)", obj.physical_used_total, "bytes"),
+                ("Used (physical, or logical where not reported)", obj.physical_used_total, "bytes"),
                 ("Used ÷ usable", obj.used_percent, "percent"),
                 ("Free (usable − physical used)", obj.free_total, "bytes"),
                 ("Oversubscription (allocated ÷ usable)", ratio(obj.oversubscription), "text"),
@@ -252,8 +252,6 @@ class StoragePoolAdmin(HistoryAdmin):
     def capacity_summary(self, obj):
         if obj is None or obj.pk is None or not hasattr(obj, "allocated_total"):
             return "Shown once the pool is saved."
-        logical, physical = obj.used_total, obj.physical_used_total
-        reduction = ratio(logical / physical) if logical and physical else None
         return _summary(
             [
                 ("Array raw", obj.array.raw_bytes, "bytes"),
@@ -262,9 +260,9 @@ class StoragePoolAdmin(HistoryAdmin):
                 ("Allowed (capacity × maximum oversubscription)", obj.allowed_bytes, "bytes"),
                 ("Allocated (active quotas)", obj.allocated_total, "bytes"),
                 ("Allocated ÷ capacity", obj.allocated_percent, "percent"),
-                ("Used (logical)", logical, "bytes"),
-                ("Used (physical)", physical, "bytes"),
-                ("Data reduction", reduction, "text"),
+                ("Used (logical)", obj.used_total, "bytes"),
+                ("Used (physical, or logical where not reported)", obj.physical_used_total, "bytes"),
+                ("Data reduction (where reported)", ratio(obj.data_reduction), "text"),
                 ("Used ÷ capacity", obj.used_percent, "percent"),
                 ("Free (capacity − physical used)", obj.free_total, "bytes"),
                 ("Oversubscription (allocated ÷ capacity)", ratio(obj.oversubscription), "text"),

@@ -222,6 +222,16 @@ def test_change_pool_capacity_and_see_summary(admin_client):
     assert pool.capacity_bytes == 2 * PB
 
 
+def test_pool_data_reduction_counts_only_allocations_reporting_physical_usage(admin_client):
+    pool = make_pool(capacity_bytes=1 * PB)
+    make_allocation(pool=pool, quota_bytes=100 * TB, used_bytes=200 * TB, physical_used_bytes=100 * TB)
+    make_allocation(pool=pool, quota_bytes=100 * TB, used_bytes=50 * TB)
+    html = admin_client.get(pool_change(pool)).content.decode()
+    assert "2.00 : 1" in html  # 200 TB logical on 100 TB physical; the unreported 50 TB is left out
+    assert "150 TB" in html  # physical used, counting the unreported allocation at its logical size
+    assert "850 TB" in html  # free
+
+
 def test_shrinking_pool_below_its_allocations_is_refused(admin_client):
     pool = make_pool(capacity_bytes=1 * PB)
     make_allocation(pool=pool, quota_bytes=800 * TB)
