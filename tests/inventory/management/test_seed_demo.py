@@ -265,13 +265,29 @@ def pool_trigger_state() -> str:
         return cursor.fetchone()[0]
 
 
-def test_big_loads_bypass_the_pool_trigger_then_restore_it(monkeypatch):
-    monkeypatch.setattr(loader, "TRIGGER_BYPASS_ABOVE", 10)  # what --scale 500 does, at scale 1
+def sample_foreign_keys() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'inventory_usagesample'::regclass "
+            "AND confrelid = 'inventory_allocation'::regclass"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_big_loads_check_set_wise_then_restore_the_per_row_checks(monkeypatch):
+    foreign_keys = sample_foreign_keys()
+    monkeypatch.setattr(loader, "BULK_LOAD_ABOVE", 10)  # what --scale 500 does, at scale 1
 
     output = seed()
 
     assert "pool trigger bypassed" in output
+    assert "foreign key re-validated" in output
     assert pool_trigger_state() == "O"  # enabled again ("O": fires in origin sessions)
+    assert (
+        sample_foreign_keys()
+        == foreign_keys
+        == ["FOREIGN KEY (allocation_id) REFERENCES inventory_allocation(id) DEFERRABLE INITIALLY DEFERRED"]
+    )
     assert_capacity_rules_hold()
     # And it still refuses over-allocation.
     pool = StoragePool.objects.get(slug="dorado-home")
@@ -280,8 +296,9 @@ def test_big_loads_bypass_the_pool_trigger_then_restore_it(monkeypatch):
         Allocation.objects.create(project=project, pool=pool, quota_bytes=pool.allowed_bytes, status="active")
 
 
-def test_small_loads_go_through_the_pool_trigger():
+def test_small_loads_check_row_by_row():
     output = seed()
 
     assert "bypassed" not in output
+    assert "re-validated" not in output
     assert pool_trigger_state() == "O"
