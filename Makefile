@@ -42,7 +42,7 @@ format: install
 	$(VENV)/bin/ruff format .
 
 bench: install
-	$(PY) bench/run_all.py
+	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 # Re-resolve the full dependency set after changing a pin in pyproject.toml.
 lock: $(PY)
