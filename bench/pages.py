@@ -240,6 +240,7 @@ def profile_page(client, result: dict, out) -> None:
     text = io.StringIO()
     stats = pstats.Stats(profiler, stream=text)
     stats.sort_stats("cumulative").print_stats(30)
+    stats.sort_stats("tottime").print_stats(15)
     out.write(f"\n===== {result['name']} {result['url']} (median {result.get('median_ms')} ms) =====\n")
     out.write(text.getvalue())
 
