@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import admin
 from django.db import IntegrityError
 from simple_history.admin import SimpleHistoryAdmin
@@ -11,12 +13,23 @@ from inventory.admin.forms import FIELDS_FOR_CONSTRAINT, DatabaseRefusal
 from inventory.fields import BytesField
 from inventory.units import NO_VALUE, format_capacity, format_capacity_exact
 
+# The triggers of migration 0003 print byte counts: "... 900000000000000 bytes allocated + 500 requested > 1000 allowed".
+_TRIGGER_BYTES = re.compile(
+    r"(?<![\w.])(\d+)(?: bytes)?(?= (?:allocated|requested|allowed|usable|in (?:other )?pools)|$| >)"
+)
+
+
+def _in_units(text: str) -> str:
+    return _TRIGGER_BYTES.sub(lambda match: format_capacity(int(match.group(1))), text)
+
 
 def refusal_from(error: IntegrityError) -> DatabaseRefusal:
-    """Name the rule PostgreSQL enforced, and say that nothing was saved."""
+    """Name the rule PostgreSQL enforced (byte counts in units), and say that nothing was saved."""
     diag = getattr(error.__cause__, "diag", None)
     constraint = getattr(diag, "constraint_name", None) or ""
     detail = getattr(diag, "message_primary", None) or str(error)
+    if constraint in {"allocation_fits_pool", "pool_fits_array", "pool_holds_allocations", "array_holds_pools"}:
+        detail = _in_units(detail)
     if constraint in FIELDS_FOR_CONSTRAINT:
         detail = f"{detail} (rule “{constraint}”)"
     return DatabaseRefusal(

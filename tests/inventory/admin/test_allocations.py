@@ -150,6 +150,7 @@ def test_a_race_refused_by_the_database_trigger_is_shown_on_the_form(admin_clien
         pre_save.disconnect(rival_takes_the_pool, sender=Allocation)
     message = " ".join(errors_of(response)["quota_bytes"])
     assert "database refused" in message and "Nothing was saved" in message
+    assert "900 TB allocated + 500 TB requested > 1.00 PB allowed" in message
     assert response.context["adminform"].form["quota_bytes"].value() == "500 TB"
     assert not Allocation.objects.exists()
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from inventory import models
 from inventory.models import Site, UnitPreference, UsageSample
-from tests.inventory.admin.conftest import TB, make_allocation, make_pool, make_user
+from tests.inventory.admin.conftest import TB, errors_of, make_allocation, make_pool, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +82,44 @@ def test_usage_sample_changelist_runs_a_fixed_number_of_queries(admin_client, dj
     assert f"{rows - 1}.0 TB" in html or f"{rows - 1}.00 TB" in html  # the largest sample, in units
     # No COUNT(*) of the whole history on a filtered page.
     assert response.context["cl"].show_full_result_count is False
+
+
+def _sample_post(allocation, **overrides):
+    return {
+        "allocation": allocation.pk,
+        "measured_at_0": "2026-03-01",
+        "measured_at_1": "12:00:00",
+        "used_bytes": "1.5 TB",
+        "source": "manual",
+        **overrides,
+    }
+
+
+def test_add_usage_sample_in_units(admin_client):
+    allocation = make_allocation(pool=make_pool())
+    response = admin_client.post(reverse("admin:inventory_usagesample_add"), _sample_post(allocation))
+    assert response.status_code == 302, errors_of(response)
+    assert UsageSample.objects.get().used_bytes == 1_500_000_000_000
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "text"),
+    [
+        ({"soft_limit_bytes": "2 TB", "hard_limit_bytes": "1 TB"}, "soft_limit_bytes", "soft limit must not be above"),
+        ({"used_bytes": "-1 TB"}, "used_bytes", "cannot be negative"),
+    ],
+)
+def test_usage_sample_rules_are_shown_on_their_field(admin_client, overrides, field, text):
+    allocation = make_allocation(pool=make_pool())
+    response = admin_client.post(reverse("admin:inventory_usagesample_add"), _sample_post(allocation, **overrides))
+    assert text in " ".join(errors_of(response)[field])
+    assert not UsageSample.objects.exists()
+
+
+def test_second_sample_for_the_same_moment_is_refused_on_a_field(admin_client):
+    allocation = make_allocation(pool=make_pool())
+    url = reverse("admin:inventory_usagesample_add")
+    assert admin_client.post(url, _sample_post(allocation)).status_code == 302
+    response = admin_client.post(url, _sample_post(allocation, used_bytes="2 TB"))
+    assert "measured_at" in errors_of(response)
+    assert UsageSample.objects.count() == 1
