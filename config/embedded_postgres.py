@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import sys
+import threading
 import warnings
 from pathlib import Path
 
@@ -37,6 +40,19 @@ def _prune_dead_handles(data_dir: Path) -> None:
         handles.write_text(json.dumps(alive))
 
 
+def _exit_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM into a normal exit so pgserver's atexit hook stops the server.
+
+    Python's default SIGTERM handling skips atexit, which would leave our pid in
+    the handle list and the server running.
+    """
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) in (
+        signal.SIG_DFL,
+        None,
+    ):
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
 def start(data_dir: Path | None = None) -> dict[str, str]:
     """Start (or join) the embedded server and return Django DATABASES settings for it."""
     # platformdirs warns when XDG_RUNTIME_DIR is unset (as under CI); the /tmp fallback is fine.
@@ -47,6 +63,7 @@ def start(data_dir: Path | None = None) -> dict[str, str]:
     data_dir.mkdir(exist_ok=True)
     _prune_dead_handles(data_dir)
     server = get_server(data_dir, cleanup_mode="stop")
+    _exit_cleanly_on_sigterm()
     socket_dir = server.get_postmaster_info().socket_dir
     return {
         "ENGINE": "django.db.backends.postgresql",
