@@ -67,10 +67,6 @@ class DatabaseRefusal:
     message: str
 
 
-def _messages_of(error: ValidationError) -> list[ValidationError]:
-    return list(error.error_list)
-
-
 class RulesFormMixin:
     """For ModelForms: constraint messages on their fields, capacity checks in clean(), database refusals.
 
@@ -103,9 +99,12 @@ class RulesFormMixin:
         return placed
 
     def _field_for_message(self, error: ValidationError, by_message: dict[str, str]) -> str | None:
-        text = error.message % error.params if error.params else error.message
-        if str(text) in by_message:
-            return by_message[str(text)]
+        try:
+            text = str(error.message % error.params if error.params else error.message)
+        except (TypeError, ValueError, KeyError):
+            text = str(error.message)
+        if text in by_message:
+            return by_message[text]
         if error.code == "unique_together" and error.params:
             # Unconditional multi-field unique constraints: the last visible field named.
             for field in reversed(error.params.get("unique_check", ())):
@@ -115,10 +114,8 @@ class RulesFormMixin:
 
     def add_error(self, field, error):
         """Like Form.add_error, but a constraint's message lands on its field; unknown fields go on top."""
-        if field is None and not isinstance(error, ValidationError | dict):
-            error = ValidationError(error)
         if field is None:
-            if isinstance(error, dict):
+            if not isinstance(error, ValidationError):
                 error = ValidationError(error)
             by_message = self._constraint_messages()
             source = error.error_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.error_list}
