@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from inventory.demo import catalogue, scenario
 from inventory.models import (
@@ -54,16 +54,13 @@ def demo_present() -> bool:
 
 
 def reset() -> None:
-    """Delete every inventory row (and the demo's people), keeping the logins and anything else."""
+    """Delete every inventory row. The demo's people stay, to be reused by the next load (see load_people)."""
     tables = [connection.ops.quote_name(m._meta.db_table) for m in apps.get_app_config("inventory").get_models()]
     with transaction.atomic(), connection.cursor() as cursor:
         # Fire the deferred foreign-key checks of this transaction now: TRUNCATE refuses to run with
         # trigger events pending (tests, or a caller that already wrote in the same transaction).
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-        get_user_model().objects.filter(
-            email__endswith=catalogue.DEMO_EMAIL_SUFFIX, is_superuser=False, is_staff=False
-        ).exclude(username__in=list(LOGINS)).delete()
 
 
 class Loader:
@@ -171,11 +168,20 @@ class Loader:
             ignore_conflicts=True,
         )
         wanted = {p.username for p in plan.people} | set(LOGINS)
-        users = {
-            username: pk
-            for username, pk in User.objects.filter(username__in=list(wanted)).values_list("username", "pk")
-        }
-        self.done("people", len(users), "users")
+        users, stale = {}, []
+        demo_people = User.objects.filter(
+            Q(username__in=list(LOGINS)) | Q(email__endswith=catalogue.DEMO_EMAIL_SUFFIX, is_staff=False)
+        )
+        for username, pk in demo_people.values_list("username", "pk"):
+            if username in wanted:
+                users[username] = pk
+            else:
+                stale.append(pk)
+        # People of an earlier, larger demo (a --reset to a smaller scale). Deleting users goes through the
+        # ORM's cascades, which is slow for tens of thousands: that is why a reset keeps the people it reuses.
+        for start in range(0, len(stale), BATCH):
+            User.objects.filter(pk__in=stale[start : start + BATCH], is_superuser=False).delete()
+        self.done("people", len(users), f"users ({len(stale):,} left from a larger demo deleted)" if stale else "users")
         return users
 
     def load_teams(self, plan: scenario.Scenario, users: dict[str, int]) -> dict[str, Team]:

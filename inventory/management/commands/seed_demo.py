@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset",
             action="store_true",
-            help="Delete all inventory data and the demo's people first, then load.",
+            help="Delete all inventory data first (TRUNCATE), then load.",
         )
 
     def handle(self, *args, scale, reset, verbosity, **options):
@@ -33,9 +33,7 @@ class Command(BaseCommand):
         if reset:
             started = time.monotonic()
             loader.reset()
-            self.say(
-                verbosity, f"Deleted the inventory data and the demo's people ({time.monotonic() - started:.1f} s)."
-            )
+            self.say(verbosity, f"Deleted the inventory data ({time.monotonic() - started:.1f} s).")
         elif loader.demo_present():
             self.say(verbosity, "Demo data already present; use --reset to load it again.")
             return

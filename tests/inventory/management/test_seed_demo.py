@@ -243,6 +243,11 @@ def test_scale_2_doubles_and_still_fits():
     assert StorageArray.objects.get(model="OceanStor A800").raw_bytes == 4 * PB
     assert_capacity_rules_hold()
 
+    output = seed("--reset")  # back to scale 1: the second block's people go too
+
+    assert "left from a larger demo deleted" in output
+    assert counts() == single
+
 
 def test_quiet_at_verbosity_0():
     out = StringIO()
