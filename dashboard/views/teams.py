@@ -16,7 +16,7 @@ from dashboard.selectors.teams import (
     team_rows,
 )
 from dashboard.selectors.usage import CHART_DAYS, daily_usage, latest_sample_day
-from dashboard.tables import HtmxHttpRequest, csv_response, paginate, render_list, wants_csv
+from dashboard.tables import HtmxHttpRequest, csv_response, paginate, render_list, wants_csv, wants_table_only
 from dashboard.units import prefers_binary
 from dashboard.views.allocations import allocation_csv_columns
 from inventory.filtersets import TeamFilterSet
@@ -52,7 +52,7 @@ def team_list(request: HtmxHttpRequest) -> HttpResponse:
         "latest_day": latest_day,
         "is_filtered": any(v for k, v in request.GET.items() if k not in ("sort", "page")),
     }
-    if not request.htmx:
+    if not wants_table_only(request):
         # Only the full page shows "My teams"; htmx swaps just the table below it.
         context["my_teams"] = my_team_rows(request.user, latest_day=latest_day)
     return render_list(request, "dashboard/teams/list.html", context)

@@ -131,3 +131,12 @@ def test_query_count_is_flat(researcher_client, estate_builder, django_assert_ma
     estate_builder(teams=30, projects_per_team=2)
     with django_assert_max_num_queries(len(small_run.captured_queries)):
         researcher_client.get("/allocations/", {"state": "warning", "sort": "-used"})
+
+
+@pytest.mark.parametrize("path", ["/teams/", "/projects/", "/allocations/"])
+def test_bad_parameters_are_reported_not_fatal(researcher_client, estate, path):
+    response = researcher_client.get(path, {"sort": "bogus", "page": "999"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    # Out-of-range pages show the last page rather than an error.
+    assert response.context["page_obj"].number == response.context["page_obj"].paginator.num_pages

@@ -51,7 +51,8 @@ def test_htmx_request_returns_only_the_table(researcher_client, estate):
 
 def test_history_restore_gets_the_full_page(researcher_client, estate):
     response = researcher_client.get("/teams/", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
-    assert "<html" in response.content.decode()
+    html = response.content.decode()
+    assert "<html" in html and "My teams" in html
 
 
 @pytest.mark.parametrize(
