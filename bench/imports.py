@@ -171,11 +171,18 @@ def import_phases(database: str, path) -> dict:
     except ImportError:
         return {}
     log("  where the time goes: an in-process dry run of the same file, per phase ...")
+    # A detail, not the measurement: never let it hold up the run for long.
+    os.environ["PGOPTIONS"] = "-c statement_timeout=180000"
     try:
         detail = import_xdmod.phases(database, path)
     except Exception as exc:  # noqa: BLE001 - optional detail
         log(f"  (phases not available: {exc.__class__.__name__}: {exc})")
         return {}
+    finally:
+        del os.environ["PGOPTIONS"]
+        from django.db import connections
+
+        connections.close_all()
     log(f"  dry run {detail.get('dry_run_seconds')} s; phases {detail.get('phases_s')}")
     return detail
 
@@ -196,6 +203,9 @@ def measure(scale: int, records: int, *, rebuild: bool = False, phases: bool = T
     log("  floor: raw COPY of the same rows ...")
     copy_seconds = copy_floor(target, copy_text)
     log(f"  COPY: {copy_seconds:.2f} s = {written / copy_seconds:,.0f} records/s")
+
+    # Before the real import, so that the dry run sees what the import sees: every record new.
+    detail = import_phases(target, path) if phases else {}
 
     log("  manage.py import_usage --format xdmod ...")
     env = benchlib.project_env(target)
@@ -224,9 +234,6 @@ def measure(scale: int, records: int, *, rebuild: bool = False, phases: bool = T
     )
     if completed.returncode != 0:
         log("  import output:\n" + tail)
-    detail = {}
-    if phases and ok:
-        detail = import_phases(target, path)
     note = None
     if not ok:
         note = (
