@@ -102,31 +102,71 @@ def screenshot():
     return take
 
 
-@pytest.fixture
-def demo(transactional_db, settings):
-    """The demo scenario (``seed_demo`` at scale 1) committed for the live server; about a second.
-
-    Its logins (researcher, infra, manager) have their username as password; MD5 hashing keeps
-    creating and checking them fast (test only). The flush that ends every transactional test
-    also empties the tables the roles migration filled, so the two groups are put back first.
-    """
+def _restore_roles() -> None:
+    """Put back the two groups of the roles migration (0002): a flush empties every table."""
     from django.contrib.auth.models import Group, Permission
-    from django.core.management import call_command
 
     from inventory.demo.loader import ALLOCATION_MANAGERS, INFRASTRUCTURE_ADMINS
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     inventory_permissions = Permission.objects.filter(content_type__app_label="inventory")
     Group.objects.get_or_create(name=INFRASTRUCTURE_ADMINS)[0].permissions.set(inventory_permissions)
     Group.objects.get_or_create(name=ALLOCATION_MANAGERS)[0].permissions.set(
         inventory_permissions.filter(codename__startswith="view_")
         | inventory_permissions.filter(codename__in=["change_allocation", "approve_allocation"])
     )
-    call_command("seed_demo", verbosity=0)
+
+
+@pytest.fixture(scope="package")
+def demo_server(django_db_setup, django_db_blocker):
+    """pytest-django's live server over the demo scenario, loaded ONCE for all browser tests.
+
+    Why not the ``live_server`` fixture: it makes every test transactional, and the flush after
+    each one (a TRUNCATE of every table, ~1.7 s here) plus seeding again (~1.3 s) cost 3 s per
+    test, which put the suite well over its one-minute budget. Here the demo is committed once,
+    the server thread reads it, and the tables are flushed (roles put back) when the package is
+    done, so later tests find the database as the migrations left it. Tests must not change the
+    data the others read; the ``demo`` fixture undoes the one thing they do change (units).
+
+    The demo's logins (researcher, infra, manager) have their username as password; MD5 hashing
+    keeps creating and checking them fast (test only).
+    """
+    from django.core.management import call_command
+    from django.test.utils import override_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    with (
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        django_db_blocker.unblock(),
+    ):
+        _restore_roles()
+        call_command("seed_demo", reset=True, verbosity=0)
+        server = LiveServer(os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost")
+        server._live_server_modified_settings.enable()
+        try:
+            yield server
+        finally:
+            server._live_server_modified_settings.disable()
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0)
+            _restore_roles()
 
 
 @pytest.fixture
-def log_in(page, live_server):
+def demo(demo_server, django_db_blocker):
+    """The live server over the demo (``demo.url``), with the test's own ORM access to the same data.
+
+    Do not combine with ``live_server``, ``db`` or ``transactional_db``: those would hide the
+    committed demo from the test or flush it away.
+    """
+    from inventory.models import UnitPreference
+
+    with django_db_blocker.unblock():
+        UnitPreference.objects.all().delete()  # every test starts in the default (decimal) units
+        yield demo_server
+
+
+@pytest.fixture
+def log_in(page, demo):
     """``log_in("researcher")``: give the page (or another *context*) a signed-in session, skipping the form."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
@@ -136,7 +176,7 @@ def log_in(page, live_server):
         client = Client()
         client.force_login(get_user_model().objects.get(username=username))
         cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        (context or page.context).add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+        (context or page.context).add_cookies([{"name": cookie.key, "value": cookie.value, "url": demo.url}])
         return page
 
     return as_user

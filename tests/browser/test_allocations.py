@@ -33,12 +33,12 @@ def count_text(count: int) -> re.Pattern:
     return re.compile(rf"\b{count} allocations\b")
 
 
-def test_a_status_filter_narrows_the_table_and_back_restores_it(demo, live_server, log_in, page):
+def test_a_status_filter_narrows_the_table_and_back_restores_it(demo, log_in, page):
     total = Allocation.objects.count()
     expired = Allocation.objects.filter(status=Allocation.Status.EXPIRED)
     assert 0 < expired.count() < total
     log_in("researcher")
-    page.goto(f"{live_server.url}/allocations/")
+    page.goto(f"{demo.url}/allocations/")
     counter = page.locator("#results .pagination")
     expect(counter).to_contain_text(count_text(total))
     first_page = page.locator(ROW_CODES).all_inner_texts()
@@ -55,7 +55,7 @@ def test_a_status_filter_narrows_the_table_and_back_restores_it(demo, live_serve
 
     page.go_back()
 
-    expect(page).to_have_url(f"{live_server.url}/allocations/")
+    expect(page).to_have_url(f"{demo.url}/allocations/")
     expect(counter).to_contain_text(count_text(total))
     expect(page.locator(ROW_CODES)).to_have_text(first_page)
     expect(page.get_by_label("Status")).to_have_value("")
@@ -63,9 +63,9 @@ def test_a_status_filter_narrows_the_table_and_back_restores_it(demo, live_serve
     assert page.console_errors == []
 
 
-def test_the_csv_download_holds_exactly_the_filtered_rows(demo, live_server, log_in, page, tmp_path):
+def test_the_csv_download_holds_exactly_the_filtered_rows(demo, log_in, page, tmp_path):
     log_in("researcher")
-    page.goto(f"{live_server.url}/allocations/?status=expired&sort=-quota")
+    page.goto(f"{demo.url}/allocations/?status=expired&sort=-quota")
     shown = page.locator(ROW_CODES).all_inner_texts()
     assert len(shown) == Allocation.objects.filter(status=Allocation.Status.EXPIRED).count()
 

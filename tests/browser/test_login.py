@@ -5,8 +5,8 @@ import re
 from playwright.sync_api import expect
 
 
-def test_researcher_logs_in_through_the_form_and_lands_where_they_were_going(demo, live_server, page, screenshot):
-    page.goto(f"{live_server.url}/teams/")
+def test_researcher_logs_in_through_the_form_and_lands_where_they_were_going(demo, page, screenshot):
+    page.goto(f"{demo.url}/teams/")
     # Every page needs a login: the browser is sent to the form, remembering where it was going.
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/teams/$"))
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
@@ -21,7 +21,7 @@ def test_researcher_logs_in_through_the_form_and_lands_where_they_were_going(dem
     page.get_by_label("Password").fill("researcher")
     page.get_by_role("button", name="Log in").click()
 
-    expect(page).to_have_url(f"{live_server.url}/teams/")
+    expect(page).to_have_url(f"{demo.url}/teams/")
     expect(page.get_by_role("heading", name="Teams", exact=True)).to_be_visible()
     # The header names the signed-in researcher and offers no admin link (not staff).
     expect(page.locator(".user-name")).to_have_text("Rita Solberg")
