@@ -29,13 +29,15 @@ window function), so no level counts an array twice.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 
-from inventory.models import Allocation, StorageArray
+from inventory.models import Allocation, PoolDailyUsage, StorageArray
 
 ACTIVE = Allocation.Status.ACTIVE
 IN_SERVICE = (StorageArray.Lifecycle.ACTIVE, StorageArray.Lifecycle.MAINTENANCE)
@@ -201,3 +203,23 @@ def pool_figures(pool_id: int) -> dict[str, Any]:
     """One pool's figures (the same query, restricted): one query."""
     pools = capacity_figures(pool_id=pool_id).pools
     return pools[0] if pools else {}
+
+
+#: How far back the pool usage chart looks.
+CHART_DAYS = 90
+
+
+def pool_daily_usage(
+    pool_id: int, *, days: int = CHART_DAYS, today: dt.date | None = None
+) -> list[tuple[dt.date, int]]:
+    """[(day, physical used bytes)] of one pool over the last *days* days, from the daily rollup (one query).
+
+    The same series the forecast fits (physical where reported, else logical), so the chart
+    and "days until full" tell the same story.
+    """
+    today = today or timezone.now().astimezone(dt.UTC).date()
+    return list(
+        PoolDailyUsage.objects.filter(pool_id=pool_id, day__gt=today - dt.timedelta(days=days), day__lte=today)
+        .order_by("day")
+        .values_list("day", "physical_used_bytes")
+    )

@@ -10,10 +10,12 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from dashboard.charts import line_chart
 from dashboard.forecast import DEFAULT_WINDOW_DAYS, pool_forecasts
 from dashboard.selectors.allocations import allocation_rows
-from dashboard.selectors.storage import capacity_figures
+from dashboard.selectors.storage import CHART_DAYS, capacity_figures, pool_daily_usage
 from dashboard.tables import HtmxHttpRequest, paginate, render_list, wants_table_only
+from dashboard.units import prefers_binary
 from inventory.filtersets import AllocationFilterSet
 from inventory.models import StorageArray, StoragePool
 
@@ -71,6 +73,13 @@ def pool_detail(request: HtmxHttpRequest, array: str, pool: str) -> HttpResponse
         context |= {
             "figures": figures.pools[0] if figures.pools else {},
             "forecast": pool_forecasts(pool_ids=[storage_pool.pk]).get(storage_pool.pk),
+            "chart": line_chart(
+                pool_daily_usage(storage_pool.pk),
+                title=f"Physical used per day, last {CHART_DAYS} days",
+                chart_id="pool-usage-chart",
+                value_label="Used (physical)",
+                binary=prefers_binary(request),
+            ),
             "forecast_window_days": DEFAULT_WINDOW_DAYS,
         }
     return render_list(request, "dashboard/storage/pool_detail.html", context)

@@ -225,3 +225,15 @@ def test_query_count_does_not_grow_with_the_data(client, django_assert_max_num_q
         Allocation.objects.filter(pk=allocation.pk).update(end_date=datetime.date.today() + datetime.timedelta(days=3))
     refresh_daily_usage()
     assert count(large) == small_count
+
+
+@pytest.mark.django_db
+def test_pool_page_charts_the_daily_usage_the_forecast_fits(researcher_client, estate):
+    from inventory.models import PoolDailyUsage
+
+    pool = estate.pools[0]
+    refresh_daily_usage()
+    html = researcher_client.get(pool.get_absolute_url()).content.decode()
+    latest = PoolDailyUsage.objects.filter(pool=pool).order_by("-day").first()
+    assert "Physical used per day" in html
+    assert f'<td>{latest.day:%Y-%m-%d}</td><td class="num">{format_capacity(latest.physical_used_bytes)}</td>' in html
