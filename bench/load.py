@@ -179,6 +179,8 @@ def parse_wrk(output: str) -> dict:
     match = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     if match:
         socket_errors = sum(int(g) for g in match.groups())
+        # wrk gives up on a request after 2 s (its default --timeout) and leaves it out of the latencies.
+        result["timeouts"] = int(match[4])
     match = re.search(r"BENCH non2xx (\d+)", output)
     non2xx = int(match[1]) if match else None
     result["socket_errors"] = socket_errors

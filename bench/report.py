@@ -126,7 +126,11 @@ def pages_table(record: dict, other_counts: dict[int, dict[str, int]]) -> list[s
     lines = [
         f"#### Pages at S{scale} ({record.get('runs')} runs after {record.get('warmup')} warm-up)",
         "",
-        f"Load average at the end: {', '.join(f'{x:.1f}' for x in record.get('load_average') or [])}. "
+        (
+            f"Load average at the end: {', '.join(f'{x:.1f}' for x in record['load_average'])}. "
+            if record.get("load_average")
+            else ""
+        )
         + calibration_text(record.get("calibration"))
         + f"Objects: team `{(o.get('team') or {}).get('slug')}` ({(o.get('team') or {}).get('allocations')} "
         f"allocations), project `{(o.get('project') or {}).get('code')}` "
@@ -227,6 +231,15 @@ def synthetic_import_table(record: dict) -> list[str]:
     return lines
 
 
+def error_detail(target: dict) -> str:
+    if not target.get("errors"):
+        return ""
+    parts = [f"{target.get('non_2xx') or 0} non-2xx", f"{target.get('socket_errors') or 0} socket"]
+    if target.get("timeouts"):
+        parts.append(f"of which {target['timeouts']} timeouts > 2 s, not in the latencies")
+    return f" ({', '.join(parts)})"
+
+
 def load_table(record: dict) -> list[str]:
     lines = [
         f"#### Load: gunicorn {record.get('workers')} workers on `{record.get('database')}`, "
@@ -243,7 +256,7 @@ def load_table(record: dict) -> list[str]:
         lines.append(
             f"| {t['name']} | `{t['url']}` | {fmt(t['requests_per_second'])} | {fmt(t['p50_ms'], 2)} | "
             f"{fmt(t['p99_ms'], 2)} | {fmt(ratio, 2)}{mark(ratio is not None and ratio <= LOAD_P99_OVER_P50)} | "
-            f"{t['errors']}{mark(t['errors'] == 0)} |"
+            f"{t['errors']}{mark(t['errors'] == 0)}{error_detail(t)} |"
         )
     lines.append("")
     return lines
