@@ -464,7 +464,7 @@ JUSTIFICATIONS = [
     "Shared conda environments, notebooks and small reference datasets for the group.",
     "Simulation output for the next two years of the project, before archiving to tape.",
     "Raw recordings and transcriptions; cannot leave Norway under the data-processing agreement.",
-    "Feature stores for {params} experiments a week on the GPU partition.",
+    "Feature stores for {experiments} experiments a week on the GPU partition.",
     "Grew out of the previous allocation: the new model family is {params}× larger.",
 ]
 DENIAL_NOTES = [

@@ -270,7 +270,9 @@ class _Planner:
         for allocation in pairs:
             pool = POOLS[allocation.pool]
             allocation.justification = rng.choice(catalogue.JUSTIFICATIONS).format(
-                params=rng.choice([1, 3, 7, 13, 34, 70]), tokens=rng.choice([40, 120, 300, 1_000])
+                params=rng.choice([1, 3, 7, 13, 34, 70]),
+                tokens=rng.choice([40, 120, 300, 1_000]),
+                experiments=rng.choice([20, 50, 120, 400]),
             )
             if allocation.status in ("active", "expired", "revoked"):
                 if pool["quota_path"] is None:
@@ -387,7 +389,7 @@ class _Planner:
                 project.status = "proposed"
                 project.end_date = None
             project.description = (
-                f"{project.title}. {project.field_of_science} research at {project.team}; "
+                f"{project.title}. {project.field_of_science}; "
                 f"storage on {', '.join(sorted({a.pool for a in allocations}))}."
             )
 
