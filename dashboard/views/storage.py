@@ -37,10 +37,16 @@ def storage_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "dashboard/storage/list.html", context)
 
 
-def _allocation_table(request: HtmxHttpRequest, **scope):
-    """The allocations on one array or pool, filtered, sorted and paged like the allocation list."""
+def _allocation_table(request: HtmxHttpRequest, *, pools=None, **scope):
+    """The allocations on one array or pool, filtered, sorted and paged like the allocation list.
+
+    *pools*, when given, narrows the pool filter's choices to the pools on this page.
+    """
     queryset = allocation_rows(staff=request.user.is_staff).filter(**scope)
     filterset = AllocationFilterSet(request.GET or None, queryset=queryset, request=request)
+    if pools is not None:
+        # Before the form exists: django-filter builds the field (and validates) from this queryset.
+        filterset.filters["pool"].queryset = pools
     return {
         "filterset": filterset,
         "page_obj": paginate(request, filterset.qs),
@@ -50,7 +56,16 @@ def _allocation_table(request: HtmxHttpRequest, **scope):
 
 def array_detail(request: HtmxHttpRequest, array: str) -> HttpResponse:
     storage_array = get_object_or_404(StorageArray.objects.select_related("site"), slug=array)
-    context = {"array": storage_array, **_allocation_table(request, pool__array=storage_array)}
+    context = {
+        "array": storage_array,
+        **_allocation_table(
+            request,
+            pool__array=storage_array,
+            pools=StoragePool.objects.filter(array=storage_array)
+            .select_related("array")
+            .only("slug", "name", "array__name"),
+        ),
+    }
     if not wants_table_only(request):  # htmx asked for the table alone: skip the figures
         figures = capacity_figures(array_id=storage_array.pk)
         forecasts = pool_forecasts(pool_ids=[pool["pool_id"] for pool in figures.pools])

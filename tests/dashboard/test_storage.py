@@ -237,3 +237,21 @@ def test_pool_page_charts_the_daily_usage_the_forecast_fits(researcher_client, e
     latest = PoolDailyUsage.objects.filter(pool=pool).order_by("-day").first()
     assert "Physical used per day" in html
     assert f'<td>{latest.day:%Y-%m-%d}</td><td class="num">{format_capacity(latest.physical_used_bytes)}</td>' in html
+
+
+@pytest.mark.django_db
+def test_array_page_pool_filter_offers_only_its_own_pools(researcher_client, estate):
+    other = build_estate(teams=1)
+    html = researcher_client.get(estate.array.get_absolute_url()).content.decode()
+    select = re.search(r'<select name="pool".*?</select>', html, re.S).group(0)
+    for pool in estate.pools:
+        assert f'value="{pool.slug}"' in select
+    for pool in other.pools:
+        assert f'value="{pool.slug}"' not in select
+    # Filtering by one of its pools keeps only that pool's allocations.
+    chosen = estate.pools[1]
+    partial = researcher_client.get(
+        estate.array.get_absolute_url(), {"pool": chosen.slug}, headers={"HX-Request": "true"}
+    )
+    shown = Allocation.objects.filter(pool=chosen).count()
+    assert f"{shown} allocations" in partial.content.decode()
