@@ -52,7 +52,9 @@ def pytest_runtest_protocol(item, nextitem):
 # before the rest of the suite runs, so later tests keep Django's async-safety check.
 @pytest.fixture(scope="package")
 def chromium():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=10_000)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -80,8 +82,9 @@ def page(chromium, monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    # Fail in seconds, not Playwright's default 30: the live server answers in milliseconds.
-    page.set_default_timeout(5_000)
+    # Fail in seconds, not Playwright's default 30: the live server answers in milliseconds,
+    # but give a loaded CI machine some slack (expect()'s own default is 5 s).
+    page.set_default_timeout(10_000)
     page.console_errors = []
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))

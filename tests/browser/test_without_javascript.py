@@ -15,7 +15,7 @@ from inventory.models import Allocation, Team
 @pytest.fixture
 def no_js_page(chromium, log_in):
     context = chromium.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(5_000)
+    context.set_default_timeout(10_000)
     log_in("researcher", context=context)
     yield context.new_page()
     context.close()
