@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import re
 from datetime import UTC, datetime
+from operator import itemgetter
 
 from inventory.importers.base import (
     MAX_BIGINT,
@@ -56,6 +57,7 @@ def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
     seen: dict[tuple, UsageRecord] = {}
     biggest = MAX_BIGINT
     new_record = tuple.__new__
+    required = itemgetter("resource", "mountpoint", "dt", "user", "pi", "logical_usage", "file_count")
     # Records and their keys are a million small objects that can never form cycles: pausing the garbage
     # collector while they are built saves it from traversing them again and again.
     enabled = gc.isenabled()
@@ -64,17 +66,17 @@ def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
         for number, item in enumerate(data, 1):
             record = None
             if type(item) is dict:
-                get = item.get
-                resource = get("resource")
-                mountpoint = get("mountpoint")
-                dt = get("dt")
-                user = get("user")
-                pi = get("pi")
-                used = get("logical_usage")
-                files = get("file_count")
-                physical = get("physical_usage")
-                soft = get("soft_threshold")
-                hard = get("hard_threshold")
+                try:
+                    # One C call for the required fields; a missing one sends the record to _explain.
+                    resource, mountpoint, dt, user, pi, used, files = required(item)
+                except KeyError:
+                    resource = None
+                    dt = used = files = physical = soft = hard = None
+                else:
+                    get = item.get
+                    physical = get("physical_usage")
+                    soft = get("soft_threshold")
+                    hard = get("hard_threshold")
                 moment = moments.get(dt) if type(dt) is str else None
                 if moment is None and type(dt) is str:
                     moment = moments[dt] = _parse_moment(dt)

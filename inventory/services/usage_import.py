@@ -417,23 +417,38 @@ def _store_in_transaction(
 def _compare_with_stored(
     raw, matched: _Matched, allocation_ids: list[int], records: list[UsageRecord], outcome: ImportOutcome
 ) -> set[int]:
-    """Rows already stored as they are (returned), and conflicts with stored samples (errors), in one query."""
-    moments = sorted({row[1] for row in matched.rows})
-    if len(moments) <= 10_000:
-        moment_filter, moment_param = "measured_at = ANY(%s)", moments
-    else:  # a long series: a range is cheaper to send, and the index lookup below discards the rest
-        moment_filter, moment_param = "measured_at BETWEEN %s AND %s", None
+    """Rows already stored as they are (returned), and conflicts with stored samples (errors).
+
+    A count first: new data (the usual case) costs one index probe. Stored rows are then fetched with the
+    moment as integer microseconds, which psycopg loads in C, instead of a datetime built per row.
+    """
+    moments = {row[1] for row in matched.rows}
+    ordered = sorted(moments)
+    if len(ordered) <= 10_000:
+        where = "allocation_id = ANY(%s) AND measured_at = ANY(%s)"
+        params: list = [allocation_ids, ordered]
+    else:  # a long series: a range is cheaper to send; the index lookup below discards the rest
+        where = "allocation_id = ANY(%s) AND measured_at BETWEEN %s AND %s"
+        params = [allocation_ids, ordered[0], ordered[-1]]
+    raw.execute(f"SELECT count(*) FROM inventory_usagesample WHERE {where}", params)
+    if not raw.fetchone()[0]:
+        return set()
     raw.execute(
-        "SELECT allocation_id, measured_at, used_bytes, physical_used_bytes, file_count, soft_limit_bytes, "
-        f"hard_limit_bytes FROM inventory_usagesample WHERE allocation_id = ANY(%s) AND {moment_filter}",
-        [allocation_ids, moment_param] if moment_param is not None else [allocation_ids, moments[0], moments[-1]],
+        "SELECT allocation_id, (extract(epoch FROM measured_at) * 1000000)::bigint, used_bytes, "
+        "physical_used_bytes, file_count, soft_limit_bytes, hard_limit_bytes "
+        f"FROM inventory_usagesample WHERE {where}",
+        params,
     )
+    stored_rows = raw.fetchall()
+    epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+    moment_of = {(moment - epoch) // datetime.timedelta(microseconds=1): moment for moment in moments}
     present: set[int] = set()
     conflicts: list[tuple[int, tuple]] = []
     index = matched.index
     rows = matched.rows
-    for allocation_id, measured_at, *stored in raw:
-        row_number = index.get((allocation_id, measured_at))
+    for allocation_id, micros, *stored in stored_rows:
+        moment = moment_of.get(micros)
+        row_number = index.get((allocation_id, moment)) if moment is not None else None
         if row_number is None:
             continue
         if tuple(stored) == rows[row_number][2:]:
