@@ -19,7 +19,7 @@ MAX_BIGINT = 2**63 - 1
 #: "No limit" as storage systems write it (the largest unsigned 64-bit number).
 UNSET_U64 = 2**64 - 1
 
-#: What a parser accepts: raw bytes, text, a path, or an open (binary or text) file.
+#: What a parser accepts: raw bytes, text (or a string naming a file), a path, or an open (binary or text) file.
 Source = bytes | str | os.PathLike | IO
 
 
@@ -116,7 +116,11 @@ def read_bytes(source: Source) -> bytes:
     if isinstance(source, bytes | bytearray | memoryview):
         return bytes(source)
     if isinstance(source, str):
-        # A str is taken as the content itself, never as a path: paths come as pathlib.Path.
+        # A str is the content itself, unless it is a single line naming an existing file: report content
+        # is never such a line, and callers naturally pass a path as a string.
+        if "\n" not in source and 0 < len(source) < 4096 and os.path.isfile(source):
+            with open(source, "rb") as handle:
+                return handle.read()
         return source.encode("utf-8")
     if isinstance(source, os.PathLike):
         with open(source, "rb") as handle:
@@ -180,6 +184,11 @@ def scale_decimal(text: str, multiplier: int) -> int:
 def parse_aware_moment(text: str) -> datetime:
     """An ISO 8601 moment that carries a zone, converted to UTC. Raises ValueError saying what is wrong."""
     candidate = text.strip()
+    # Spellings people and tools write for UTC that fromisoformat does not read: "...z", "... UTC".
+    if candidate[-1:] == "z":
+        candidate = candidate[:-1] + "Z"
+    elif candidate[-4:].upper() in (" UTC", " GMT"):
+        candidate = candidate[:-4] + "+00:00"
     try:
         moment = datetime.fromisoformat(candidate)
     except ValueError as exc:

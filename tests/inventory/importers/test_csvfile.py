@@ -106,3 +106,13 @@ def test_multiline_quoted_field_keeps_line_numbers():
 
 def test_empty_file():
     assert "the file is empty" in parse(b"").errors[0].reason
+
+
+@pytest.mark.parametrize(
+    "moment",
+    ["2025-06-01T00:00:00Z", "2025-06-01T00:00:00z", "2025-06-01 00:00:00 UTC", "2025-06-01T02:00:00+0200"],
+)
+def test_utc_spellings(moment):
+    result = parse(HEADER + f"scratch,a,{moment},5,1\n")
+    assert result.errors == []
+    assert result.records[0].measured_at == datetime(2025, 6, 1, tzinfo=UTC)

@@ -184,3 +184,14 @@ def test_many_records_all_checked():
     assert [str(e) for e in result.errors] == ["record 1501: logical_usage is negative (-1)"]
     assert len(result.records) == 1999
     assert result.records[-1].used_bytes == 1999
+
+
+def test_path_given_as_a_string(sample):
+    result = parse(str(sample("xdmod_good.json")))
+    assert result.errors == []
+    assert len(result.records) == 3
+
+
+def test_open_text_file(sample):
+    with open(sample("xdmod_good.json")) as handle:
+        assert len(parse(handle).records) == 3
