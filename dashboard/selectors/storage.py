@@ -41,6 +41,8 @@ from inventory.models import Allocation, PoolDailyUsage, StorageArray
 
 ACTIVE = Allocation.Status.ACTIVE
 IN_SERVICE = (StorageArray.Lifecycle.ACTIVE, StorageArray.Lifecycle.MAINTENANCE)
+#: A pool whose allocations reach this share of its allowed maximum is "nearly overcommitted" (DOMAIN.md).
+NEARLY_OVERCOMMITTED_PERCENT = 95
 
 _FIGURES_SQL = """
 WITH allocation_sums AS (
@@ -107,6 +109,8 @@ SELECT CASE g.level_bits WHEN 0 THEN 'pool' WHEN 1 THEN 'array' WHEN 3 THEN 'sit
        g.allocated * 1.0 / NULLIF(CASE WHEN g.level_bits = 0 THEN g.pooled ELSE g.array_usable END, 0)
            AS oversubscription,
        g.reduced_logical * 1.0 / NULLIF(g.reduced_physical, 0) AS reduction_ratio,
+       -- DOMAIN.md: allocations at or above 95 per cent of the allowed maximum (exact integer comparison).
+       g.allocatable > 0 AND g.allocated * 100 >= g.allocatable * %(nearly_overcommitted)s AS nearly_overcommitted,
        g.allocations AS allocation_count,
        g.reporting AS reporting_count,
        g.pools AS pool_count
@@ -159,6 +163,7 @@ def _empty_fleet() -> dict[str, Any]:
         "used_percent": None,
         "oversubscription": None,
         "reduction_ratio": None,
+        "nearly_overcommitted": False,
     }
 
 
@@ -167,7 +172,11 @@ def capacity_figures(*, array_id: int | None = None, pool_id: int | None = None)
 
     With a restriction, the fleet and site rows cover only that array or pool.
     """
-    params: dict[str, Any] = {"active": ACTIVE, "in_service": list(IN_SERVICE)}
+    params: dict[str, Any] = {
+        "active": ACTIVE,
+        "in_service": list(IN_SERVICE),
+        "nearly_overcommitted": NEARLY_OVERCOMMITTED_PERCENT,
+    }
     allocation_filter = base_filter = ""
     if pool_id is not None:
         params["pool_id"] = pool_id

@@ -8,7 +8,7 @@ from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
 
-from inventory.models import Allocation, StoragePool, UsageSample
+from inventory.models import Allocation, StorageArray, StoragePool, UsageSample
 from inventory.services.rollups import refresh_daily_usage
 from inventory.units import format_capacity
 from tests.dashboard.conftest import PB, build_estate, make_user
@@ -255,3 +255,18 @@ def test_array_page_pool_filter_offers_only_its_own_pools(researcher_client, est
     )
     shown = Allocation.objects.filter(pool=chosen).count()
     assert f"{shown} allocations" in partial.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("quota_tb", "nearly"), [(96, True), (95, True), (94, False)])
+def test_nearly_overcommitted_at_95_percent_of_allowed(researcher_client, estate, quota_tb, nearly):
+    from tests.dashboard.conftest import TB
+
+    # Room on the array for one more small pool.
+    StorageArray.objects.filter(pk=estate.array.pk).update(usable_bytes=estate.array.usable_bytes + 100 * TB)
+    pool = StoragePool.objects.create(array=estate.array, name="small", slug="small-pool", capacity_bytes=100 * TB)
+    Allocation.objects.create(
+        project=estate.projects[0], pool=pool, quota_bytes=quota_tb * TB, status=Allocation.Status.ACTIVE
+    )
+    html = researcher_client.get(pool.get_absolute_url()).content.decode()
+    assert ("nearly overcommitted" in html) is nearly
