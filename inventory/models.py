@@ -131,7 +131,7 @@ class StoragePool(models.Model):
                 & Q(warning_threshold__lt=F("critical_threshold"))
                 & Q(critical_threshold__lte=100),
                 name="pool_thresholds_ordered",
-                violation_error_message="The warning threshold must be below the critical threshold (1-100 %).",
+                violation_error_message="The warning threshold must be below the critical threshold (both 1-100 %%).",
             ),
         ]
 

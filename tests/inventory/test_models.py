@@ -149,3 +149,12 @@ def test_an_allocation_with_history_cannot_be_deleted_silently():
 
     with pytest.raises(ProtectedError):
         allocation.delete()
+
+
+def test_full_clean_names_out_of_order_thresholds_without_crashing():
+    from django.core.exceptions import ValidationError
+
+    pool = make_pool()
+    pool.warning_threshold, pool.critical_threshold = 95, 90
+    with pytest.raises(ValidationError, match="warning threshold must be below the critical threshold"):
+        pool.full_clean()
