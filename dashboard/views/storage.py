@@ -14,8 +14,9 @@ from dashboard.charts import line_chart
 from dashboard.forecast import DEFAULT_WINDOW_DAYS, pool_forecasts
 from dashboard.selectors.allocations import allocation_rows
 from dashboard.selectors.storage import CHART_DAYS, capacity_figures, pool_daily_usage
-from dashboard.tables import HtmxHttpRequest, paginate, render_list, wants_table_only
+from dashboard.tables import HtmxHttpRequest, csv_response, paginate, render_list, wants_csv, wants_table_only
 from dashboard.units import prefers_binary
+from dashboard.views.allocations import allocation_csv_columns
 from inventory.filtersets import AllocationFilterSet
 from inventory.models import StorageArray, StoragePool
 
@@ -37,8 +38,8 @@ def storage_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "dashboard/storage/list.html", context)
 
 
-def _allocation_table(request: HtmxHttpRequest, *, pools=None, **scope):
-    """The allocations on one array or pool, filtered, sorted and paged like the allocation list.
+def _allocation_filterset(request: HtmxHttpRequest, *, pools=None, **scope) -> AllocationFilterSet:
+    """The allocations on one array or pool, filtered and sorted like the allocation list.
 
     *pools*, when given, narrows the pool filter's choices to the pools on this page.
     """
@@ -47,25 +48,34 @@ def _allocation_table(request: HtmxHttpRequest, *, pools=None, **scope):
     if pools is not None:
         # Before the form exists: django-filter builds the field (and validates) from this queryset.
         filterset.filters["pool"].queryset = pools
+    return filterset
+
+
+def _allocation_table(request: HtmxHttpRequest, filterset: AllocationFilterSet) -> dict:
     return {
         "filterset": filterset,
         "page_obj": paginate(request, filterset.qs),
-        "is_filtered": any(value for key, value in request.GET.items() if key not in ("sort", "page")),
+        "is_filtered": any(value for key, value in request.GET.items() if key not in ("sort", "page", "format")),
     }
+
+
+def _csv(request: HtmxHttpRequest, filterset: AllocationFilterSet, name: str) -> HttpResponse:
+    """Exactly the filtered, sorted rows as CSV (the allocation list's columns; bytes, not units)."""
+    return csv_response(f"{name}-allocations.csv", allocation_csv_columns(staff=request.user.is_staff), filterset.qs)
 
 
 def array_detail(request: HtmxHttpRequest, array: str) -> HttpResponse:
     storage_array = get_object_or_404(StorageArray.objects.select_related("site"), slug=array)
-    context = {
-        "array": storage_array,
-        **_allocation_table(
-            request,
-            pool__array=storage_array,
-            pools=StoragePool.objects.filter(array=storage_array)
-            .select_related("array")
-            .only("slug", "name", "array__name"),
-        ),
-    }
+    filterset = _allocation_filterset(
+        request,
+        pool__array=storage_array,
+        pools=StoragePool.objects.filter(array=storage_array)
+        .select_related("array")
+        .only("slug", "name", "array__name"),
+    )
+    if wants_csv(request):
+        return _csv(request, filterset, storage_array.slug)
+    context = {"array": storage_array, **_allocation_table(request, filterset)}
     if not wants_table_only(request):  # htmx asked for the table alone: skip the figures
         figures = capacity_figures(array_id=storage_array.pk)
         forecasts = pool_forecasts(pool_ids=[pool["pool_id"] for pool in figures.pools])
@@ -82,7 +92,10 @@ def pool_detail(request: HtmxHttpRequest, array: str, pool: str) -> HttpResponse
     storage_pool = get_object_or_404(
         StoragePool.objects.select_related("array", "array__site"), slug=pool, array__slug=array
     )
-    context = {"pool": storage_pool, "array": storage_pool.array, **_allocation_table(request, pool=storage_pool)}
+    filterset = _allocation_filterset(request, pool=storage_pool)
+    if wants_csv(request):
+        return _csv(request, filterset, storage_pool.slug)
+    context = {"pool": storage_pool, "array": storage_pool.array, **_allocation_table(request, filterset)}
     if not wants_table_only(request):  # htmx asked for the table alone: skip the figures
         figures = capacity_figures(pool_id=storage_pool.pk)
         context |= {
