@@ -82,6 +82,7 @@ def test_success_shows_counts_and_drift(superuser_client, scratch):
     allocation.refresh_from_db()
     assert allocation.enforced_quota_bytes == 50 * TB
     done = UsageImport.objects.get()
+    assert reverse("admin:inventory_usageimport_change", args=[done.pk]) in html
     assert (done.outcome, done.added, done.drift_warnings, done.user.username) == ("succeeded", 1, 1, "root")
 
     # The same file again: skipped as already present.
