@@ -140,3 +140,11 @@ def test_bad_parameters_are_reported_not_fatal(researcher_client, estate, path):
     assert "Select a valid choice" in response.content.decode()
     # Out-of-range pages show the last page rather than an error.
     assert response.context["page_obj"].number == response.context["page_obj"].paginator.num_pages
+
+
+def test_staff_see_allocations_whose_requester_was_deleted(staff_client, estate):
+    Allocation.objects.filter(pk=estate.allocations[0].pk).update(requested_by=None)
+    response = staff_client.get("/allocations/")
+    assert response.status_code == 200
+    pool = estate.allocations[0].pool
+    assert staff_client.get(f"/storage/{pool.array.slug}/{pool.slug}/").status_code == 200
