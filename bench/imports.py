@@ -20,6 +20,7 @@ import datetime
 import io
 import json
 import os
+import pty
 import resource
 import subprocess
 import time
@@ -164,6 +165,45 @@ def prepare_copy(scale: int) -> tuple[str, bool]:
     return target, False
 
 
+def run_with_stages(command: list[str], env: dict) -> tuple[subprocess.CompletedProcess, float, list]:
+    """Run the import with stderr on a terminal, so it reports its stages; time each stage as it arrives.
+
+    The command prints "FILE: stage…" to stderr only when stderr is a terminal; a pseudo-terminal makes it
+    do so at no cost to the run, and gives the import's own breakdown (reading, matching, writing, ...).
+    """
+    master, slave = pty.openpty()
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    marks: list[tuple[float, str]] = []
+    errors: list[str] = []
+    pending = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        now = time.perf_counter() - start
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for raw in lines:
+            line = raw.decode(errors="replace").strip()
+            if line.endswith("…"):
+                marks.append((now, line.rsplit(": ", 1)[-1].rstrip("…")))
+            elif line:
+                errors.append(line)
+    stdout = process.stdout.read().decode(errors="replace")
+    process.wait()
+    seconds = time.perf_counter() - start
+    os.close(master)
+    marks.insert(0, (0.0, "start-up"))
+    stages = [(name, (marks[i + 1][0] if i + 1 < len(marks) else seconds) - at) for i, (at, name) in enumerate(marks)]
+    completed = subprocess.CompletedProcess(command, process.returncode, stdout, "\n".join(errors))
+    return completed, seconds, stages
+
+
 def import_phases(database: str, path) -> dict:
     """Where the import's time goes: the import helper's per-phase dry run (bench/import_xdmod.py), if present."""
     try:
@@ -210,16 +250,11 @@ def measure(scale: int, records: int, *, rebuild: bool = False, phases: bool = T
     log("  manage.py import_usage --format xdmod ...")
     env = benchlib.project_env(target)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
-    completed = subprocess.run(
-        [benchlib.PYTHON, str(ROOT / "manage.py"), "import_usage", str(path), "--format", "xdmod"],
-        cwd=ROOT,
-        env=env,
-        text=True,
-        capture_output=True,
-    )
-    import_seconds = time.perf_counter() - start
+    command = [benchlib.PYTHON, str(ROOT / "manage.py"), "import_usage", str(path), "--format", "xdmod"]
+    completed, import_seconds, stages = run_with_stages(command, env)
     peak_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if stages:
+        log("  stages: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in stages))
     output = (completed.stdout + completed.stderr).strip()
     tail = "\n".join(output.splitlines()[-8:])
     with benchlib.connect(target) as conn:
@@ -263,6 +298,7 @@ def measure(scale: int, records: int, *, rebuild: bool = False, phases: bool = T
             "added": added,
             "peak_rss_mb": round(max(peak_rss, before) / 1024),
             "output_tail": tail,
+            "stages_s": {name: round(seconds, 2) for name, seconds in stages},
         },
         "ratio": round(ratio, 2) if ratio and ok else None,
         **detail,

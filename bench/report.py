@@ -199,6 +199,13 @@ def imports_table(record: dict) -> list[str]:
         f"{fmt(floor.get('records_per_second'), 0)} | 1× |",
         "",
     ]
+    if imp.get("stages_s"):
+        lines += [
+            "The import's own stages (as it reports them): "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in imp["stages_s"].items())
+            + ".",
+            "",
+        ]
     if record.get("phases_s"):
         lines += [
             f"Where the time goes (an in-process dry run of the same file, {record.get('dry_run_seconds')} s): "
@@ -226,6 +233,13 @@ def synthetic_import_table(record: dict) -> list[str]:
         f"| raw `COPY` | {fmt(floor.get('seconds'), 2)} | {fmt(floor.get('records_per_second'), 0)} | 1× |",
         "",
     ]
+    if imp.get("stages_s"):
+        lines += [
+            "The import's own stages (as it reports them): "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in imp["stages_s"].items())
+            + ".",
+            "",
+        ]
     if record.get("phases_s"):
         lines += [", ".join(f"{k} {v:.1f} s" for k, v in record["phases_s"].items()), ""]
     return lines
