@@ -118,7 +118,7 @@ def calibration_text(calibration: dict | None) -> str:
     )
 
 
-def pages_table(record: dict, other_counts: dict[int, dict[str, int]]) -> list[str]:
+def pages_table(record: dict, other_counts: dict[int, dict[str, int]], *, details: bool = True) -> list[str]:
     scale = record["scale"]
     binding = scale >= TARGET_SCALE
     others = {s: c for s, c in other_counts.items() if s != scale and s >= benchlib.SMOKE_BELOW}
@@ -164,6 +164,8 @@ def pages_table(record: dict, other_counts: dict[int, dict[str, int]]) -> list[s
         )
     lines.append("")
     slow = [p for p in record["pages"] if p.get("median_ms", 0) > PAGE_MEDIAN_MS and p.get("slowest_query")]
+    if not details:
+        slow = []
     if slow:
         lines.append("<details><summary>Slowest query of each page over the target (EXPLAIN ANALYZE)</summary>")
         lines.append("")
@@ -276,13 +278,127 @@ def load_table(record: dict) -> list[str]:
     return lines
 
 
+def summary(records: list[dict]) -> list[str]:
+    """The latest figure of each target, from the newest record of each part at S500 (or the largest)."""
+    latest: dict[tuple, dict] = {}
+    for r in records:
+        if r["part"] in ("pages", "imports", "load"):
+            latest[(r["part"], r.get("scale"))] = r
+    if not latest:
+        return []
+    rows = []
+    pages = {scale: r for (part, scale), r in latest.items() if part == "pages"}
+    top = max(pages) if pages else None
+    if top is not None:
+        r = pages[top]
+        other = {s: pages[s] for s in pages if s != top and s >= benchlib.SMOKE_BELOW}
+        for p in r["pages"]:
+            if "median_ms" not in p:
+                rows.append(
+                    (
+                        f"{p['name']} page",
+                        "median ≤ 50 ms",
+                        f"not measured ({p.get('error') or p.get('status')})",
+                        False,
+                    )
+                )
+                continue
+            rows.append(
+                (
+                    f"{p['name']} page",
+                    f"median ≤ {PAGE_MEDIAN_MS:.0f} ms",
+                    f"{p['median_ms']:.1f} ms",
+                    p["median_ms"] <= PAGE_MEDIAN_MS,
+                )
+            )
+            counts = [f"S{top}: {p['queries']}"]
+            same = True
+            for s, o in sorted(other.items()):
+                q = next((x.get("queries") for x in o["pages"] if x["name"] == p["name"]), None)
+                counts.append(f"S{s}: {q}")
+                same &= q == p["queries"]
+            rows.append(
+                (
+                    f"{p['name']} page",
+                    f"queries ≤ {PAGE_MAX_QUERIES}, same at every scale",
+                    ", ".join(counts),
+                    same and p["queries"] <= PAGE_MAX_QUERIES,
+                )
+            )
+            if p.get("floor") and p["floor"].get("ratio") is not None:
+                ratio = p["floor"]["ratio"]
+                rows.append(
+                    (
+                        f"{p['name']} page",
+                        f"page ÷ floor ≤ {FLOOR_RATIO:.0f}",
+                        f"{ratio:.2f}× ({p['median_ms']:.0f} / {p['floor']['median_ms']:.0f} ms)",
+                        ratio <= FLOOR_RATIO,
+                    )
+                )
+    for (part, scale), r in sorted(latest.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
+        if part == "imports" and scale == max(s for (pt, s) in latest if pt == "imports"):
+            ratio = r.get("ratio")
+            figure = (
+                f"{ratio:.2f}× ({r['import']['records_per_second']:,}/s vs {r['copy']['records_per_second']:,}/s)"
+                if ratio
+                else "not comparable"
+            )
+            rows.append(
+                (
+                    f"import of {r['records']:,} XDMoD records (S{scale})",
+                    f"≤ {IMPORT_RATIO:.0f}× raw COPY time",
+                    figure,
+                    bool(ratio and ratio <= IMPORT_RATIO),
+                )
+            )
+        if part == "load" and scale == max(s for (pt, s) in latest if pt == "load"):
+            for t in r.get("targets", []):
+                if "error" in t:
+                    rows.append((f"load: {t['name']}", "runs", t["error"][:80], False))
+                    continue
+                rows.append(
+                    (
+                        f"load: {t['name']} (S{scale})",
+                        "zero errors",
+                        f"{t['errors']}{error_detail(t)}",
+                        t["errors"] == 0,
+                    )
+                )
+                ratio = t["p99_ms"] / t["p50_ms"] if t.get("p50_ms") else None
+                rows.append(
+                    (
+                        f"load: {t['name']} (S{scale})",
+                        f"p99 ≤ {LOAD_P99_OVER_P50:.0f} × p50",
+                        f"{t['p99_ms']:.0f} / {t['p50_ms']:.0f} ms, {t['requests_per_second']:.1f} req/s",
+                        ratio is not None and ratio <= LOAD_P99_OVER_P50,
+                    )
+                )
+    failed = sum(1 for row in rows if not row[3])
+    lines = [
+        f"## Latest figures against the targets ({len(rows) - failed} pass, {failed} fail)",
+        "",
+        f"Pages at S{top}, from {pages[top]['date']}; imports and load from their latest runs (details below)."
+        if top
+        else "",
+        "",
+        "| what | target | latest | |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {what} | {target} | {figure} | {'✅' if ok else '❌'} |" for what, target, figure, ok in rows]
+    lines.append("")
+    return lines
+
+
 def write() -> None:
     records = read_history()
     runs = group_runs(records)
     out = [HEADER]
+    out += summary(records)
+    details = True  # the EXPLAIN excerpts of the newest run only: older ones would drown the tables
     for run_id, parts in reversed(runs.items()):
         dates = sorted(p["date"] for p in parts)
-        out.append(f"## Run {dates[0]} (`{run_id}`)")
+        smoke = all(p.get("scale") is not None and p["scale"] < benchlib.SMOKE_BELOW for p in parts)
+        out.append(f"## Run {dates[0]} (`{run_id}`){' — smoke run' if smoke else ''}")
         out.append("")
         with_machine = next((p for p in parts if p.get("machine")), parts[0])
         out += machine_section(with_machine)
@@ -306,7 +422,8 @@ def write() -> None:
                 {p["scale"]: {x["name"]: x["queries"] for x in p["pages"] if "queries" in x} for p in pages}
             )
             for p in sorted(pages, key=lambda r: r["scale"]):
-                out += pages_table(p, run_counts)
+                out += pages_table(p, run_counts, details=details)
+            details = False
         for p in parts:
             if p["part"] == "imports":
                 out.append("### Imports")
