@@ -147,11 +147,13 @@ def import_usage_file(
 
     report("matching")
     matched = _match(parsed, default_pool=default_pool, moment=moment, outcome=outcome)
+    # The import is listed under its pool: the --pool one, or the only one the file names.
+    pool = default_pool or _single_pool(parsed)
     if matched:
         report("checking against stored samples")
-        _store(matched, parsed.records, fmt.name, outcome, user=user, pool=default_pool, report=report)
+        _store(matched, parsed.records, fmt.name, outcome, user=user, pool=pool, report=report)
     else:
-        _record(outcome, user=user, pool=default_pool or _single_pool(parsed))
+        _record(outcome, user=user, pool=pool)
     outcome.errors.sort(key=_error_order)
     return outcome
 
@@ -330,10 +332,11 @@ def _others(positions: list[str]) -> str:
 
 
 def _single_pool(parsed: ParseResult) -> StoragePool | None:
-    slugs = {record.pool for record in parsed.records if record.pool}
-    if len(slugs) != 1:
+    slugs = {record.pool for record in parsed.records}
+    if len(slugs) != 1 or None in slugs:
         return None
-    return StoragePool.objects.filter(slug=next(iter(slugs))).first()
+    slug = next(iter(slugs))
+    return StoragePool.objects.filter(slug__in={slug, slug.lower()}).order_by("-slug").first()
 
 
 # --- storing ------------------------------------------------------------------------------------------

@@ -99,6 +99,7 @@ def test_xdmod_good_file(nn1234k, nn5678k):
         0,
     )
     assert record.file_name.endswith("xdmod_good.json")
+    assert record.pool == nn1234k.pool  # the only pool the file names
     assert set(UsageSample.objects.values_list("usage_import", flat=True)) == {record.pk}
     # The daily rollups of the days touched were refreshed.
     assert PoolDailyUsage.objects.filter(pool=nn1234k.pool).count() == 2
