@@ -138,13 +138,18 @@ def pages_table(record: dict, other_counts: dict[int, dict[str, int]], *, detail
         f"`{(o.get('pool') or {}).get('array')}/{(o.get('pool') or {}).get('slug')}` "
         f"({fmt(((o.get('pool') or {}).get('used_fraction') or 0) * 100)} % used).",
         "",
-        "| page | URL | median ms | p95 ms | SQL ms | queries | same count at other scale | floor ms | page ÷ floor |",
-        "|---|---|---:|---:|---:|---:|---|---:|---:|",
+        "Median and p95 of the server time (test Client, whole request); SQL ms: median time inside the "
+        "execute wrapper (PostgreSQL and transfer); Django CPU ms: median CPU time of the Django process per "
+        "request (hardly inflated by a busy machine, unlike the wall times); floor: the page's own queries "
+        "run alone on a cursor.",
+        "",
+        "| page | URL | median ms | p95 ms | SQL ms | Django CPU ms | queries | same count at other scale | floor ms | page ÷ floor |",
+        "|---|---|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
     for p in record["pages"]:
         if "median_ms" not in p:
             status = p.get("error") or f"HTTP {p.get('status')}"
-            lines.append(f"| {p['name']} | `{p['url']}` | not measured: {status} ❌ | | | | | | |")
+            lines.append(f"| {p['name']} | `{p['url']}` | not measured: {status} ❌ | | | | | | | |")
             continue
         med = f"{fmt(p['median_ms'])}{mark(p['median_ms'] <= PAGE_MEDIAN_MS, binding=binding)}"
         queries_ok = p["queries"] <= PAGE_MAX_QUERIES and p["queries"] == p.get("queries_min", p["queries"])
@@ -159,7 +164,8 @@ def pages_table(record: dict, other_counts: dict[int, dict[str, int]], *, detail
         if floor and floor.get("ratio") is not None:
             ratio = f"{floor['ratio']:.2f}×{mark(floor['ratio'] <= FLOOR_RATIO, binding=binding)}"
         lines.append(
-            f"| {p['name']} | `{p['url']}` | {med} | {fmt(p['p95_ms'])} | {fmt(p['sql_median_ms'])} | {queries} | "
+            f"| {p['name']} | `{p['url']}` | {med} | {fmt(p['p95_ms'])} | {fmt(p['sql_median_ms'])} | "
+            f"{fmt(p.get('cpu_median_ms'))} | {queries} | "
             f"{', '.join(same) or '—'} | {floor_ms} | {ratio} |"
         )
     lines.append("")
