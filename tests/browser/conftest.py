@@ -105,6 +105,19 @@ def screenshot():
     return take
 
 
+def _close_connections() -> None:
+    """Give this thread's database connections back (to the pool) before Playwright's loop stops or starts.
+
+    Django keeps a thread's connections in asgiref's Local, which stores them apart (as a context
+    variable) while an event loop runs in the thread. A connection opened while Playwright's loop
+    runs is invisible once it has stopped, so nothing would ever close it, and dropping the test
+    database at the end of the run would fail with "being accessed by other users".
+    """
+    from django.db import connections
+
+    connections.close_all()
+
+
 def _restore_roles() -> None:
     """Put back the two groups of the roles migration (0002): a flush empties every table."""
     from django.contrib.auth.models import Group, Permission
@@ -120,7 +133,38 @@ def _restore_roles() -> None:
 
 
 @pytest.fixture(scope="package")
-def demo_server(django_db_setup, django_db_blocker):
+def browser_database(request, django_db_setup, django_db_blocker, django_db_keepdb):
+    """Make sure the browser tests write to a TEST database, never the configured one.
+
+    pytest-django creates the test database only when some test in the run uses the database
+    through its markers or fixtures. The browser tests do not: a ``db`` test runs inside a
+    transaction the live server cannot see into (a session made for ``log_in`` would not
+    exist for it), and a transactional one is flushed after every test (see ``demo_server``).
+    So when they run alone the test database is created here, the same way, and destroyed after.
+    """
+    from django.db import connection
+    from django.db.backends.base.creation import TEST_DATABASE_PREFIX
+    from django.test.utils import setup_databases, teardown_databases
+
+    # The function django_db_setup itself uses to decide which databases to create.
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    aliases, _ = _get_databases_for_setup(request.session.items)
+    with django_db_blocker.unblock():
+        created = None
+        if "default" not in aliases:
+            created = setup_databases(verbosity=0, interactive=False, aliases={"default"}, keepdb=django_db_keepdb)
+        name = connection.settings_dict["NAME"]
+        if not (name.startswith(TEST_DATABASE_PREFIX) or name == connection.settings_dict["TEST"].get("NAME")):
+            pytest.fail(f"browser tests refuse to load the demo into {name!r}: not a test database")
+    yield
+    if created is not None and not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(created, verbosity=0)
+
+
+@pytest.fixture(scope="package")
+def demo_server(browser_database, django_db_blocker):
     """pytest-django's live server over the demo scenario, loaded ONCE for all browser tests.
 
     Why not the ``live_server`` fixture: it makes every test transactional, and the flush after
@@ -143,6 +187,7 @@ def demo_server(django_db_setup, django_db_blocker):
     ):
         _restore_roles()
         call_command("seed_demo", reset=True, verbosity=0)
+        _close_connections()
         server = LiveServer(os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost")
         server._live_server_modified_settings.enable()
         try:
@@ -152,6 +197,7 @@ def demo_server(django_db_setup, django_db_blocker):
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
             _restore_roles()
+            _close_connections()
 
 
 @pytest.fixture
@@ -165,7 +211,10 @@ def demo(demo_server, django_db_blocker):
 
     with django_db_blocker.unblock():
         UnitPreference.objects.all().delete()  # every test starts in the default (decimal) units
-        yield demo_server
+        try:
+            yield demo_server
+        finally:
+            _close_connections()
 
 
 @pytest.fixture

@@ -69,3 +69,19 @@ def test_every_page_loads_without_console_errors(sample, demo, log_in, page, scr
     }
     problems |= visit_all(page, demo, screenshot, staff_pages)
     assert problems == {}
+
+
+def test_a_content_security_policy_violation_shows_up_as_a_console_error(demo, log_in, page):
+    """The check above can fail: an inline script (which the CSP forbids) is refused and reported."""
+    log_in("researcher")
+    page.goto(f"{demo.url}/teams/")
+    assert page.console_errors == []
+
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1';"
+        " document.head.append(s); }"
+    )
+
+    page.wait_for_function("() => true")  # one round trip: the console message has arrived by now
+    assert page.evaluate("window.__ran") is None
+    assert any("Content Security Policy" in error for error in page.console_errors), page.console_errors
