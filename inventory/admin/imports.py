@@ -24,13 +24,20 @@ from inventory.services.usage_import import import_usage_file
 IMPORT_PERMISSION = "inventory.add_usagesample"
 
 
+class PoolChoiceField(forms.ModelChoiceField):
+    """Pools by the slug reports use, with the array and pool name for recognition."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.slug} ({obj})"
+
+
 class UsageImportForm(forms.Form):
     """What an upload needs: the report, its format, and what the format leaves open."""
 
     report = forms.FileField(label="Report file")
     format = forms.ChoiceField(choices=[(name, fmt.label) for name, fmt in FORMATS.items()])
-    pool = forms.ModelChoiceField(
-        queryset=StoragePool.objects.order_by("slug"),
+    pool = PoolChoiceField(
+        queryset=StoragePool.objects.select_related("array").order_by("slug"),
         to_field_name="slug",
         required=False,
         help_text="Required for lfs, oceanstor and pacific reports, whose records do not name their pool.",

@@ -85,6 +85,12 @@ class ImportOutcome:
             return UsageImport.Outcome.FAILED
         return UsageImport.Outcome.DRY_RUN if self.dry_run else UsageImport.Outcome.SUCCEEDED
 
+    @property
+    def other_warnings(self) -> list[RecordWarning]:
+        """The warnings that are not quota drift (pages show drift in a table of its own)."""
+        drift = {(item.position, item.message) for item in self.drift}
+        return [warning for warning in self.warnings if (warning.position, warning.message) not in drift]
+
     def summary(self) -> str:
         """One line: what was (or, in a dry run, would be) written."""
         if self.errors:

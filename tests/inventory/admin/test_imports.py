@@ -76,7 +76,9 @@ def test_success_shows_counts_and_drift(superuser_client, scratch):
     assert response.status_code == 200
     assert '<strong class="import-added">1</strong> usage sample,' in html
     assert '<strong class="import-skipped">0</strong> already present' in html
-    assert "the array enforces 50.0 TB but the allocation promises 40.0 TB" in html
+    assert html.count("the array enforces 50.0 TB but the allocation promises 40.0 TB") == 0  # a table instead
+    assert '<td title="50000000000000 bytes">50.0 TB</td>' in html
+    assert '<td title="40000000000000 bytes">40.0 TB</td>' in html
     sample = UsageSample.objects.get()
     assert (sample.allocation_id, sample.used_bytes, sample.hard_limit_bytes) == (allocation.pk, 10 * TB, 50 * TB)
     allocation.refresh_from_db()

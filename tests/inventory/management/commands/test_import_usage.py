@@ -472,7 +472,8 @@ def test_copy_of_sample_directory_is_not_needed(tmp_path, nn1234k, nn5678k):
     assert UsageImport.objects.get().file_name == str(copy)
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test would otherwise drop the roles the migrations made.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_imports_of_the_same_file_at_once_do_not_double_insert(tmp_path):
     pool = make_pool(array=make_array(raw=4 * PB, usable=3 * PB), slug="scratch", capacity=2 * PB)
     for n in range(50):
