@@ -6,7 +6,8 @@ A block is a title (``Disk quotas for prj 10001 (pid 10001):``), a column header
          Filesystem  kbytes   quota   limit   grace   files   quota   limit   grace
     /lustre/scratch 30000000000 48318382080 53687091200  -  4200000  0  0  -
 
-The project id in the title (``pid``) is the allocation's quota identifier. Block figures are KiB, or with
+The project id in the title (``pid``) is the allocation's quota identifier (a project name shown before it,
+when lfs resolved one, is tried as an alternate key). Block figures are KiB, or with
 ``-h`` carry a suffix (``k M G T P E``, powers of 1024, printed with four significant digits, so rounded by
 lfs itself); a limit of 0 means no limit. A filesystem name longer than 15 characters is printed alone on its
 line with the figures on the next. ``*`` after a figure marks a quota exceeded; a figure in brackets is one
@@ -67,6 +68,7 @@ def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
         return result
 
     project: str | None = None  # the project id of the block being read
+    project_name: str | None = None  # its name, when the title shows one besides the id
     skipping = False  # inside a user or group block, which is not an allocation
     expect = "title"  # title -> header -> figures -> title (after the figures: informational lines)
     filesystem_line: int | None = None  # where a long filesystem name stood alone
@@ -82,6 +84,7 @@ def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
             kind = title["kind"].lower()
             skipping = kind not in _PROJECT_KINDS
             project = title["id"] or title["name"]
+            project_name = title["name"] if title["name"] != project else None
             title_line = index
             filesystem_line = None
             expect = "header"
@@ -110,7 +113,7 @@ def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
             filesystem_line = index
             continue
         figures = tokens if filesystem_line is not None else tokens[1:]
-        record = _figures(line, figures, project, f"line {index}", result)
+        record = _figures(line, figures, project, f"line {index}", result, project_name)
         if record is not None:
             result.records.append(record)
         expect = "title"
@@ -135,7 +138,9 @@ def _check_header(tokens: list[str]) -> str | None:
     return None
 
 
-def _figures(line: str, figures: list[str], project: str | None, position: str, result: ParseResult):
+def _figures(
+    line: str, figures: list[str], project: str | None, position: str, result: ParseResult, name: str | None = None
+):
     bracketed = _BRACKETED.findall(line)
     if bracketed:
         values = ", ".join(b.replace(" ", "") for b in bracketed)
@@ -177,6 +182,8 @@ def _figures(line: str, figures: list[str], project: str | None, position: str, 
         file_count=files,
         soft_limit_bytes=soft,
         hard_limit_bytes=hard,
+        # A title such as "prj scratch_nn1234k (pid 10001)": the allocation may carry the name instead.
+        alternate_keys=(name,) if name else (),
     )
 
 

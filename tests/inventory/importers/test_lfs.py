@@ -143,3 +143,13 @@ def test_unexpected_header():
 def test_not_utf8():
     result = parse(b"\xff\xfe\x00D")
     assert "not UTF-8" in result.errors[0].reason
+
+
+def test_project_name_in_the_title_is_an_alternate_key():
+    result = parse(
+        "Disk quotas for prj nn1234k (pid 10001):\n"
+        + HEADER_OLD
+        + "\n/fs 1 0 0 - 1 0 0 -\n"
+        + block("/fs 2 0 0 - 1 0 0 -", 10002)
+    )
+    assert [(r.quota_key, r.alternate_keys) for r in result.records] == [("10001", ("nn1234k",)), ("10002", ())]
