@@ -231,14 +231,6 @@ def duplicate_subject(record: UsageRecord) -> str:
     return ", ".join(parts)
 
 
-def check_limits(result: ParseResult, position: str, soft: int | None, hard: int | None) -> bool:
-    """Refuse a soft limit above the hard limit (when both are set). True if the limits are consistent."""
-    if soft is not None and hard is not None and soft > hard:
-        result.error(position, f"soft limit {soft} B is above hard limit {hard} B")
-        return False
-    return True
-
-
 def sort_errors(result: ParseResult) -> None:
     """Errors in file order (duplicates are found after the per-record checks)."""
     result.errors.sort(key=lambda error: _position_order(error.position))
