@@ -52,6 +52,11 @@ class UsageRecord(NamedTuple):
     alternate_keys: tuple[str, ...] = ()
 
     @property
+    def quota_keys(self) -> tuple[str, ...]:
+        """Every key the record may match, in the order they are tried."""
+        return (self.quota_key, *self.alternate_keys)
+
+    @property
     def values(self) -> tuple:
         """The measured figures, for telling an identical duplicate from a conflicting one."""
         return (

@@ -79,3 +79,8 @@ def test_scaled_value_too_large():
 def test_conflicting_duplicate():
     result = parse(response(quota(), quota(id=2, space_used=101)))
     assert [str(e) for e in result.errors] == ["record 2: conflicts with record 1 (quota 101)"]
+
+
+def test_quota_keys_in_the_order_tried(sample):
+    named = parse(sample("pacific_fs_quota.json")).records[1]
+    assert named.quota_keys == ("nn5678k", "102", "12")
