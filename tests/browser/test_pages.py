@@ -66,6 +66,8 @@ def test_every_page_loads_without_console_errors(sample, demo, log_in, page, scr
         "admin-allocation-changelist": "/admin/inventory/allocation/",
         "admin-allocation-change": f"/admin/inventory/allocation/{sample['allocation'].pk}/change/",
         "admin-array-change": f"/admin/inventory/storagearray/{sample['array'].pk}/change/",
+        "admin-usage-imports": "/admin/inventory/usageimport/",
+        "admin-usage-import-upload": "/admin/inventory/usageimport/import/",
     }
     problems |= visit_all(page, demo, screenshot, staff_pages)
     assert problems == {}
