@@ -25,7 +25,8 @@ HEADER = f"""# Benchmark results
 
 Produced by `make bench` (`bench/run_all.py`); each part also runs alone (`bench/pages.py --scale 50`,
 `bench/imports.py`, `bench/load.py`). Newest run first; earlier runs stay below (from
-`bench/results/history.jsonl`). Machine-readable latest figures: `bench/results/*.json`.
+`bench/results/history.jsonl`). Machine-readable latest figures: `bench/results/*.json`; a profile of each
+page: `bench/results/profile_s<N>.txt`. Why the misses happen and what would fix them: `bench/ANALYSIS.md`.
 
 Targets (at S{TARGET_SCALE}, on a 2-core machine): every page's median server time ≤ {PAGE_MEDIAN_MS:.0f} ms; the same
 query count at S50 and S500, and ≤ {PAGE_MAX_QUERIES}; overview and team page within {FLOOR_RATIO:.0f}× of their floor
