@@ -1,0 +1,8 @@
+"""The benchmark scripts live in bench/ (run as scripts, not a package): make them importable here."""
+
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+if str(BENCH) not in sys.path:
+    sys.path.insert(0, str(BENCH))

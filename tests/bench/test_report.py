@@ -1,0 +1,90 @@
+"""RESULTS.md marks each figure against its target and keeps every earlier run."""
+
+import json
+
+import benchlib
+import pytest
+import report
+
+
+def page(name, median, queries, floor=None):
+    result = {"name": name, "url": f"/{name}/", "median_ms": median, "p95_ms": median * 1.2, "sql_median_ms": 5.0}
+    result.update(cpu_median_ms=3.0, queries=queries, queries_min=queries)
+    if floor:
+        result["floor"] = {"queries": queries - 2, "median_ms": floor, "ratio": round(median / floor, 2)}
+    return result
+
+
+def pages_record(run_id, scale, pages):
+    return {"run_id": run_id, "part": "pages", "date": f"{run_id} UTC", "scale": scale, "pages": pages}
+
+
+@pytest.fixture
+def results(tmp_path, monkeypatch):
+    monkeypatch.setattr(benchlib, "BENCH", tmp_path)
+    monkeypatch.setattr(report, "RESULTS", tmp_path)
+
+    def write(records):
+        (tmp_path / "history.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+        report.write()
+        return (tmp_path / "RESULTS.md").read_text()
+
+    return write
+
+
+def test_marks_pages_against_their_targets(results):
+    text = results(
+        [
+            pages_record("2026-11-28 10:00", 50, [page("overview", 20.0, 9, floor=10.0), page("team", 30.0, 11)]),
+            pages_record("2026-11-28 10:00", 500, [page("overview", 40.0, 9, floor=10.0), page("team", 80.0, 12)]),
+        ]
+    )
+    summary = text.split("## Run")[0]
+    assert "| overview page | median ≤ 50 ms | 40.0 ms | ✅ |" in summary
+    assert "| team page | median ≤ 50 ms | 80.0 ms | ❌ |" in summary
+    # 12 queries at S500 but 11 at S50: not flat.
+    assert "| team page | queries ≤ 15, same at every scale | S500: 12, S50: 11 | ❌ |" in summary
+    # 40 ms against a 10 ms floor is 4×.
+    assert "| overview page | page ÷ floor ≤ 3 | 4.00× (40 / 10 ms) | ❌ |" in summary
+
+
+def test_marks_imports_and_load(results):
+    text = results(
+        [
+            {
+                "run_id": "r1",
+                "part": "imports",
+                "date": "d",
+                "scale": 500,
+                "records": 1000,
+                "ratio": 2.5,
+                "import": {"seconds": 2.5, "records_per_second": 400, "exit_code": 0},
+                "copy": {"seconds": 1.0, "records_per_second": 1000},
+            },
+            {
+                "run_id": "r1",
+                "part": "load",
+                "date": "d",
+                "scale": 500,
+                "targets": [
+                    {"name": "team", "url": "/t/", "requests_per_second": 10.0, "p50_ms": 100.0, "p99_ms": 1500.0}
+                    | {"errors": 3, "non_2xx": 1, "socket_errors": 2, "timeouts": 2}
+                ],
+            },
+        ]
+    )
+    assert "| ≤ 3× raw COPY time | 2.50× (400/s vs 1,000/s) | ✅ |" in text
+    assert "| load: team (S500) | zero errors | 3 (1 non-2xx, 2 socket" in text
+    assert "| load: team (S500) | p99 ≤ 10 × p50 | 1500 / 100 ms, 10.0 req/s | ❌ |" in text
+
+
+def test_keeps_earlier_runs_newest_first(results):
+    text = results(
+        [
+            pages_record("2026-11-27 09:00", 500, [page("overview", 90.0, 9)]),
+            pages_record("2026-11-28 09:00", 500, [page("overview", 45.0, 9)]),
+        ]
+    )
+    runs = [line for line in text.splitlines() if line.startswith("## Run")]
+    assert len(runs) == 2
+    assert "2026-11-28" in runs[0] and "2026-11-27" in runs[1]
