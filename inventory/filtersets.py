@@ -50,6 +50,34 @@ def _search(queryset, value: str, fields: tuple[str, ...]):
     return queryset
 
 
+class TeamFilter(django_filters.CharFilter):
+    """A team typed in a text box: its slug picks exactly that team, anything else the teams whose
+    name or slug holds every word (case-insensitive).
+
+    A text box rather than a ``<select>``: at national scale (6,000 teams) the select's options
+    alone took ~300 ms to render on every list page. ``?team=<slug>`` links keep meaning exactly
+    that team, even when its slug is also part of other teams' names. One SQL condition (the slug
+    check is an uncorrelated subquery, run once), so no extra query.
+    """
+
+    def __init__(self, *args, team_path: str = "team", **kwargs):
+        self.team_path = team_path
+        kwargs.setdefault("label", "Team")
+        kwargs.setdefault("widget", SearchInput(attrs={"placeholder": "Team name or slug"}))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        value = (value or "").strip()
+        if not value:
+            return qs
+        path = self.team_path
+        by_words = Q()
+        for word in value.split()[:8]:
+            by_words &= Q(**{f"{path}__name__icontains": word}) | Q(**{f"{path}__slug__icontains": word})
+        slug_exists = Exists(Team.objects.filter(slug=value))
+        return qs.filter(Q(**{f"{path}__slug": value}) | (~slug_exists & by_words))
+
+
 def _member_of(user, team_ref: str = "pk"):
     """A subquery: *user* belongs to the team at ``team_ref`` (Exists avoids duplicate rows)."""
     return Exists(TeamMembership.objects.filter(team=OuterRef(team_ref), user=user))
@@ -99,9 +127,7 @@ class ProjectFilterSet(_MineMixin, django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_q", label="Search", widget=SearchInput)
     status = django_filters.ChoiceFilter(choices=ResearchProject.Status.choices, empty_label="Any status")
-    team = django_filters.ModelChoiceFilter(
-        queryset=Team.objects.only("slug", "name"), to_field_name="slug", empty_label="Any team"
-    )
+    team = TeamFilter(team_path="team")
     mine = django_filters.BooleanFilter(method="filter_mine", label="Only my projects", widget=CheckboxInput)
     sort = SortFilter(
         fields=(
@@ -149,12 +175,7 @@ class AllocationFilterSet(_MineMixin, django_filters.FilterSet):
         to_field_name="slug",
         empty_label="Any pool",
     )
-    team = django_filters.ModelChoiceFilter(
-        field_name="project__team",
-        queryset=Team.objects.only("slug", "name"),
-        to_field_name="slug",
-        empty_label="Any team",
-    )
+    team = TeamFilter(team_path="project__team")
     state = django_filters.ChoiceFilter(
         choices=thresholds.STATE_CHOICES, method="filter_state", label="Threshold", empty_label="Any threshold"
     )

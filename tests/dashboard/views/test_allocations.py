@@ -62,6 +62,25 @@ def test_status_pool_team_filters(researcher_client, estate):
     assert len(combined.context["page_obj"]) == 2
 
 
+def test_team_filter_by_name_words_and_unknown_team(researcher_client, estate):
+    team = estate.teams[2]
+    number = team.slug.rsplit("-", 1)[1]
+    rows = researcher_client.get("/allocations/", {"team": f"team {number}"}).context["page_obj"]
+    assert {a.project.team_id for a in rows} == {team.pk} and len(rows) == 4
+    response = researcher_client.get("/allocations/", {"team": "no-such-team"})
+    assert len(response.context["page_obj"]) == 0
+    assert "No allocation matches these filters." in response.content.decode()
+    html = researcher_client.get("/allocations/").content.decode()
+    assert '<select name="team"' not in html and '<input type="search" name="team"' in html
+
+
+def test_team_filter_in_csv(researcher_client, estate):
+    team = estate.teams[1]
+    response = researcher_client.get("/allocations/", {"team": team.slug, "format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == 4 and {r["team"] for r in rows} == {team.slug}
+
+
 def test_unknown_filter_value_is_reported(researcher_client, estate):
     html = researcher_client.get("/allocations/", {"pool": "no-such-pool"}).content.decode()
     assert "Select a valid choice" in html
