@@ -23,6 +23,7 @@ import os
 import pty
 import resource
 import subprocess
+import threading
 import time
 
 import benchlib
@@ -176,6 +177,17 @@ def run_with_stages(command: list[str], env: dict) -> tuple[subprocess.Completed
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=slave)
     os.close(slave)
     marks: list[tuple[float, str]] = []
+    out_lines: list[str] = []
+
+    def read_stdout() -> None:
+        # The summary line ends the import proper; what follows is the process winding down.
+        for raw in process.stdout:
+            if not out_lines:
+                marks.append((time.perf_counter() - start, "exit (after the summary line)"))
+            out_lines.append(raw.decode(errors="replace"))
+
+    reader = threading.Thread(target=read_stdout, daemon=True)
+    reader.start()
     errors: list[str] = []
     pending = b""
     while True:
@@ -194,8 +206,10 @@ def run_with_stages(command: list[str], env: dict) -> tuple[subprocess.Completed
                 marks.append((now, line.rsplit(": ", 1)[-1].rstrip("…")))
             elif line:
                 errors.append(line)
-    stdout = process.stdout.read().decode(errors="replace")
     process.wait()
+    reader.join()
+    stdout = "".join(out_lines)
+    marks.sort()
     seconds = time.perf_counter() - start
     os.close(master)
     marks.insert(0, (0.0, "start-up"))
