@@ -30,10 +30,10 @@ def pytest_runtest_protocol(item, nextitem):
     """Let Django's ORM run beside Playwright's event loop, for browser tests only.
 
     Playwright's sync API keeps an event loop running in this thread, so Django would refuse
-    every ORM call (the test's data, and pytest-django's database setup and flush around the
-    test). The calls are still synchronous and safe. Setting the variable around the whole
-    protocol (setup, call, teardown) covers pytest-django's fixtures; other tests never see it
-    (this hook is called for every test in the run, hence the check).
+    every ORM call (the test's own queries, the fixtures' database setup, seeding and flush).
+    The calls are still synchronous and safe. Setting the variable around the whole protocol
+    (setup, call, teardown) covers the fixtures too; other tests never see it (this hook is
+    called for every test in the run, hence the check).
     """
     if HERE not in item.path.parents:
         return (yield)
