@@ -325,6 +325,14 @@ class Allocation(models.Model):
         indexes = [
             models.Index(fields=["pool", "status"], name="allocation_pool_status"),
             models.Index(fields=["end_date"], name="allocation_end_date"),
+            # The dashboard's sums over active allocations (capacity figures per pool, teams using
+            # most, allocations near quota) read this small index alone, not the wide table.
+            models.Index(
+                fields=["pool"],
+                include=["id", "project", "quota_bytes", "used_bytes", "physical_used_bytes"],
+                condition=Q(status="active"),
+                name="allocation_active_by_pool",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -411,7 +419,8 @@ class UsageSample(models.Model):
                 violation_error_message="The soft limit must not be above the hard limit.",
             ),
         ]
-        indexes = [models.Index(fields=["measured_at"], name="sample_measured_at")]
+        # The order of the admin's list (newest first, ties by id); also serves ranges of measured_at.
+        indexes = [models.Index(fields=["-measured_at", "-id"], name="sample_measured_at_id")]
 
     def __str__(self) -> str:
         return f"{self.allocation_id} at {self.measured_at:%Y-%m-%d %H:%M}"
