@@ -6,6 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
+from dashboard.tables import PAGE_SIZE
 from inventory.models import Allocation
 
 ROW_CODES = "#results tbody th[scope=row] a"
@@ -63,7 +64,7 @@ def test_a_status_filter_narrows_the_table_and_back_restores_it(demo, log_in, pa
     assert page.console_errors == []
 
 
-def test_the_csv_download_holds_exactly_the_filtered_rows(demo, log_in, page, tmp_path):
+def test_the_csv_download_holds_exactly_the_filtered_rows(demo, log_in, page):
     log_in("researcher")
     page.goto(f"{demo.url}/allocations/?status=expired&sort=-quota")
     shown = page.locator(ROW_CODES).all_inner_texts()
@@ -84,4 +85,26 @@ def test_the_csv_download_holds_exactly_the_filtered_rows(demo, log_in, page, tm
     assert quotas == sorted(quotas, reverse=True)
     expected = dict(Allocation.objects.filter(status=Allocation.Status.EXPIRED).values_list("quota_id", "quota_bytes"))
     assert {row[14]: int(row[5]) for row in rows[1:]} == expected
+    assert page.console_errors == []
+
+
+def test_after_an_htmx_filter_the_csv_link_downloads_every_page_of_the_filtered_rows(demo, log_in, page):
+    active = Allocation.objects.filter(status=Allocation.Status.ACTIVE).count()
+    assert active > PAGE_SIZE  # more than one page, so "the table" means all its pages
+    log_in("researcher")
+    page.goto(f"{demo.url}/allocations/?sort=-quota")
+
+    page.get_by_label("Status").select_option("active")  # htmx swaps the table and its download link
+
+    expect(page.locator("#results .pagination")).to_contain_text(count_text(active))
+    first_page = page.locator(ROW_CODES).all_inner_texts()
+    assert len(first_page) == PAGE_SIZE
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download CSV").click()
+    rows = list(csv.reader(io.StringIO(download_info.value.path().read_text(encoding="utf-8"))))
+
+    assert rows[0] == CSV_HEADER
+    assert len(rows) - 1 == active
+    assert {row[4] for row in rows[1:]} == {"active"}
+    assert [row[0] for row in rows[1 : PAGE_SIZE + 1]] == first_page
     assert page.console_errors == []
