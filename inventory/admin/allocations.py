@@ -9,7 +9,15 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from inventory.admin.annotations import allocation_figures
-from inventory.admin.base import HistoryAdmin, PoolListFilter, can_approve, capacity, refusal_from, signed_capacity
+from inventory.admin.base import (
+    HistoryAdmin,
+    PoolListFilter,
+    StartedListFilter,
+    can_approve,
+    capacity,
+    refusal_from,
+    signed_capacity,
+)
 from inventory.admin.forms import AllocationForm
 from inventory.models import Allocation
 from inventory.services.allocations import approve_allocation, expire_allocations, save_allocation
@@ -50,11 +58,13 @@ class AllocationAdmin(HistoryAdmin):
         "end_date",
         "approved_by",
     )
-    list_filter = ("status", QuotaDriftFilter, "pool__tier", "pool__array", ("pool", PoolListFilter))
+    # No date_hierarchy: its SELECT DISTINCT DATE_TRUNC and MIN/MAX read every allocation on each view.
+    list_filter = ("status", StartedListFilter, QuotaDriftFilter, "pool__tier", "pool__array", ("pool", PoolListFilter))
     list_select_related = ("project", "pool", "pool__array", "approved_by")
     search_fields = ("project__code", "project__title", "pool__name", "pool__slug", "quota_id")
     autocomplete_fields = ("project", "pool", "requested_by")
-    date_hierarchy = "start_date"
+    # 13 columns a row: half a page of them halves the rendering time.
+    list_per_page = 50
     actions = ("approve_selected", "expire_past_end_date")
     readonly_fields = (
         "approved_by",

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from django.contrib import admin
-from django.db import IntegrityError
+from django.contrib.admin import helpers
+from django.core.paginator import Paginator
+from django.db import IntegrityError, connections, models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -58,6 +65,20 @@ class DatabaseRulesAdmin(admin.ModelAdmin):
             request.capacity_database_refusal = refusal_from(error)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def action_checkbox(self, obj):
+        """The same checkbox as Django's, without a form widget and its templates for every row.
+
+        Rendering a CheckboxInput through the form renderer costs about a third of a big
+        changelist's per-row time.
+        """
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         extra = {"can_approve": can_approve(request)}
@@ -88,6 +109,82 @@ class PoolListFilter(admin.RelatedFieldListFilter):
 
         pools = StoragePool.objects.select_related("array").order_by("array__name", "name")
         return [(pool.pk, str(pool)) for pool in pools]
+
+
+class RecentListFilter(admin.SimpleListFilter):
+    """A filter on how recent a date or moment is, with fixed choices.
+
+    Django's ``date_hierarchy`` (and a ``list_filter`` on the field itself) asks the
+    database for every distinct month or value first, a full scan of a big table on
+    every page view; these choices need no query at all.
+    """
+
+    field_name: str = ""
+    #: (parameter value, label, how far back)
+    periods: tuple[tuple[str, str, datetime.timedelta], ...] = (
+        ("1d", "Last 24 hours", datetime.timedelta(days=1)),
+        ("7d", "Last 7 days", datetime.timedelta(days=7)),
+        ("30d", "Last 30 days", datetime.timedelta(days=30)),
+        ("90d", "Last 90 days", datetime.timedelta(days=90)),
+    )
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, label, _ in self.periods]
+
+    def queryset(self, request, queryset):
+        for value, _, period in self.periods:
+            if self.value() == value:
+                return queryset.filter(**{f"{self.field_name}__gte": self.since(queryset, period)})
+        return queryset
+
+    def since(self, queryset, period: datetime.timedelta):
+        field = queryset.model._meta.get_field(self.field_name)
+        if isinstance(field, models.DateTimeField):
+            return timezone.now() - period
+        return timezone.localdate() - period
+
+
+class StartedListFilter(RecentListFilter):
+    """Allocations and projects by how recently they started (in place of a date hierarchy)."""
+
+    title = "started"
+    parameter_name = "started"
+    field_name = "start_date"
+    periods = (
+        ("30d", "In the last 30 days", datetime.timedelta(days=30)),
+        ("90d", "In the last 90 days", datetime.timedelta(days=90)),
+        ("365d", "In the last 12 months", datetime.timedelta(days=365)),
+    )
+
+
+class EstimatedCountPaginator(Paginator):
+    """Counts exactly, except an unfiltered list of a big table: then PostgreSQL's own estimate.
+
+    ``SELECT COUNT(*)`` of millions of rows reads them all (a tenth of a second and more,
+    on every page view) only to print the total and the page links. When the list has no
+    WHERE clause, the row estimate the planner keeps in ``pg_class.reltuples`` (refreshed
+    by VACUUM, ANALYZE and autovacuum) is close enough for that; below ``exact_below``
+    rows, or when the table was never analysed, the count is exact (and cheap).
+    """
+
+    exact_below = 100_000
+
+    @cached_property
+    def count(self) -> int:
+        query = getattr(self.object_list, "query", None)
+        if query is not None and not query.where:
+            estimate = self._estimate(self.object_list.db, self.object_list.model._meta.db_table)
+            if estimate >= self.exact_below:
+                return estimate
+        return super().count
+
+    @staticmethod
+    def _estimate(alias: str, table: str) -> int:
+        with connections[alias].cursor() as cursor:
+            # reltuples is -1 until the table is first analysed (PostgreSQL 14+).
+            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [table])
+            row = cursor.fetchone()
+        return row[0] if row else -1
 
 
 def capacity(value) -> str:

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from inventory.admin.annotations import project_figures
-from inventory.admin.base import AllocationInlineMixin, DatabaseRulesAdmin, HistoryAdmin, capacity
+from inventory.admin.base import AllocationInlineMixin, DatabaseRulesAdmin, HistoryAdmin, StartedListFilter, capacity
 from inventory.admin.forms import AllocationInlineForm, AllocationInlineFormSet, RulesForm
 from inventory.models import Allocation, ResearchProject, Team, TeamMembership
 
@@ -82,11 +82,12 @@ class ResearchProjectAdmin(HistoryAdmin):
         "allocated_display",
         "used_display",
     )
-    list_filter = ("status", "field_of_science", "team")
+    # Not "team": thousands of filter links (the search box finds a team by name instead);
+    # no date_hierarchy: it reads every project's start date on each view.
+    list_filter = ("status", StartedListFilter, "field_of_science")
     list_select_related = ("team", "principal_investigator")
     search_fields = ("code", "title", "field_of_science", "team__name", "principal_investigator__username")
     autocomplete_fields = ("team", "principal_investigator")
-    date_hierarchy = "start_date"
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(**project_figures())

@@ -4,14 +4,51 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from inventory.admin.base import DatabaseRulesAdmin, PoolListFilter, capacity
+from inventory.admin.base import DatabaseRulesAdmin, EstimatedCountPaginator, PoolListFilter, RecentListFilter, capacity
 from inventory.admin.forms import RulesForm
+from inventory.importers import FORMATS
 from inventory.models import UnitPreference, UsageSample
+
+#: What ``seed_demo`` writes as the source of its samples (inventory/demo/scenario.py).
+DEMO_SOURCE = "demo"
+
+
+class MeasuredListFilter(RecentListFilter):
+    title = "measured"
+    parameter_name = "measured"
+    field_name = "measured_at"
+
+
+class SourceListFilter(admin.SimpleListFilter):
+    """The report format a sample came from; the choices are known, so no SELECT DISTINCT over the history."""
+
+    title = "source"
+    parameter_name = "source"
+    #: Samples typed in this admin may leave the source empty.
+    NONE = "-"
+
+    def lookups(self, request, model_admin):
+        return [
+            *((name, name) for name in FORMATS),
+            (DEMO_SOURCE, "demo data (seed_demo)"),
+            (self.NONE, "none given"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(source="" if value == self.NONE else value)
 
 
 @admin.register(UsageSample)
 class UsageSampleAdmin(DatabaseRulesAdmin):
-    """The usage history: the biggest table, so no full count and no per-row lookups."""
+    """The usage history: the biggest table, so nothing on the page reads all of it.
+
+    No ``date_hierarchy`` and no ``list_filter`` on a field (each runs a SELECT DISTINCT over
+    the whole history); the list's order is an index (``sample_measured_at_id``); the total of
+    the unfiltered list is PostgreSQL's estimate.
+    """
 
     form = RulesForm
     list_display = (
@@ -24,13 +61,13 @@ class UsageSampleAdmin(DatabaseRulesAdmin):
         "hard_limit_display",
         "source",
     )
-    list_filter = ("source", ("allocation__pool", PoolListFilter))
+    list_filter = (MeasuredListFilter, SourceListFilter, ("allocation__pool", PoolListFilter))
     list_select_related = ("allocation__project", "allocation__pool")
     search_fields = ("allocation__project__code", "allocation__pool__slug", "allocation__quota_id")
     autocomplete_fields = ("allocation",)
     readonly_fields = ("usage_import",)
-    date_hierarchy = "measured_at"
     # COUNT(*) over the whole history on every page is the slow part of a big changelist.
+    paginator = EstimatedCountPaginator
     show_full_result_count = False
     list_per_page = 100
 

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.db.models.signals import pre_save
 from django.urls import reverse
+from django.utils import timezone
 
 from inventory.models import Allocation
 from tests.inventory.admin.conftest import (
@@ -261,7 +262,10 @@ def test_changelist_runs_a_fixed_number_of_queries(admin_client, django_assert_m
         make_allocation(pool=make_pool(), quota_bytes=TB, used_bytes=TB // 2, approved_by=approver)
     with django_assert_max_num_queries(15):
         response = admin_client.get(CHANGELIST)
-    assert len(response.context["cl"].result_list) == rows
+    changelist = response.context["cl"]
+    assert changelist.result_count == rows
+    # 50 a page: 13 columns a row make the rendering the slow part of a long page.
+    assert len(changelist.result_list) == min(rows, 50)
 
 
 def test_history_shows_who_changed_the_quota(admin_client):
@@ -304,3 +308,16 @@ def test_manager_can_view_arrays_pools_and_projects_read_only(manager_client):
     page = manager_client.get(reverse("admin:inventory_storagepool_change", args=[pool.pk]))
     response = manager_client.post(reverse("admin:inventory_storagepool_change", args=[pool.pk]), form_data(page))
     assert response.status_code == 403
+
+
+def test_started_filter_replaces_the_date_hierarchy(admin_client):
+    pool = make_pool()
+    today = timezone.localdate()
+    recent = make_allocation(pool=pool, start_date=today - datetime.timedelta(days=10))
+    older = make_allocation(pool=pool, start_date=today - datetime.timedelta(days=200))
+    make_allocation(pool=pool, start_date=today - datetime.timedelta(days=800))
+    assert {a.pk for a in admin_client.get(CHANGELIST, {"started": "30d"}).context["cl"].result_list} == {recent.pk}
+    listed = admin_client.get(CHANGELIST, {"started": "365d"}).context["cl"].result_list
+    assert {a.pk for a in listed} == {recent.pk, older.pk}
+    # No date hierarchy: it read every allocation's start date (DISTINCT DATE_TRUNC, MIN/MAX) on each view.
+    assert admin_client.get(CHANGELIST).context["cl"].date_hierarchy is None
