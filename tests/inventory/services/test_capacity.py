@@ -59,7 +59,8 @@ def test_pools_and_arrays_are_checked_with_messages():
         save_pool(pool=pool)
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test would drop the roles the migrations created.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_eight_concurrent_writers_never_push_a_pool_past_its_limit():
     # Each allocation fits alone (30 TB of 100 TB), but only three fit together.
     pool = make_pool(capacity=100 * TB)
