@@ -15,8 +15,11 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from inventory import thresholds
+from inventory.templatetags.capacity import percent as format_percent
 
 register = template.Library()
 
@@ -26,7 +29,16 @@ DEFAULT_TARGET = "#results"
 SORT_PARAM = "sort"
 
 
-@register.inclusion_tag("dashboard/includes/bar.html")
+#: The badge after the percentage, per threshold state.
+_STATE_BADGES = {
+    "over": ' <span class="badge badge-over">over quota</span>',
+    "critical": ' <span class="badge badge-critical">critical</span>',
+    "warning": ' <span class="badge badge-warning">warning</span>',
+}
+_NO_USAGE_BAR = mark_safe('<span class="bar bar-none muted">no usage reported</span>')
+
+
+@register.simple_tag
 def usage_bar(
     used,
     quota,
@@ -40,6 +52,9 @@ def usage_bar(
 
     Pass ``percent`` when SQL already computed it (lists do); otherwise it is worked out here
     from the two byte counts. The bar is capped at full width; over 100 % it turns "over".
+
+    Built as a string rather than an inclusion tag: lists draw one bar per row, and rendering
+    a template per bar was most of a list page's template time.
     """
     warning = thresholds.DEFAULT_WARNING if warning in (None, "") else int(warning)
     critical = thresholds.DEFAULT_CRITICAL if critical in (None, "") else int(critical)
@@ -47,18 +62,23 @@ def usage_bar(
     if percent is None:
         percent = thresholds.used_percent(used, quota)
     if percent is None:
-        return {"state": state, "has_value": False, "label": label}
+        return _NO_USAGE_BAR
     percent = Decimal(str(percent)).quantize(Decimal("0.1"), ROUND_HALF_UP)
-    width = min(max(percent, Decimal(0)), Decimal(100))
-    return {
-        "state": state,
-        "has_value": True,
-        "percent": percent,
-        "width": f"{width.quantize(Decimal('0.1'))}%",
-        "label": label,
-        "warning": warning,
-        "critical": critical,
-    }
+    width = min(max(percent, Decimal(0)), Decimal(100)).quantize(Decimal("0.1"))
+    over = state == "over"
+    fill = "fill" if state == "ok" else f"fill fill-{state}"
+    lines = (
+        ""
+        if over
+        else f'<line class="threshold" x1="{warning}%" x2="{warning}%" y1="0" y2="100%"/>'
+        f'<line class="threshold" x1="{critical}%" x2="{critical}%" y1="0" y2="100%"/>'
+    )
+    aria_label = f"{percent} % {conditional_escape(label)}{' (over quota)' if over else ''}"
+    return mark_safe(
+        f'<span class="bar bar-{state}"><svg role="img" aria-label="{aria_label}" focusable="false"'
+        f' preserveAspectRatio="none"><rect x="0" y="0" height="100%" width="{width}%" class="{fill}"/>{lines}'
+        f'</svg><span class="bar-text num">{format_percent(percent)}</span>{_STATE_BADGES.get(state, "")}</span>'
+    )
 
 
 @register.filter

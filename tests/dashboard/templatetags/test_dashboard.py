@@ -44,6 +44,14 @@ def test_usage_bar_uses_the_sql_percentage_when_given():
     assert 'width="42.0%"' in html
 
 
+def test_usage_bar_escapes_its_label_and_shows_no_threshold_lines_over_quota():
+    html = render("{% usage_bar used quota label=label %}", used=TB // 2, quota=TB, label="<b>used</b> & more")
+    assert 'aria-label="50.0 % &lt;b&gt;used&lt;/b&gt; &amp; more"' in html
+    assert html.count('class="threshold"') == 2 and 'x1="80%"' in html and 'x1="90%"' in html
+    over = render("{% usage_bar used quota %}", used=2 * TB, quota=TB)
+    assert 'class="threshold"' not in over and "(over quota)" in over
+
+
 def test_usage_bar_without_usage():
     assert "no usage reported" in render("{% usage_bar None quota %}", quota=TB)
 
