@@ -31,6 +31,11 @@ class ChartPoint:
     y: float
     label: str  # "12 Nov 2026: 1.23 TB", shown on hover via <title>
     value_text: str
+    # Pre-formatted for the template, which draws ~90 points twice per chart: plain lookups
+    # instead of a filter per coordinate and date (most of the chart's rendering time).
+    cx: str = ""
+    cy: str = ""
+    day_text: str = ""  # "2026-11-12"
 
 
 @dataclass(frozen=True)
@@ -152,17 +157,22 @@ def line_chart(
             return (left + right) / 2
         return left + (right - left) * ((day - first).days / span)
 
-    points = [
-        ChartPoint(
-            day=day,
-            value=value,
-            x=x_of(day),
-            y=y_of(value),
-            label=f"{day:%d %b %Y}: {format_capacity(value, binary=binary)}",
-            value_text=format_capacity(value, binary=binary),
+    points = []
+    for day, value in zip((d for d, _ in series), values, strict=True):
+        x, y, text = x_of(day), y_of(value), format_capacity(value, binary=binary)
+        points.append(
+            ChartPoint(
+                day=day,
+                value=value,
+                x=x,
+                y=y,
+                label=f"{day:%d %b %Y}: {text}",
+                value_text=text,
+                cx=f"{x:.1f}",
+                cy=f"{y:.1f}",
+                day_text=day.isoformat(),
+            )
         )
-        for day, value in zip((d for d, _ in series), values, strict=True)
-    ]
     y_ticks = [Tick(y_of(v), label) for v, label in zip(tick_values, tick_labels, strict=True)]
     x_ticks = []
     if points:

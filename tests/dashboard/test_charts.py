@@ -37,7 +37,10 @@ def test_line_chart_geometry_and_quota():
     assert chart.points[-1].y < chart.points[0].y
     assert all(chart.top <= p.y <= chart.bottom for p in chart.points)
     assert chart.quota_y is not None and chart.top <= chart.quota_y < chart.points[-1].y
-    assert chart.points[-1].label == "10 Nov 2026: 10.0 TB"
+    assert chart.points[-1].label == "10 Nov 2026: 10.0 TB" and chart.points[-1].value_text == "10.0 TB"
+    # Pre-formatted for the template: one decimal for coordinates, ISO dates for the table.
+    assert chart.points[0].cx == f"{chart.left:.1f}" and chart.points[-1].cy == f"{chart.points[-1].y:.1f}"
+    assert chart.points[-1].day_text == "2026-11-10"
     assert chart.y_axis_label == "Used (TB)"
     assert "Quota 12.0 TB" in chart.description
     assert len(chart.x_ticks) <= 7
