@@ -11,9 +11,10 @@ from inventory.thresholds import threshold_state_expression, used_percent_expres
 def allocation_rows(*, staff: bool = False) -> QuerySet[Allocation]:
     """Allocations with project, team, pool and array in the same query, % used and threshold state from SQL.
 
-    Requester and approver are joined only for staff: researchers never see them.
+    Requester and approver are joined only for staff: researchers never see them. (No table or
+    CSV of allocations shows the project's investigator: joining users for it cost planning time.)
     """
-    related = ["project__team", "project__principal_investigator", "pool__array"]
+    related = ["project__team", "pool__array"]
     if staff:
         related += ["requested_by", "approved_by"]
     return (
