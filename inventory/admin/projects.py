@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Count
 
-from inventory.admin.annotations import project_figures
+from inventory.admin.annotations import project_figures, team_figures
 from inventory.admin.base import AllocationInlineMixin, DatabaseRulesAdmin, HistoryAdmin, StartedListFilter, capacity
 from inventory.admin.forms import AllocationInlineForm, AllocationInlineFormSet, RulesForm
 from inventory.models import Allocation, ResearchProject, Team, TeamMembership
@@ -32,14 +31,7 @@ class TeamAdmin(DatabaseRulesAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                member_total=Count("memberships", distinct=True),
-                project_total=Count("projects", distinct=True),
-            )
-        )
+        return super().get_queryset(request).annotate(**team_figures())
 
     @admin.display(description="members", ordering="member_total")
     def member_count(self, obj):

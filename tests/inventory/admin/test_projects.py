@@ -218,3 +218,14 @@ def test_project_list_has_no_filter_link_per_team_and_finds_a_team_by_search(adm
     assert response.context["cl"].date_hierarchy is None
     found = admin_client.get(url, {"q": "Vision"}).context["cl"].result_list
     assert [project.pk for project in found] == [wanted.pk]
+
+
+def test_team_list_counts_members_and_projects(admin_client):
+    team, other = make_team(), make_team()
+    for _ in range(3):
+        make_project(team=team)
+    TeamMembership.objects.create(team=team, user=make_user("member"), role="member")
+    teams = admin_client.get(reverse("admin:inventory_team_changelist")).context["cl"].result_list
+    counts = {row.pk: (row.member_total, row.project_total) for row in teams}
+    assert counts[team.pk] == (1, 3)
+    assert counts[other.pk] == (0, 0)

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from inventory.models import StorageArray, StoragePool
+from inventory.models import Allocation, StorageArray, StoragePool
 from tests.inventory.admin.conftest import (
     PB,
     TB,
@@ -283,3 +283,25 @@ def test_array_history_shows_changed_field(admin_client):
     html = history.content.decode()
     assert re.search(r"Usable capacity:</strong>\s*10.0 PB\s*&nbsp;&rarr;&nbsp;&nbsp;9.00 PB", html)
     assert "V700R001C10" in html and "ines" in html
+
+
+def test_array_and_pool_lists_sum_each_pool_and_allocation_once(admin_client):
+    """Figures come from one join of pools and allocations: no pool counted once per allocation."""
+    array = make_array(raw_bytes=12 * PB, usable_bytes=10 * PB)
+    big = make_pool(array=array, capacity_bytes=3 * PB)
+    small = make_pool(array=array, capacity_bytes=1 * PB)
+    make_pool(array=array, capacity_bytes=1 * PB)  # empty: counts in "in pools", no allocation
+    for quota in (100 * TB, 200 * TB, 300 * TB):
+        make_allocation(pool=big, quota_bytes=quota, used_bytes=10 * TB)
+    make_allocation(pool=small, quota_bytes=50 * TB, used_bytes=5 * TB, physical_used_bytes=1 * TB)
+    make_allocation(pool=small, quota_bytes=70 * TB, used_bytes=7 * TB, status=Allocation.Status.EXPIRED)
+    arrays = admin_client.get(reverse("admin:inventory_storagearray_changelist")).context["cl"].result_list
+    (listed,) = [row for row in arrays if row.pk == array.pk]
+    assert listed.pooled_total == 5 * PB
+    assert listed.allocated_total == 650 * TB  # active quotas only
+    assert listed.used_total == 42 * TB  # every allocation, whatever its status
+    assert listed.physical_used_total == 38 * TB  # physical where reported, else logical
+    pools = admin_client.get(reverse("admin:inventory_storagepool_changelist")).context["cl"].result_list
+    figures = {pool.pk: (pool.allocated_total, pool.used_total, pool.free_total) for pool in pools}
+    assert figures[big.pk] == (600 * TB, 30 * TB, 3 * PB - 30 * TB)
+    assert figures[small.pk] == (50 * TB, 12 * TB, 1 * PB - 8 * TB)
