@@ -301,6 +301,20 @@ def load_table(record: dict) -> list[str]:
     return lines
 
 
+#: The calibration loop on the reference machine (2-core AMD EPYC) at its quietest.
+QUIET_LOOP_MS = 24.0
+
+
+def busy_text(calibration: dict | None) -> str:
+    loop = ((calibration or {}).get("before") or {}).get("python_loop_median_ms")
+    if not loop:
+        return ""
+    return (
+        f"How busy the machine was: the calibration loop took {loop:.0f} ms against ~{QUIET_LOOP_MS:.0f} ms when "
+        f"quiet, so wall times are inflated about {max(loop / QUIET_LOOP_MS, 1):.1f}×."
+    )
+
+
 def summary(records: list[dict]) -> list[str]:
     """The latest figure of each target, from the newest record of each part at S500 (or the largest)."""
     latest: dict[tuple, dict] = {}
@@ -330,7 +344,12 @@ def summary(records: list[dict]) -> list[str]:
                 (
                     f"{p['name']} page",
                     f"median ≤ {PAGE_MEDIAN_MS:.0f} ms",
-                    f"{p['median_ms']:.1f} ms",
+                    f"{p['median_ms']:.1f} ms"
+                    + (
+                        f" (SQL {p['sql_median_ms']:.0f}, Django CPU {p['cpu_median_ms']:.0f})"
+                        if "cpu_median_ms" in p
+                        else ""
+                    ),
                     p["median_ms"] <= PAGE_MEDIAN_MS,
                 )
             )
@@ -400,7 +419,8 @@ def summary(records: list[dict]) -> list[str]:
     lines = [
         f"## Latest figures against the targets ({len(rows) - failed} pass, {failed} fail)",
         "",
-        f"Pages at S{top}, from {pages[top]['date']}; imports and load from their latest runs (details below)."
+        f"Pages at S{top}, from {pages[top]['date']}; imports and load from their latest runs (details below). "
+        + busy_text(pages[top].get("calibration"))
         if top
         else "",
         "",

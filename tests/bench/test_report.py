@@ -40,8 +40,8 @@ def test_marks_pages_against_their_targets(results):
         ]
     )
     summary = text.split("## Run")[0]
-    assert "| overview page | median ≤ 50 ms | 40.0 ms | ✅ |" in summary
-    assert "| team page | median ≤ 50 ms | 80.0 ms | ❌ |" in summary
+    assert "| overview page | median ≤ 50 ms | 40.0 ms (SQL 5, Django CPU 3) | ✅ |" in summary
+    assert "| team page | median ≤ 50 ms | 80.0 ms (SQL 5, Django CPU 3) | ❌ |" in summary
     # 12 queries at S500 but 11 at S50: not flat.
     assert "| team page | queries ≤ 15, same at every scale | S500: 12, S50: 11 | ❌ |" in summary
     # 40 ms against a 10 ms floor is 4×.
