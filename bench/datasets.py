@@ -93,8 +93,14 @@ def ensure(scale: int, *, rebuild: bool = False) -> dict:
             # Reused all the same (migrations are applied below): reloading is what --rebuild is for.
             log(f"dataset S{scale}: the demo generator or migrations changed since it was loaded; --rebuild reloads it")
         try:
-            # Pending migrations would change the schema under the pages: apply them (no-op normally).
-            benchlib.manage(database, "migrate", "--noinput", "-v0", capture=True)
+            # Pending migrations would change the schema under the pages: apply them (no-op normally),
+            # and refresh the planner's statistics if they did anything (a new index, a rewritten table).
+            migrated = benchlib.manage(database, "migrate", "--noinput", "-v1", capture=True)
+            applied = [line.strip() for line in migrated.stdout.splitlines() if line.strip().startswith("Applying")]
+            if applied:
+                log(f"dataset S{scale}: applied {len(applied)} new migration(s); VACUUM ANALYZE")
+                with benchlib.connect(database) as conn:
+                    conn.execute("VACUUM ANALYZE")
             now = counts(database)
         except Exception as exc:  # noqa: BLE001 - any failure means: load it again
             reason = f"cannot read it ({exc.__class__.__name__})"
