@@ -20,11 +20,10 @@ from django.db.models import (
     FloatField,
     OrderBy,
     QuerySet,
-    Sum,
     Value,
     Window,
 )
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.functions import Cast, NullIf
 from django.db.models.lookups import GreaterThanOrEqual
 
 from inventory import thresholds
@@ -38,32 +37,42 @@ LIST_LIMIT = 10
 _ALLOCATION_RELATED = ("project", "project__team", "pool", "pool__array")
 
 
-def top_teams(*, limit: int = LIST_LIMIT) -> list[Team]:
-    """The teams using most (logical used over their active allocations), with their quota and % used.
+# One query: rank the teams by their active allocations' logical used (only the two sums per
+# team), then join the ten teams and work out their percentage. The percentage is the same
+# numeric expression as inventory.thresholds.used_percent_expression, but for ten rows: over all
+# 6,000 teams of a national estate it alone cost ~5 ms. The sums read the partial covering index
+# allocation_active_by_pool (an index-only scan); what remains is joining 29,000 allocations to
+# their projects and grouping them by team, ~12 ms at S500 (a per-team running total kept by the
+# writers would be the next step).
+_TOP_TEAMS_SQL = """
+WITH ranked AS (
+    SELECT p.team_id,
+           SUM(a.used_bytes) AS used_bytes,
+           COALESCE(SUM(a.quota_bytes), 0) AS allocated_bytes
+    FROM inventory_allocation a
+    JOIN inventory_researchproject p ON p.id = a.project_id
+    WHERE a.status = %(active)s
+    GROUP BY p.team_id
+    HAVING SUM(a.used_bytes) > 0
+    ORDER BY 2 DESC, 1
+    LIMIT %(limit)s
+)
+SELECT t.*, r.used_bytes, r.allocated_bytes,
+       r.used_bytes::numeric(40, 0) * 100 / NULLIF(r.allocated_bytes::numeric(40, 0), 0) AS used_percent
+FROM ranked r
+JOIN inventory_team t ON t.id = r.team_id
+ORDER BY r.used_bytes DESC, r.team_id
+"""
 
-    First the sums per team over allocations joined to projects (no team columns to group by),
-    then the ten teams themselves.
+
+def top_teams(*, limit: int = LIST_LIMIT) -> list[Team]:
+    """The teams using most, by logical used over their active allocations, with their quota and % used.
+
+    The same figures as the team list (dashboard.selectors.teams.team_rows: sums over active
+    allocations' latest usage), so "All teams" sorted by used starts with these teams; not the
+    daily rollup, which counts only allocations that reported on a given day (and any status).
     """
-    zero = Value(0, output_field=BigIntegerField())
-    sums = list(
-        Allocation.objects.filter(status=ACTIVE)
-        .values("project__team")
-        .annotate(used_bytes=Sum("used_bytes"), allocated_bytes=Coalesce(Sum("quota_bytes"), zero))
-        .annotate(used_percent=thresholds.used_percent_expression("used_bytes", "allocated_bytes"))
-        .filter(used_bytes__gt=0)
-        .order_by("-used_bytes", "project__team")[:limit]
-    )
-    teams = Team.objects.in_bulk([row["project__team"] for row in sums])
-    rows = []
-    for row in sums:
-        team = teams[row["project__team"]]
-        team.used_bytes, team.allocated_bytes, team.used_percent = (
-            row["used_bytes"],
-            row["allocated_bytes"],
-            row["used_percent"],
-        )
-        rows.append(team)
-    return rows
+    return list(Team.objects.raw(_TOP_TEAMS_SQL, {"active": ACTIVE, "limit": limit}))
 
 
 def _pick_then_fetch(matches: QuerySet, ordering: Sequence, *, limit: int, related=_ALLOCATION_RELATED):

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from dashboard.forecast import least_squares_days_until_full
+from dashboard.selectors.overview import top_teams
 from inventory.models import Allocation, PoolDailyUsage, StorageArray, UnitPreference
 from inventory.services.rollups import refresh_daily_usage
 from inventory.units import format_capacity
@@ -90,6 +91,25 @@ def test_teams_using_most_link_to_team_pages(researcher_client, estate_builder):
         estate.teams, key=lambda team: sum(a.used_bytes or 0 for a in estate.allocations if a.project.team == team)
     )
     assert heaviest.get_absolute_url() in links
+
+
+def test_teams_using_most_are_the_team_lists_top_by_used(researcher_client, estate_builder):
+    # The same figures as "All teams" sorted by used (linked below the table): active allocations only,
+    # so a revoked allocation's usage does not count, and ties go to the older team.
+    estate = estate_builder(teams=14, projects_per_team=1, pools=1)
+    Allocation.objects.filter(pk=estate.allocations[0].pk).update(status=Allocation.Status.REVOKED)
+    Allocation.objects.filter(pk=estate.allocations[1].pk).update(used_bytes=0)
+    top = top_teams()
+    teams = researcher_client.get("/teams/", {"sort": "-used"}).context["page_obj"]
+    expected = [t for t in teams if t.used_bytes][:10]
+    assert [(t.pk, t.used_bytes, t.allocated_bytes, t.used_percent) for t in top] == [
+        (t.pk, t.used_bytes, t.allocated_bytes, t.used_percent) for t in expected
+    ]
+    assert estate.teams[0].pk not in {t.pk for t in top} and estate.teams[1].pk not in {t.pk for t in top}
+    html = section(researcher_client.get(URL).content.decode(), "teams-heading")
+    first = top[0]
+    assert f'href="{first.get_absolute_url()}">{first.name}</a>' in html
+    assert format_capacity(first.used_bytes) in html
 
 
 @pytest.mark.django_db
