@@ -15,7 +15,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from inventory import thresholds
@@ -93,12 +93,13 @@ def state_label(state: str) -> str:
     return dict(thresholds.STATE_CHOICES).get(state, state)
 
 
-@register.inclusion_tag("dashboard/includes/sort_header.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def sort_header(context, label, field, *, numeric=False, first="asc", target=DEFAULT_TARGET, param=SORT_PARAM):
     """A ``<th>`` whose link sorts by *field*, keeping every other query parameter except the page.
 
     Clicking the current column reverses it; a new column starts ascending (``first="desc"`` for
-    figures where the largest matters most). ``aria-sort`` marks the current column.
+    figures where the largest matters most). ``aria-sort`` marks the current column. (A string,
+    not an inclusion tag: a list has up to ten of these.)
     """
     request = context["request"]
     current = request.GET.get(param, "")
@@ -111,13 +112,16 @@ def sort_header(context, label, field, *, numeric=False, first="asc", target=DEF
     query = request.GET.copy()
     query[param] = next_value
     query.pop("page", None)
-    return {
-        "label": label,
-        "direction": direction,
-        "url": f"?{query.urlencode()}",
-        "numeric": numeric,
-        "target": target,
-    }
+    url = f"?{query.urlencode()}"
+    return format_html(
+        '<th scope="col"{}{}><a href="{}" hx-get="{}" hx-target="{}" hx-push-url="true">{}</a></th>',
+        mark_safe(' class="num"') if numeric else "",
+        format_html(' aria-sort="{}"', direction) if direction else "",
+        url,
+        url,
+        target,
+        label,
+    )
 
 
 @register.filter
