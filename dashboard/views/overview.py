@@ -32,6 +32,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     busiest_pools = sorted(
         figures.pools, key=lambda pool: (pool["used_percent"] is not None, pool["used_percent"] or 0), reverse=True
     )[:POOL_LIMIT]
+    attention = selectors.attention_lists(today=today, staff=request.user.is_staff)
     context = {
         "figures": figures,
         "fleet": figures.fleet,
@@ -40,9 +41,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         "nearing_full": nearing_full,
         "forecast_window_days": DEFAULT_WINDOW_DAYS,
         "top_teams": selectors.top_teams(),
-        "near_quota": selectors.allocations_near_quota(),
-        "ending_soon": selectors.allocations_ending_soon(today=today),
+        "near_quota": attention.near_quota,
+        "ending_soon": attention.ending_soon,
         "ending_within_days": selectors.ENDING_WITHIN_DAYS,
-        "pending_requests": selectors.pending_requests() if request.user.is_staff else None,
+        "pending_requests": attention.pending_requests,
     }
     return render(request, "dashboard/overview.html", context)

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
@@ -9,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from dashboard.forecast import least_squares_days_until_full
-from dashboard.selectors.overview import top_teams
+from dashboard.selectors.overview import attention_lists, top_teams
 from inventory.models import Allocation, PoolDailyUsage, StorageArray, UnitPreference
 from inventory.services.rollups import refresh_daily_usage
 from inventory.units import format_capacity
@@ -143,6 +144,27 @@ def test_allocations_ending_within_30_days(researcher_client, estate):
     assert (today + datetime.timedelta(days=10)).isoformat() in html
     assert (today + datetime.timedelta(days=40)).isoformat() not in html
     assert soon.project.code in html
+
+
+@pytest.mark.django_db
+def test_an_allocation_near_quota_and_ending_soon_is_in_both_lists(staff_user, estate):
+    # The rows of all the lists come from one query; each list keeps its own count.
+    today = datetime.date.today()
+    over = next(a for a in estate.allocations if a.used_bytes and a.used_bytes > a.quota_bytes)
+    Allocation.objects.filter(pk=over.pk).update(end_date=today + datetime.timedelta(days=3))
+    lists = attention_lists(today=today, staff=False)
+    assert lists.pending_requests is None
+    assert over.pk in {a.pk for a in lists.near_quota} and [a.pk for a in lists.ending_soon] == [over.pk]
+    assert lists.ending_soon[0].total == 1
+    near = next(a for a in lists.near_quota if a.pk == over.pk)
+    assert near.total == len(lists.near_quota) > 1 and near.used_percent == Decimal(110)
+    assert near.pool.array.name and near.project.team.slug  # joined, no further query
+    staff_client = Client()
+    staff_client.force_login(staff_user)
+    html = staff_client.get(URL).content.decode()
+    assert over.project.code in section(html, "near-quota-heading")
+    assert over.project.code in section(html, "ending-heading")
+    assert "Showing 1 of 1." in section(html, "ending-heading")
 
 
 @pytest.mark.django_db
