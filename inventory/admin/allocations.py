@@ -98,7 +98,11 @@ class AllocationAdmin(HistoryAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(**allocation_figures())
+        # An allocation's name is its project's code and its pool's name: fetch them with it everywhere,
+        # not only in the list (the autocomplete of the usage-sample form ran a query per result). The
+        # list applies list_select_related only to a queryset without select_related, so name them all.
+        queryset = super().get_queryset(request).select_related(*self.list_select_related)
+        return queryset.annotate(**allocation_figures())
 
     def save_model(self, request, obj, form, change):
         # Activating through the form is an approval too: record who and when.

@@ -321,3 +321,18 @@ def test_started_filter_replaces_the_date_hierarchy(admin_client):
     assert {a.pk for a in listed} == {recent.pk, older.pk}
     # No date hierarchy: it read every allocation's start date (DISTINCT DATE_TRUNC, MIN/MAX) on each view.
     assert admin_client.get(CHANGELIST).context["cl"].date_hierarchy is None
+
+
+@pytest.mark.parametrize("rows", [5, 30])
+def test_allocation_autocomplete_runs_a_fixed_number_of_queries(admin_client, django_assert_max_num_queries, rows):
+    """The usage-sample form picks its allocation here; each result is named by its project and pool."""
+    pool = make_pool(capacity_bytes=PB)
+    for _ in range(rows):
+        make_allocation(pool=pool, quota_bytes=TB)
+    url = reverse("admin:autocomplete")
+    params = {"app_label": "inventory", "model_name": "usagesample", "field_name": "allocation", "term": "NN"}
+    with django_assert_max_num_queries(8):  # 6 whatever the number of results
+        response = admin_client.get(url, params)
+    results = response.json()["results"]
+    assert len(results) == min(rows, 20)  # the autocomplete's page
+    assert all(f" on {pool.name}" in result["text"] for result in results)
