@@ -17,8 +17,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.timezone import template_localtime
 
 from inventory import thresholds
+from inventory.templatetags.capacity import capacity_title, capacity_units
 from inventory.templatetags.capacity import percent as format_percent
 
 register = template.Library()
@@ -79,6 +82,72 @@ def usage_bar(
         f' preserveAspectRatio="none"><rect x="0" y="0" height="100%" width="{width}%" class="{fill}"/>{lines}'
         f'</svg><span class="bar-text num">{format_percent(percent)}</span>{_STATE_BADGES.get(state, "")}</span>'
     )
+
+
+def _capacity_cell(value, binary) -> str:
+    return format_html('<td class="num" title="{}">{}</td>', capacity_title(value), capacity_units(value, binary))
+
+
+@register.simple_tag
+def allocation_row(allocation, *, show_project=False, show_team=False, staff=False, binary=False):
+    """One ``<tr>`` of an allocation table (dashboard/allocations/_table.html has the header).
+
+    Built as a string: a table template with ~35 variables, filters and tags per row cost
+    ~0.3 ms a row in Django's template engine; this is a tenth of that. Needs the rows of
+    dashboard.selectors.allocations.allocation_rows (project, team, pool and array joined,
+    ``used_percent``; requester joined for staff).
+    """
+    cells = []
+    if show_project:
+        project = allocation.project
+        cells.append(
+            format_html(
+                '<th scope="row"><a href="{}">{}</a><br><span class="muted">{}</span></th>',
+                project.get_absolute_url(),
+                project.code,
+                Truncator(project.title).chars(60),
+            )
+        )
+    if show_team:
+        team = allocation.project.team
+        cells.append(format_html('<td><a href="{}">{}</a></td>', team.get_absolute_url(), team.name))
+    pool = allocation.pool
+    cells.append(format_html("<td>{} / {}</td>", pool.array.name, pool.name))
+    cells.append(
+        format_html(
+            '<td><span class="badge badge-{}">{}</span></td>', allocation.status, allocation.get_status_display()
+        )
+    )
+    cells.append(_capacity_cell(allocation.quota_bytes, binary))
+    cells.append(_capacity_cell(allocation.used_bytes, binary))
+    bar = usage_bar(
+        allocation.used_bytes,
+        allocation.quota_bytes,
+        pool.warning_threshold,
+        pool.critical_threshold,
+        percent=allocation.used_percent,
+    )
+    cells.append(format_html("<td>{}</td>", bar))
+    end_date = allocation.end_date
+    cells.append(format_html('<td class="nowrap">{}</td>', end_date.isoformat() if end_date else "—"))
+    measured = allocation.usage_measured_at
+    if measured:
+        measured = template_localtime(measured)
+        reported = format_html(
+            '<time datetime="{}">{} UTC</time>', measured.isoformat(), measured.strftime("%Y-%m-%d %H:%M")
+        )
+    else:
+        reported = mark_safe('<span class="muted">never</span>')
+    cells.append(format_html('<td class="nowrap">{}</td>', reported))
+    if staff:
+        requester = allocation.requested_by
+        cells.append(
+            format_html("<td>{}</td>", (requester.get_full_name() or requester.username) if requester else "—")
+        )
+        cells.append(
+            format_html('<td class="staff-only">{}</td>', Truncator(allocation.justification or "—").chars(120))
+        )
+    return mark_safe(f"<tr>{''.join(cells)}</tr>")
 
 
 @register.filter

@@ -4,6 +4,8 @@ import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 
+from dashboard.selectors.allocations import allocation_rows
+
 TB = 10**12
 
 
@@ -67,3 +69,26 @@ def test_sort_header_keeps_other_parameters_and_flips_direction():
     assert "aria-sort" not in other and "sort=name" in other
     first_desc = render('{% sort_header "Used" "allocated" first="desc" %}', request=request)
     assert "sort=-allocated" in first_desc
+
+
+@pytest.mark.django_db
+def test_allocation_row_cells_escaping_and_staff_columns(estate):
+    allocation = allocation_rows(staff=True).get(pk=estate.allocations[0].pk)
+    allocation.project.title = "A <b>bold</b> & very long title " + "x" * 60
+    allocation.justification = "<script>no</script>"
+    allocation.requested_by.first_name, allocation.requested_by.last_name = "", ""
+    row = render("{% allocation_row a show_project=True show_team=True staff=True %}", a=allocation)
+    assert row.startswith('<tr><th scope="row">') and row.endswith("</tr>")
+    assert f'<a href="/projects/{allocation.project.code}/">' in row
+    # Cut at 60 characters, the last an ellipsis, then escaped.
+    assert "A &lt;b&gt;bold&lt;/b&gt; &amp; very long title " + "x" * 27 + "…</span>" in row
+    assert f'<a href="{allocation.project.team.get_absolute_url()}">{allocation.project.team.name}</a>' in row
+    assert '<td class="num" title="10,000,000,000,000 bytes">10.0 TB</td>' in row
+    assert '<td class="nowrap">—</td>' in row  # no end date
+    assert "<time datetime=" in row and " UTC</time>" in row
+    assert f"<td>{allocation.requested_by.username}</td>" in row  # no full name: the username
+    assert '<td class="staff-only">&lt;script&gt;no&lt;/script&gt;</td>' in row
+    researcher_row = render("{% allocation_row a binary=True %}", a=allocation)
+    assert "<th" not in researcher_row and "staff-only" not in researcher_row and "9.09 TiB" in researcher_row
+    allocation.usage_measured_at = None
+    assert '<span class="muted">never</span>' in render("{% allocation_row a %}", a=allocation)
