@@ -7,6 +7,7 @@ import re
 
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import Paginator
 from django.db import IntegrityError, connections, models
 from django.utils import timezone
@@ -176,6 +177,9 @@ class EstimatedCountPaginator(Paginator):
             estimate = self._estimate(self.object_list.db, self.object_list.model._meta.db_table)
             if estimate >= self.exact_below:
                 return estimate
+            # Every row of the table is listed once: count the table, not the list's query
+            # (which may GROUP BY a join to compute figures, see FiguresAdminMixin).
+            return self.object_list.model._default_manager.using(self.object_list.db).count()
         return super().count
 
     @staticmethod
@@ -185,6 +189,34 @@ class EstimatedCountPaginator(Paginator):
             cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [table])
             row = cursor.fetchone()
         return row[0] if row else -1
+
+
+class FiguresChangeList(ChangeList):
+    """A changelist whose total ("N total") counts the rows without computing their figures."""
+
+    def get_results(self, request):
+        with_figures = self.root_queryset
+        self.root_queryset = self.model_admin.get_queryset_without_figures(request)
+        try:
+            super().get_results(request)
+        finally:
+            self.root_queryset = with_figures
+
+
+class FiguresAdminMixin:
+    """For lists whose ``get_queryset`` adds figures aggregated over a join (GROUP BY each row).
+
+    Django counts such a list by running the whole aggregation again, twice (the page
+    links and the unfiltered total). The unfiltered list and the total count the table instead.
+    """
+
+    paginator = EstimatedCountPaginator
+
+    def get_changelist(self, request, **kwargs):
+        return FiguresChangeList
+
+    def get_queryset_without_figures(self, request):
+        return super().get_queryset(request)
 
 
 def capacity(value) -> str:

@@ -10,7 +10,14 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from inventory.admin.annotations import array_figures, array_ratios, pool_figures, pool_ratios
-from inventory.admin.base import AllocationInlineMixin, DatabaseRulesAdmin, HistoryAdmin, capacity, ratio
+from inventory.admin.base import (
+    AllocationInlineMixin,
+    DatabaseRulesAdmin,
+    FiguresAdminMixin,
+    HistoryAdmin,
+    capacity,
+    ratio,
+)
 from inventory.admin.forms import (
     AllocationInlineForm,
     AllocationInlineFormSet,
@@ -66,7 +73,7 @@ def _summary(rows) -> str:
 
 
 @admin.register(StorageArray)
-class StorageArrayAdmin(HistoryAdmin):
+class StorageArrayAdmin(FiguresAdminMixin, HistoryAdmin):
     form = StorageArrayForm
     inlines = (PoolInline,)
     list_display = (
@@ -182,7 +189,7 @@ class PoolAllocationInline(AllocationInlineMixin, admin.TabularInline):
 
 
 @admin.register(StoragePool)
-class StoragePoolAdmin(HistoryAdmin):
+class StoragePoolAdmin(FiguresAdminMixin, HistoryAdmin):
     form = StoragePoolForm
     inlines = (PoolAllocationInline,)
     list_display = (
