@@ -306,12 +306,15 @@ QUIET_LOOP_MS = 24.0
 
 
 def busy_text(calibration: dict | None) -> str:
-    loop = ((calibration or {}).get("before") or {}).get("python_loop_median_ms")
-    if not loop:
+    calibration = calibration or {}
+    before, after = calibration.get("before") or {}, calibration.get("after") or {}
+    if not before.get("python_loop_median_ms"):
         return ""
+    loads = [x.get("load_average", [None])[0] for x in (before, after) if x.get("load_average")]
     return (
-        f"How busy the machine was: the calibration loop took {loop:.0f} ms against ~{QUIET_LOOP_MS:.0f} ms when "
-        f"quiet, so wall times are inflated about {max(loop / QUIET_LOOP_MS, 1):.1f}×."
+        f"How busy the machine was: the calibration loop took {before['python_loop_median_ms']:.0f} ms before "
+        f"the pages and {after.get('python_loop_median_ms', 0):.0f} ms after (~{QUIET_LOOP_MS:.0f} ms when quiet); "
+        f"load average {' and '.join(f'{x:.1f}' for x in loads if x is not None)} on 2 CPUs."
     )
 
 
