@@ -299,7 +299,7 @@ def measure(scale: int, *, runs: int, warmup: int, rebuild: bool) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, required=True)
-    parser.add_argument("--runs", type=int, default=12, help="timed runs per page (at least 10)")
+    parser.add_argument("--runs", type=int, default=20, help="timed runs per page (at least 10)")
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--rebuild", action="store_true", help="reload the dataset even if present")
     parser.add_argument("--no-report", action="store_true", help="do not rewrite RESULTS.md")

@@ -34,7 +34,7 @@ def main() -> int:
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--quick", action="store_true", help="smoke run at scale 2, small import, short load")
     parser.add_argument("--rebuild", action="store_true", help="reload the datasets even if present")
-    parser.add_argument("--runs", type=int, default=12, help="timed runs per page (at least 10)")
+    parser.add_argument("--runs", type=int, default=20, help="timed runs per page (at least 10)")
     args = parser.parse_args()
 
     scales = [2] if args.quick else sorted({int(s) for s in args.scales.split(",") if s.strip()})
