@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from inventory.admin.base import PoolListFilter
 from inventory.importers import FORMATS
 from inventory.models import StoragePool, UsageImport
 from inventory.services.usage_import import import_usage_file
@@ -97,8 +98,8 @@ class UsageImportAdmin(admin.ModelAdmin):
         "error_count",
         "user",
     )
-    list_filter = ("outcome", "format", "pool")
-    list_select_related = ("pool", "user")
+    list_filter = ("outcome", "format", ("pool", PoolListFilter))
+    list_select_related = ("pool__array", "user")
     search_fields = ("file_name",)
     date_hierarchy = "created_at"
     fields = (

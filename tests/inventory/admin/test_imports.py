@@ -159,3 +159,18 @@ def test_imports_are_listed_read_only(superuser_client, scratch):
     assert detail.status_code == 200
     assert 'name="file_name"' not in detail.content.decode()  # shown, not editable
     assert superuser_client.post(reverse("admin:inventory_usageimport_delete", args=[record.pk])).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pools", [2, 12])
+def test_import_list_runs_a_fixed_number_of_queries_whatever_the_pools(
+    admin_client, django_assert_max_num_queries, pools
+):
+    from inventory.models import UsageImport
+    from tests.inventory.factories import make_pool
+
+    for _ in range(pools):
+        UsageImport.objects.create(file_name="r.json", format="xdmod", pool=make_pool(), outcome="succeeded")
+    with django_assert_max_num_queries(12):
+        response = admin_client.get("/admin/inventory/usageimport/")
+    assert response.status_code == 200
