@@ -88,6 +88,20 @@ def _capacity_cell(value, binary) -> str:
     return format_html('<td class="num" title="{}">{}</td>', capacity_title(value), capacity_units(value, binary))
 
 
+def _quota_cell(allocation, binary) -> str:
+    """The quota, and any quota drift: the storage system enforcing another hard limit than promised."""
+    enforced = allocation.enforced_quota_bytes
+    if enforced is None or enforced == allocation.quota_bytes:
+        return _capacity_cell(allocation.quota_bytes, binary)
+    return format_html(
+        '<td class="num" title="{}">{}<br><span class="badge badge-drift" title="{}">array enforces {}</span></td>',
+        capacity_title(allocation.quota_bytes),
+        capacity_units(allocation.quota_bytes, binary),
+        "Quota drift: the storage system's own hard limit differs from the promised quota.",
+        capacity_units(enforced, binary),
+    )
+
+
 @register.simple_tag
 def allocation_row(allocation, *, show_project=False, show_team=False, staff=False, binary=False):
     """One ``<tr>`` of an allocation table (dashboard/allocations/_table.html has the header).
@@ -118,7 +132,7 @@ def allocation_row(allocation, *, show_project=False, show_team=False, staff=Fal
             '<td><span class="badge badge-{}">{}</span></td>', allocation.status, allocation.get_status_display()
         )
     )
-    cells.append(_capacity_cell(allocation.quota_bytes, binary))
+    cells.append(_quota_cell(allocation, binary))
     cells.append(_capacity_cell(allocation.used_bytes, binary))
     bar = usage_bar(
         allocation.used_bytes,

@@ -167,3 +167,14 @@ def test_staff_see_allocations_whose_requester_was_deleted(staff_client, estate)
     assert response.status_code == 200
     pool = estate.allocations[0].pool
     assert staff_client.get(f"/storage/{pool.array.slug}/{pool.slug}/").status_code == 200
+
+
+def test_quota_drift_is_shown_where_the_array_enforces_another_limit(researcher_client, estate):
+    drifted, exact = estate.allocations[0], estate.allocations[1]
+    Allocation.objects.filter(pk=drifted.pk).update(enforced_quota_bytes=drifted.quota_bytes + 10**13)
+    Allocation.objects.filter(pk=exact.pk).update(enforced_quota_bytes=exact.quota_bytes)
+    html = researcher_client.get("/allocations/?per_page=100").content.decode()
+    assert html.count("array enforces") == 1
+    from inventory.units import format_capacity
+
+    assert f"array enforces {format_capacity(drifted.quota_bytes + 10**13)}" in html
