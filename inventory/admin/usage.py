@@ -8,6 +8,7 @@ from inventory.admin.base import DatabaseRulesAdmin, EstimatedCountPaginator, Po
 from inventory.admin.forms import RulesForm
 from inventory.importers import FORMATS
 from inventory.models import UnitPreference, UsageSample
+from inventory.services.usage import save_usage_sample
 
 #: What ``seed_demo`` writes as the source of its samples (inventory/demo/scenario.py).
 DEMO_SOURCE = "demo"
@@ -66,6 +67,11 @@ class UsageSampleAdmin(DatabaseRulesAdmin):
     search_fields = ("allocation__project__code", "allocation__pool__slug", "allocation__quota_id")
     autocomplete_fields = ("allocation",)
     readonly_fields = ("usage_import",)
+
+    def save_model(self, request, obj, form, change):
+        # Through the service: the allocation's latest usage and the daily rollups follow the sample.
+        save_usage_sample(sample=obj)
+
     # COUNT(*) over the whole history on every page is the slow part of a big changelist.
     paginator = EstimatedCountPaginator
     show_full_result_count = False

@@ -93,3 +93,29 @@ def test_list_order_is_indexed():
     assert "(measured_at DESC, id DESC)" in indexes["sample_measured_at_id"]
     # The composite index replaces the one on measured_at alone.
     assert "sample_measured_at" not in indexes
+
+
+def test_a_sample_added_by_hand_updates_latest_usage_and_the_daily_rollup(admin_client):
+    from inventory.models import PoolDailyUsage
+
+    allocation = make_allocation(pool=make_pool())
+    response = admin_client.post(
+        "/admin/inventory/usagesample/add/",
+        {
+            "allocation": allocation.pk,
+            "measured_at_0": "2026-11-27",
+            "measured_at_1": "12:00:00",
+            "used_bytes": "5 TB",
+            "physical_used_bytes": "",
+            "file_count": "10",
+            "soft_limit_bytes": "",
+            "hard_limit_bytes": "",
+            "source": "manual",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    allocation.refresh_from_db()
+    assert allocation.used_bytes == 5 * TB
+    assert allocation.usage_measured_at == datetime.datetime(2026, 11, 27, 12, tzinfo=datetime.UTC)
+    day = PoolDailyUsage.objects.get(pool=allocation.pool, day=datetime.date(2026, 11, 27))
+    assert day.used_bytes == 5 * TB
