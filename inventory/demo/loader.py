@@ -34,6 +34,7 @@ from inventory.models import (
     UsageImport,
     UsageSample,
 )
+from inventory.roles import ensure_roles
 from inventory.services.rollups import refresh_daily_usage
 
 BATCH = 2_000
@@ -151,6 +152,8 @@ class Loader:
             user.is_staff = is_staff
             user.save()
             if group:
+                if not Group.objects.filter(name=group).exists():
+                    ensure_roles()  # a database emptied without migrating again
                 user.groups.add(Group.objects.get(name=group))
         unusable = make_password(None)
         User.objects.bulk_create(

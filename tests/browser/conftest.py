@@ -119,17 +119,11 @@ def _close_connections() -> None:
 
 
 def _restore_roles() -> None:
-    """Put back the two groups of the roles migration (0002): a flush empties every table."""
-    from django.contrib.auth.models import Group, Permission
+    """Put back the permissions and the two role groups: a flush empties every table, and after a
+    serialized-rollback test it does not even recreate the permissions."""
+    from inventory.roles import ensure_roles
 
-    from inventory.demo.loader import ALLOCATION_MANAGERS, INFRASTRUCTURE_ADMINS
-
-    inventory_permissions = Permission.objects.filter(content_type__app_label="inventory")
-    Group.objects.get_or_create(name=INFRASTRUCTURE_ADMINS)[0].permissions.set(inventory_permissions)
-    Group.objects.get_or_create(name=ALLOCATION_MANAGERS)[0].permissions.set(
-        inventory_permissions.filter(codename__startswith="view_")
-        | inventory_permissions.filter(codename__in=["change_allocation", "approve_allocation"])
-    )
+    ensure_roles()
 
 
 @pytest.fixture(scope="package")
