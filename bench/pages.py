@@ -188,7 +188,7 @@ def run_floor(result: dict, runs: int) -> None:
 def explain_slowest(result: dict) -> None:
     from django.db import connection
 
-    candidates = [q for q in result.get("per_query", []) if q["sql"].lstrip().upper().startswith("SELECT")]
+    candidates = [q for q in result.get("per_query", []) if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
     if not candidates:
         return
     slowest = max(candidates, key=lambda q: q["median_ms"])
