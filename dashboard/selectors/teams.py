@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import BigIntegerField, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Cast, Coalesce, Lower
 
 from dashboard.selectors.subqueries import subquery_count, subquery_sum
-from dashboard.selectors.usage import used_on_day
-from inventory.models import Allocation, ResearchProject, Team, TeamMembership
+from inventory.models import Allocation, ResearchProject, Team, TeamDailyUsage, TeamMembership
 from inventory.thresholds import used_percent_expression
 
 ACTIVE = Allocation.Status.ACTIVE
@@ -26,16 +25,29 @@ def _team_allocations(field: str) -> Subquery:
     return Subquery(rows, output_field=BigIntegerField())
 
 
+def _team_used_on(day: datetime.date | None):
+    """The team's usage on *day* from the daily rollup (NULL when nothing reported that day).
+
+    TeamDailyUsage holds exactly the rule of selectors.usage (each allocation's last sample
+    of the day, summed), maintained by every path that writes samples; reading one row per
+    team and day instead of summing samples cut the team page's query building and SQL.
+    """
+    if day is None:
+        # A typed NULL: PostgreSQL cannot subtract two untyped NULLs.
+        return Cast(Value(None), output_field=BigIntegerField())
+    rows = TeamDailyUsage.objects.filter(team=OuterRef("pk"), day=day).values("used_bytes")[:1]
+    return Subquery(rows, output_field=BigIntegerField())
+
+
 def team_rows(*, latest_day: datetime.date | None) -> QuerySet[Team]:
     """Teams with projects, allocated, used, % of quota used and growth over 7 and 30 days.
 
-    Growth is the usage on *latest_day* minus the usage 7 (30) days earlier, both taken
-    from the usage samples (see selectors.usage), NULL where either day has no sample.
+    Growth is the usage on *latest_day* minus the usage 7 (30) days earlier, both from the
+    daily team rollup, NULL where either day has no sample.
     """
     project_count = (
         ResearchProject.objects.filter(team=OuterRef("pk")).order_by().annotate(n=subquery_count()).values("n")
     )
-    on_team = Q(allocation__project__team=OuterRef("pk"))
     week_ago = latest_day - datetime.timedelta(days=7) if latest_day else None
     month_ago = latest_day - datetime.timedelta(days=30) if latest_day else None
     return (
@@ -45,9 +57,9 @@ def team_rows(*, latest_day: datetime.date | None) -> QuerySet[Team]:
             project_count=Coalesce(Subquery(project_count, output_field=BigIntegerField()), Value(0)),
             allocated_bytes=Coalesce(_team_allocations("quota_bytes"), Value(0), output_field=BigIntegerField()),
             used_bytes=_team_allocations("used_bytes"),
-            used_latest_day=used_on_day(latest_day, on_team),
-            used_week_ago=used_on_day(week_ago, on_team),
-            used_month_ago=used_on_day(month_ago, on_team),
+            used_latest_day=_team_used_on(latest_day),
+            used_week_ago=_team_used_on(week_ago),
+            used_month_ago=_team_used_on(month_ago),
         )
         .annotate(
             used_percent=used_percent_expression("used_bytes", "allocated_bytes"),

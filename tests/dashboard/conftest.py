@@ -28,6 +28,7 @@ from inventory.models import (
     TeamMembership,
     UsageSample,
 )
+from inventory.services.rollups import refresh_daily_usage
 
 TB = 10**12
 PB = 10**15
@@ -66,8 +67,12 @@ def build_estate(
     sample_days: int = 35,
     today: datetime.date | None = None,
     members=(),
+    rollups: bool = False,
 ) -> Estate:
-    """Build a consistent estate; *members* (users) join the first team. Names are unique per call."""
+    """Build a consistent estate; *members* (users) join the first team. Names are unique per call.
+
+    *rollups*: also compute the daily rollups, as an import would (team growth, forecasts).
+    """
     n = next(_batch)
     today = today or timezone.now().date()
     site = Site.objects.create(name=f"Site {n}", slug=f"site-{n}", city="Oslo")
@@ -146,6 +151,8 @@ def build_estate(
                 )
             )
     UsageSample.objects.bulk_create(samples)
+    if rollups:
+        refresh_daily_usage()  # as the imports do: team growth and forecasts read the rollups
     for user in members:
         TeamMembership.objects.create(team=team_list[0], user=user)
     return Estate(site, array, pool_list, team_list, project_list, allocations, pis, today)

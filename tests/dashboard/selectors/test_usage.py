@@ -7,6 +7,7 @@ from django.db.models import Q
 from dashboard.selectors.teams import team_rows
 from dashboard.selectors.usage import daily_usage, latest_sample_day
 from inventory.models import UsageSample
+from inventory.services.rollups import refresh_daily_usage
 
 TB = 10**12
 DAY = datetime.date(2026, 11, 20)
@@ -27,6 +28,7 @@ def test_daily_usage_takes_the_last_sample_of_each_day(estate_builder):
             UsageSample(allocation=first, measured_at=at(DAY - datetime.timedelta(days=7), 5), used_bytes=TB),
         ]
     )
+    refresh_daily_usage()
     series = daily_usage(Q(project__team=estate.teams[0]), end=DAY)
     assert series == [(DAY - datetime.timedelta(days=7), TB), (DAY, 5 * TB)]
     assert latest_sample_day() == DAY
