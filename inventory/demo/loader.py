@@ -34,14 +34,12 @@ from inventory.models import (
     UsageImport,
     UsageSample,
 )
-from inventory.roles import ensure_roles
+from inventory.roles import ALLOCATION_MANAGERS, INFRASTRUCTURE_ADMINS, ensure_roles
 from inventory.services.rollups import refresh_daily_usage
 
 BATCH = 2_000
 #: Above this many allocations, per-row checks are swapped for set-wise ones (see load_allocations, load_samples).
 BULK_LOAD_ABOVE = 5_000
-INFRASTRUCTURE_ADMINS = "Infrastructure admins"
-ALLOCATION_MANAGERS = "Allocation managers"
 LOGINS = {
     scenario.RESEARCHER: ("Rita", "Solberg", "rita.solberg@ifi.uio.example", False, None),
     scenario.INFRA: ("Ivar", "Nordmo", "ivar.nordmo@polaris.example", True, INFRASTRUCTURE_ADMINS),
