@@ -400,7 +400,7 @@ def _store_in_transaction(
                 "SELECT id FROM inventory_allocation WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
                 [allocation_ids],
             )
-        present = _compare_with_stored(raw, matched, allocation_ids, records, outcome)
+        present = _compare_with_stored(raw, matched, records, outcome)
         if outcome.errors or outcome.dry_run:
             if not outcome.errors:  # a clean dry run says what it would have added
                 outcome.added = len(matched.rows) - len(present)
@@ -423,9 +423,7 @@ def _store_in_transaction(
     return usage_import
 
 
-def _compare_with_stored(
-    raw, matched: _Matched, allocation_ids: list[int], records: list[UsageRecord], outcome: ImportOutcome
-) -> set[int]:
+def _compare_with_stored(raw, matched: _Matched, records: list[UsageRecord], outcome: ImportOutcome) -> set[int]:
     """Rows already stored as they are (returned), and conflicts with stored samples (errors).
 
     First a cheap probe on the moment index: new data (the usual case) has nothing stored at its moments.
