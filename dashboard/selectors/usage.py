@@ -1,8 +1,9 @@
-"""Reads of the usage history: daily totals for charts and "used on day D" for growth.
+"""Reads of the usage history: daily totals for charts.
 
 Samples can arrive several times a day; a day's figure for an allocation is its
 LAST sample of that day (UTC), and a team's or project's figure is the sum of those.
-Both the chart series and the growth columns use that rule, so they agree.
+The daily rollups (inventory.services.rollups) that the growth columns read use the
+same rule, so charts and growth agree.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from __future__ import annotations
 import datetime
 
 from django.db import connection
-from django.db.models import BigIntegerField, Exists, Max, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Cast, TruncDate
+from django.db.models import Max, Q
+from django.db.models.functions import TruncDate
 
-from dashboard.selectors.subqueries import subquery_sum
 from inventory.models import UsageSample
 
 #: How far back the usage charts look.
@@ -54,30 +54,6 @@ def daily_usage(
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT day, SUM(used_bytes) FROM ({sql}) AS last_of_day GROUP BY day ORDER BY day", params)
         return [(day, int(total)) for day, total in cursor.fetchall()]
-
-
-def used_on_day(day: datetime.date | None, allocation_outer: Q) -> Subquery | Cast:
-    """A subquery: bytes used on *day* (last sample per allocation that day) by the allocations
-    matching *allocation_outer*, a Q on UsageSample using OuterRef (e.g. to the team row).
-
-    NULL when there is no sample that day, so growth shows "—" rather than a made-up number.
-    """
-    if day is None:
-        # A typed NULL: PostgreSQL cannot subtract two untyped NULLs.
-        return Cast(Value(None), output_field=BigIntegerField())
-    start = _day_start(day)
-    end = start + datetime.timedelta(days=1)
-    later_same_day = UsageSample.objects.filter(
-        allocation=OuterRef("allocation"), measured_at__gt=OuterRef("measured_at"), measured_at__lt=end
-    )
-    samples = (
-        UsageSample.objects.filter(allocation_outer, measured_at__gte=start, measured_at__lt=end)
-        .filter(~Exists(later_same_day))
-        .order_by()
-        .annotate(total=subquery_sum("used_bytes"))
-        .values("total")
-    )
-    return Subquery(samples, output_field=BigIntegerField())
 
 
 def _prefixed(condition: Q, prefix: str) -> Q:
