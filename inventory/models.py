@@ -116,6 +116,12 @@ class StoragePool(models.Model):
     critical_threshold = models.PositiveSmallIntegerField(
         "critical threshold (%)", default=90, validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
+    system_name = models.CharField(
+        "name on the storage system",
+        max_length=200,
+        blank=True,
+        help_text="The storage pool's NAME on the array, for collection; empty means this pool is not collected.",
+    )
     notes = models.TextField(blank=True)
     history = HistoricalRecords()
 
@@ -366,10 +372,17 @@ class UsageImport(models.Model):
     drift_warnings = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     messages = models.JSONField(default=list, blank=True, help_text="Errors and warnings, one string each.")
+    sha256 = models.CharField(
+        "SHA-256 of the file",
+        max_length=64,
+        blank=True,
+        help_text="Identical content imported again into the same pool (with no moment of its own) adds nothing.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "usage import"
+        indexes = [models.Index(fields=["sha256", "pool"], name="usage_import_sha256_pool")]
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.format}, {self.get_outcome_display()})"
@@ -385,6 +398,14 @@ class UsageSample(models.Model):
     file_count = models.BigIntegerField(null=True, blank=True)
     soft_limit_bytes = BytesField("soft limit", null=True, blank=True)
     hard_limit_bytes = BytesField("hard limit", null=True, blank=True)
+    # A report either carries limits (NULL then means "no limit", from an explicit sentinel) or says nothing
+    # about them (XDMoD without thresholds, CSV without limit columns): only the first may change what the
+    # array is known to enforce.
+    limits_reported = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="The report carried this quota's limits (an empty limit then means no limit).",
+    )
     source = models.CharField(max_length=50, blank=True, help_text="The report format it came from.")
     usage_import = models.ForeignKey(
         UsageImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="samples"
