@@ -171,3 +171,7 @@ LOGGING = {
 
 # Capacity display: decimal units (TB, PB) unless a user asks for binary.
 CAPACITY_DEFAULT_BINARY = False
+
+# Usage older than this makes an active allocation "not reporting" (docs/domain.md): its last value is
+# carried forward into daily figures for this many days, then counted as not reporting instead of added.
+CAPACITY_STALENESS_DAYS = env.int("CAPACITY_STALENESS_DAYS", default=7)

@@ -1,7 +1,7 @@
 """The inventory: what the infrastructure owns, who was promised what, and what they use.
 
 Every capacity is an exact integer number of bytes (`BytesField`). The rules of
-../shared/DOMAIN.md are enforced in the database (check and conditional unique
+docs/domain.md are enforced in the database (check and conditional unique
 constraints here, capacity triggers in migration 0003) as well as in forms, so
 that no code path and no race between two admins can break them.
 """
@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from inventory import figures
 from inventory.fields import BytesField
 
 
@@ -148,9 +149,9 @@ class StoragePool(models.Model):
         return reverse("dashboard:pool-detail", kwargs={"array": self.array.slug, "pool": self.slug})
 
     @property
-    def allowed_bytes(self) -> int:
-        """The most that may be allocated: capacity × maximum oversubscription, in whole bytes."""
-        return int(self.capacity_bytes * self.max_oversubscription)
+    def allowed_bytes(self) -> int | None:
+        """The most that may be allocated (inventory.figures.allowed_bytes)."""
+        return figures.allowed_bytes(self.capacity_bytes, self.max_oversubscription)
 
 
 class Team(models.Model):
@@ -335,7 +336,7 @@ class Allocation(models.Model):
             # most, allocations near quota) read this small index alone, not the wide table.
             models.Index(
                 fields=["pool"],
-                include=["id", "project", "quota_bytes", "used_bytes", "physical_used_bytes"],
+                include=["id", "project", "quota_bytes", "used_bytes", "physical_used_bytes", "usage_measured_at"],
                 condition=Q(status="active"),
                 name="allocation_active_by_pool",
             ),
@@ -441,7 +442,15 @@ class UsageSample(models.Model):
             ),
         ]
         # The order of the admin's list (newest first, ties by id); also serves ranges of measured_at.
-        indexes = [models.Index(fields=["-measured_at", "-id"], name="sample_measured_at_id")]
+        indexes = [
+            models.Index(fields=["-measured_at", "-id"], name="sample_measured_at_id"),
+            # The usage-state service finds each allocation's newest sample that carried limits.
+            models.Index(
+                fields=["allocation", "-measured_at"],
+                condition=Q(limits_reported=True),
+                name="sample_limits_by_allocation",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.allocation_id} at {self.measured_at:%Y-%m-%d %H:%M}"
@@ -458,17 +467,20 @@ class UnitPreference(models.Model):
 
 
 class PoolDailyUsage(models.Model):
-    """Rollup: a pool's usage on one day (the sum over its allocations of each one's last sample that day).
+    """Rollup: a pool's usage on one day, as inventory/daily_usage.py defines it (latest known values).
 
-    Maintained by the imports (inventory/services/rollups.py), so that the
-    forecasts and charts read a few hundred rows instead of millions of samples.
+    Kept true by the usage-state service (inventory/services/usage_state.py) after every write of
+    samples, so that the forecasts and charts read a few hundred rows instead of millions of samples.
     """
 
     pool = models.ForeignKey(StoragePool, on_delete=models.CASCADE, related_name="daily_usage")
     day = models.DateField()
     used_bytes = models.BigIntegerField()
     physical_used_bytes = models.BigIntegerField(help_text="Physical where reported, else logical.")
-    allocations = models.PositiveIntegerField(help_text="How many allocations reported that day.")
+    allocations = models.PositiveIntegerField(help_text="How many counted allocations had a current value that day.")
+    not_reporting = models.PositiveIntegerField(
+        default=0, help_text="How many counted allocations had no sample within the staleness limit that day."
+    )
 
     class Meta:
         verbose_name = "pool daily usage"
@@ -486,7 +498,10 @@ class TeamDailyUsage(models.Model):
     day = models.DateField()
     used_bytes = models.BigIntegerField()
     physical_used_bytes = models.BigIntegerField(help_text="Physical where reported, else logical.")
-    allocations = models.PositiveIntegerField(help_text="How many allocations reported that day.")
+    allocations = models.PositiveIntegerField(help_text="How many counted allocations had a current value that day.")
+    not_reporting = models.PositiveIntegerField(
+        default=0, help_text="How many counted allocations had no sample within the staleness limit that day."
+    )
 
     class Meta:
         verbose_name = "team daily usage"

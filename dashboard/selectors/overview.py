@@ -28,7 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, NullIf
 from django.db.models.lookups import GreaterThanOrEqual
 
-from inventory import thresholds
+from inventory import figures, thresholds
 from inventory.models import Allocation, Team
 
 ACTIVE = Allocation.Status.ACTIVE
@@ -39,27 +39,12 @@ LIST_LIMIT = 10
 _ALLOCATION_RELATED = ("project", "project__team", "pool", "pool__array")
 
 
-# One query: rank the teams by their active allocations' logical used (only the two sums per
-# team), then join the ten teams and work out their percentage. The percentage is the same
-# numeric expression as inventory.thresholds.used_percent_expression, but for ten rows: over all
-# 6,000 teams of a national estate it alone cost ~5 ms. The sums read the partial covering index
-# allocation_active_by_pool (an index-only scan); what remains is joining 29,000 allocations to
-# their projects and grouping them by team, ~12 ms at S500 (a per-team running total kept by the
-# writers would be the next step).
+# One query: rank the teams by the used figure of inventory.figures over their active allocations
+# (only the sums per team, from the narrow partial index allocation_active_by_pool), then join the ten
+# teams and work out their percentage for those rows only.
 _TOP_TEAMS_SQL = """
-WITH ranked AS (
-    SELECT p.team_id,
-           SUM(a.used_bytes) AS used_bytes,
-           COALESCE(SUM(a.quota_bytes), 0) AS allocated_bytes
-    FROM inventory_allocation a
-    JOIN inventory_researchproject p ON p.id = a.project_id
-    WHERE a.status = %(active)s
-    GROUP BY p.team_id
-    HAVING SUM(a.used_bytes) > 0
-    ORDER BY 2 DESC, 1
-    LIMIT %(limit)s
-)
-SELECT t.*, r.used_bytes, r.allocated_bytes,
+WITH ranked AS ({ranked})
+SELECT t.*, r.used_bytes, r.allocated_bytes, r.not_reporting_count,
        r.used_bytes::numeric(40, 0) * 100 / NULLIF(r.allocated_bytes::numeric(40, 0), 0) AS used_percent
 FROM ranked r
 JOIN inventory_team t ON t.id = r.team_id
@@ -70,11 +55,19 @@ ORDER BY r.used_bytes DESC, r.team_id
 def top_teams(*, limit: int = LIST_LIMIT) -> list[Team]:
     """The teams using most, by logical used over their active allocations, with their quota and % used.
 
-    The same figures as the team list (dashboard.selectors.teams.team_rows: sums over active
-    allocations' latest usage), so "All teams" sorted by used starts with these teams; not the
-    daily rollup, which counts only allocations that reported on a given day (and any status).
+    The same figures as the team list (dashboard.selectors.teams.team_rows), both from inventory.figures,
+    so "All teams" sorted by used starts with these teams.
     """
-    return list(Team.objects.raw(_TOP_TEAMS_SQL, {"active": ACTIVE, "limit": limit}))
+    ranked = (
+        Allocation.objects.filter(figures.counts_as_allocated())
+        .order_by()
+        .values(team_id=F("project__team"))
+        .annotate(**figures.allocation_sums())
+        .filter(used_bytes__gt=0)
+        .order_by("-used_bytes", "team_id")[:limit]
+    )
+    sql, params = ranked.query.sql_with_params()
+    return list(Team.objects.raw(_TOP_TEAMS_SQL.format(ranked=sql), params))
 
 
 def _pick(matches: QuerySet, ordering: Sequence, *, limit: int) -> list[tuple[int, int]]:

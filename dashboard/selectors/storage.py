@@ -1,21 +1,10 @@
 """Capacity figures for the fleet, each site, array and pool, from ONE SQL query.
 
-The quantities (shared DOMAIN.md): *usable* is what the disks can hold (an
-array's usable capacity; for a pool, the capacity carved for it); *allocated*
-the sum of the active allocations' quotas; *allocatable* what may be promised
-(capacity × maximum oversubscription, summed over pools); *used* the
-allocations' latest reported usage, logical (what projects wrote) and physical
-(on disk after data reduction); *free* = usable − physical used.
+The quantities and which allocations count are defined once, in inventory.figures (docs/domain.md):
+the query embeds its ``allocation_sums_query`` for the per-pool sums, exactly what the admin annotates.
 
 Choices:
 
-* Where a storage system does not report physical usage, the logical figure
-  stands in for it: without data reduction they are equal, and it never makes
-  a pool look emptier than it is. The data reduction ratio (logical ÷ physical)
-  is taken only over allocations that reported both.
-* Only **active** allocations count towards allocated and used: requested ones
-  are not promised yet, and expired or revoked ones stop counting once ended
-  (their history stays in the usage samples).
 * Fleet and site totals count **in-service** arrays only (active, maintenance);
   planned and retired arrays still get their own rows.
 
@@ -37,41 +26,39 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from inventory.figures import allocation_sums_query
 from inventory.models import Allocation, PoolDailyUsage, StorageArray
 
 ACTIVE = Allocation.Status.ACTIVE
 IN_SERVICE = (StorageArray.Lifecycle.ACTIVE, StorageArray.Lifecycle.MAINTENANCE)
-#: A pool whose allocations reach this share of its allowed maximum is "nearly overcommitted" (DOMAIN.md).
+#: A pool whose allocations reach this share of its allowed maximum is "nearly overcommitted" (docs/domain.md).
 NEARLY_OVERCOMMITTED_PERCENT = 95
 
 _FIGURES_SQL = """
 WITH allocation_sums AS (
     SELECT pool_id,
-           SUM(quota_bytes) AS allocated,
-           SUM(used_bytes) AS used,
-           SUM(COALESCE(physical_used_bytes, used_bytes)) AS physical,
-           SUM(used_bytes) FILTER (WHERE physical_used_bytes IS NOT NULL AND used_bytes IS NOT NULL) AS reduced_logical,
-           SUM(physical_used_bytes) FILTER (WHERE physical_used_bytes IS NOT NULL AND used_bytes IS NOT NULL)
-               AS reduced_physical,
-           COUNT(*) AS allocations,
-           COUNT(used_bytes) AS reporting
-    FROM inventory_allocation
-    WHERE status = %(active)s {allocation_filter}
-    GROUP BY pool_id
+           allocated_bytes AS allocated,
+           used_bytes AS used,
+           physical_used_bytes AS physical,
+           reduced_logical_bytes AS reduced_logical,
+           reduced_physical_bytes AS reduced_physical,
+           allocation_count AS allocations,
+           not_reporting_count AS not_reporting
+    FROM ({allocation_sums}) AS sums
 ), base AS (
     SELECT s.id AS site_id, a.id AS array_id, p.id AS pool_id,
-           a.lifecycle_status = ANY(%(in_service)s) AS in_service,
+           a.lifecycle_status = ANY(%s) AS in_service,
            CASE WHEN row_number() OVER (PARTITION BY a.id ORDER BY p.id) = 1 THEN a.raw_bytes ELSE 0 END AS raw,
            CASE WHEN row_number() OVER (PARTITION BY a.id ORDER BY p.id) = 1 THEN a.usable_bytes ELSE 0 END
                AS array_usable,
            COALESCE(p.capacity_bytes, 0) AS pooled,
-           COALESCE(FLOOR(p.capacity_bytes * p.max_oversubscription), 0) AS allocatable,
+           COALESCE(inventory_allowed_bytes(p.capacity_bytes, p.max_oversubscription), 0) AS allocatable,
            COALESCE(x.allocated, 0) AS allocated,
            COALESCE(x.used, 0) AS used,
            COALESCE(x.physical, 0) AS physical,
            x.reduced_logical, x.reduced_physical,
            COALESCE(x.allocations, 0) AS allocations,
-           COALESCE(x.reporting, 0) AS reporting,
+           COALESCE(x.not_reporting, 0) AS not_reporting,
            CASE WHEN p.id IS NULL THEN 0 ELSE 1 END AS pools
     FROM inventory_storagearray a
     JOIN inventory_site s ON s.id = a.site_id
@@ -84,7 +71,7 @@ WITH allocation_sums AS (
            SUM(allocatable) AS allocatable, SUM(allocated) AS allocated, SUM(used) AS used,
            SUM(physical) AS physical, SUM(reduced_logical) AS reduced_logical,
            SUM(reduced_physical) AS reduced_physical, SUM(allocations) AS allocations,
-           SUM(reporting) AS reporting, SUM(pools) AS pools
+           SUM(not_reporting) AS not_reporting, SUM(pools) AS pools
     FROM base
     GROUP BY GROUPING SETS ((in_service), (in_service, site_id), (site_id, array_id), (site_id, array_id, pool_id))
 )
@@ -109,10 +96,10 @@ SELECT CASE g.level_bits WHEN 0 THEN 'pool' WHEN 1 THEN 'array' WHEN 3 THEN 'sit
        g.allocated * 1.0 / NULLIF(CASE WHEN g.level_bits = 0 THEN g.pooled ELSE g.array_usable END, 0)
            AS oversubscription,
        g.reduced_logical * 1.0 / NULLIF(g.reduced_physical, 0) AS reduction_ratio,
-       -- DOMAIN.md: allocations at or above 95 per cent of the allowed maximum (exact integer comparison).
-       g.allocatable > 0 AND g.allocated * 100 >= g.allocatable * %(nearly_overcommitted)s AS nearly_overcommitted,
+       -- docs/domain.md: allocations at or above 95 per cent of the allowed maximum (exact integer comparison).
+       g.allocatable > 0 AND g.allocated * 100 >= g.allocatable * %s AS nearly_overcommitted,
        g.allocations AS allocation_count,
-       g.reporting AS reporting_count,
+       g.not_reporting AS not_reporting_count,
        g.pools AS pool_count
 FROM grouped g
 LEFT JOIN inventory_site s ON s.id = g.site_id
@@ -134,7 +121,7 @@ _INTEGER_COLUMNS = frozenset(
         "physical_used_bytes",
         "free_bytes",
         "allocation_count",
-        "reporting_count",
+        "not_reporting_count",
         "pool_count",
     }
 )
@@ -172,21 +159,19 @@ def capacity_figures(*, array_id: int | None = None, pool_id: int | None = None)
 
     With a restriction, the fleet and site rows cover only that array or pool.
     """
-    params: dict[str, Any] = {
-        "active": ACTIVE,
-        "in_service": list(IN_SERVICE),
-        "nearly_overcommitted": NEARLY_OVERCOMMITTED_PERCENT,
-    }
-    allocation_filter = base_filter = ""
+    allocations = Allocation.objects.all()
+    base_filter = ""
+    base_params: list[Any] = []
     if pool_id is not None:
-        params["pool_id"] = pool_id
-        allocation_filter = "AND pool_id = %(pool_id)s"
-        base_filter = "WHERE p.id = %(pool_id)s"
+        allocations = allocations.filter(pool_id=pool_id)
+        base_filter, base_params = "WHERE p.id = %s", [pool_id]
     elif array_id is not None:
-        params["array_id"] = array_id
-        allocation_filter = "AND pool_id IN (SELECT id FROM inventory_storagepool WHERE array_id = %(array_id)s)"
-        base_filter = "WHERE a.id = %(array_id)s"
-    sql = _FIGURES_SQL.format(allocation_filter=allocation_filter, base_filter=base_filter)
+        allocations = allocations.filter(pool__array_id=array_id)
+        base_filter, base_params = "WHERE a.id = %s", [array_id]
+    # Which allocations count and how they are summed: inventory.figures, as in the admin.
+    sums_sql, sums_params = allocation_sums_query(allocations, "pool_id").query.sql_with_params()
+    sql = _FIGURES_SQL.format(allocation_sums=sums_sql, base_filter=base_filter)
+    params = [*sums_params, list(IN_SERVICE), *base_params, NEARLY_OVERCOMMITTED_PERCENT]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = [column.name for column in cursor.description]
@@ -228,7 +213,9 @@ def pool_daily_usage(
     """
     today = today or timezone.now().astimezone(dt.UTC).date()
     return list(
-        PoolDailyUsage.objects.filter(pool_id=pool_id, day__gt=today - dt.timedelta(days=days), day__lte=today)
+        PoolDailyUsage.objects.filter(
+            pool_id=pool_id, day__gt=today - dt.timedelta(days=days), day__lte=today, allocations__gt=0
+        )
         .order_by("day")
         .values_list("day", "physical_used_bytes")
     )

@@ -4,34 +4,19 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import BigIntegerField, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import BigIntegerField, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Lower
 
-from dashboard.selectors.subqueries import subquery_count, subquery_sum
+from dashboard.selectors.subqueries import subquery_count
+from inventory import figures
 from inventory.models import Allocation, ResearchProject, Team, TeamDailyUsage, TeamMembership
 from inventory.thresholds import used_percent_expression
 
 ACTIVE = Allocation.Status.ACTIVE
 
 
-def _team_allocations(field: str) -> Subquery:
-    """Sum of *field* over the team's active allocations (subquery: no join fan-out with other sums)."""
-    rows = (
-        Allocation.objects.filter(project__team=OuterRef("pk"), status=ACTIVE)
-        .order_by()
-        .annotate(total=subquery_sum(field))
-        .values("total")
-    )
-    return Subquery(rows, output_field=BigIntegerField())
-
-
 def _team_used_on(day: datetime.date | None):
-    """The team's usage on *day* from the daily rollup (NULL when nothing reported that day).
-
-    TeamDailyUsage holds exactly the rule of selectors.usage (each allocation's last sample
-    of the day, summed), maintained by every path that writes samples; reading one row per
-    team and day instead of summing samples cut the team page's query building and SQL.
-    """
+    """The team's usage on *day* from the daily rollup (inventory/daily_usage.py: latest known values)."""
     if day is None:
         # A typed NULL: PostgreSQL cannot subtract two untyped NULLs.
         return Cast(Value(None), output_field=BigIntegerField())
@@ -55,8 +40,8 @@ def team_rows(*, latest_day: datetime.date | None) -> QuerySet[Team]:
         Team.objects.alias(sort_name=Lower("name"))
         .annotate(
             project_count=Coalesce(Subquery(project_count, output_field=BigIntegerField()), Value(0)),
-            allocated_bytes=Coalesce(_team_allocations("quota_bytes"), Value(0), output_field=BigIntegerField()),
-            used_bytes=_team_allocations("used_bytes"),
+            # allocated_bytes, used_bytes, not_reporting_count: inventory.figures, as everywhere.
+            **figures.figure_subqueries("project__team"),
             used_latest_day=_team_used_on(latest_day),
             used_week_ago=_team_used_on(week_ago),
             used_month_ago=_team_used_on(month_ago),
@@ -81,15 +66,10 @@ def team_members(team: Team) -> QuerySet[TeamMembership]:
 
 def team_project_breakdown(team: Team) -> QuerySet[ResearchProject]:
     """The team's projects with allocated/used over their active allocations (one grouped query)."""
-    active = Q(allocations__status=ACTIVE)
     return (
         ResearchProject.objects.filter(team=team)
         .select_related("principal_investigator")
-        .annotate(
-            allocation_count=Count("allocations", filter=active),
-            allocated_bytes=Coalesce(Sum("allocations__quota_bytes", filter=active), Value(0)),
-            used_bytes=Sum("allocations__used_bytes", filter=active),
-        )
+        .annotate(**figures.allocation_sums("allocations__"))
         .annotate(used_percent=used_percent_expression("used_bytes", "allocated_bytes"))
         .order_by("code")
     )
@@ -98,13 +78,9 @@ def team_project_breakdown(team: Team) -> QuerySet[ResearchProject]:
 def team_pool_breakdown(team: Team) -> QuerySet:
     """Allocated and used per pool over the team's active allocations (one grouped query, dicts)."""
     return (
-        Allocation.objects.filter(project__team=team, status=ACTIVE)
+        Allocation.objects.filter(figures.counts_as_allocated(), project__team=team)
         .values("pool__slug", "pool__name", "pool__array__name", "pool__array__slug")
-        .annotate(
-            allocation_count=Count("pk"),
-            allocated_bytes=Sum("quota_bytes"),
-            used_bytes=Sum("used_bytes"),
-        )
+        .annotate(**figures.allocation_sums())
         .annotate(used_percent=used_percent_expression("used_bytes", "allocated_bytes"))
         .order_by("pool__array__name", "pool__name")
     )

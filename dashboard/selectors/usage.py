@@ -1,9 +1,8 @@
 """Reads of the usage history: daily totals for charts.
 
-Samples can arrive several times a day; a day's figure for an allocation is its
-LAST sample of that day (UTC), and a team's or project's figure is the sum of those.
-The daily rollups (inventory.services.rollups) that the growth columns read use the
-same rule, so charts and growth agree.
+A day's figure is defined once (inventory/daily_usage.py): every counted allocation's latest known value
+that day, carried forward up to the staleness limit. Teams and pools read it from their daily rollups;
+a project (a handful of allocations) has it worked out on the fly by the same query.
 """
 
 from __future__ import annotations
@@ -11,17 +10,13 @@ from __future__ import annotations
 import datetime
 
 from django.db import connection
-from django.db.models import Max, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Max
 
-from inventory.models import UsageSample
+from inventory.daily_usage import carried_usage_sql
+from inventory.models import TeamDailyUsage, UsageSample
 
 #: How far back the usage charts look.
 CHART_DAYS = 90
-
-
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
 
 
 def latest_sample_day() -> datetime.date | None:
@@ -30,41 +25,36 @@ def latest_sample_day() -> datetime.date | None:
     return latest.astimezone(datetime.UTC).date() if latest else None
 
 
-def daily_usage(
-    allocation_filter: Q, *, days: int = CHART_DAYS, end: datetime.date | None = None
-) -> list[tuple[datetime.date, int]]:
-    """[(day, bytes used)] for the allocations matching *allocation_filter*, over the last *days* days.
-
-    One query: DISTINCT ON keeps each allocation's last sample per day, an outer GROUP BY
-    sums them per day. *allocation_filter* is a Q on Allocation (e.g. ``Q(project__team=team)``).
-    """
+def _window(days: int, end: datetime.date | None) -> tuple[datetime.date, datetime.date]:
     end = end or datetime.datetime.now(datetime.UTC).date()
-    start = end - datetime.timedelta(days=days - 1)
-    inner = (
-        UsageSample.objects.filter(
-            measured_at__gte=_day_start(start), measured_at__lt=_day_start(end + datetime.timedelta(days=1))
-        )
-        .filter(_prefixed(allocation_filter, "allocation"))
-        .annotate(day=TruncDate("measured_at", tzinfo=datetime.UTC))
-        .order_by("allocation_id", "day", "-measured_at")
-        .distinct("allocation_id", "day")
-        .values("day", "used_bytes")
+    return end - datetime.timedelta(days=days - 1), end
+
+
+def team_daily_usage(
+    team_id: int, *, days: int = CHART_DAYS, end: datetime.date | None = None
+) -> list[tuple[datetime.date, int]]:
+    """[(day, bytes used)] of one team over the last *days* days, from its daily rollup (one query)."""
+    start, end = _window(days, end)
+    # Days on which no allocation reported have no figure (a gap, not a fall to zero).
+    rows = TeamDailyUsage.objects.filter(team_id=team_id, day__gte=start, day__lte=end, allocations__gt=0)
+    rows = rows.order_by("day")
+    return list(rows.values_list("day", "used_bytes"))
+
+
+def project_daily_usage(
+    project_id: int, *, days: int = CHART_DAYS, end: datetime.date | None = None
+) -> list[tuple[datetime.date, int]]:
+    """[(day, bytes used)] of one project over the last *days* days (one query; days on which none of its
+    allocations reported are left out: a gap, not a fall to zero)."""
+    start, end = _window(days, end)
+    sql, params = carried_usage_sql(
+        [start + datetime.timedelta(days=n) for n in range(days)], scope="AND a.project_id = %(project_id)s"
     )
-    sql, params = inner.query.sql_with_params()
+    params["project_id"] = project_id
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT day, SUM(used_bytes) FROM ({sql}) AS last_of_day GROUP BY day ORDER BY day", params)
+        cursor.execute(
+            f"SELECT day, sum(used_bytes) FROM ({sql}) AS carried GROUP BY day HAVING count(used_bytes) > 0 "
+            "ORDER BY day",
+            params,
+        )
         return [(day, int(total)) for day, total in cursor.fetchall()]
-
-
-def _prefixed(condition: Q, prefix: str) -> Q:
-    """Re-root a Q written for Allocation onto a related model (``project__team`` -> ``allocation__project__team``)."""
-    rerooted = Q()
-    rerooted.connector = condition.connector
-    rerooted.negated = condition.negated
-    for child in condition.children:
-        if isinstance(child, Q):
-            rerooted.children.append(_prefixed(child, prefix))
-        else:
-            key, value = child
-            rerooted.children.append((f"{prefix}__{key}", value))
-    return rerooted

@@ -15,6 +15,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.conf import settings
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -214,3 +215,18 @@ def signed_prefix(value) -> str:
         return "+" if value is not None and value > 0 else ""
     except TypeError:
         return ""
+
+
+@register.simple_tag
+def not_reporting_note(count) -> str:
+    """The note under a Used figure: how many active allocations it leaves out as not reporting."""
+    if not count:
+        return ""
+    noun = "allocation" if count == 1 else "allocations"
+    return format_html(
+        '<dd class="stat-note not-reporting">{} active {} not reporting (no usage in the last {} days): '
+        "not counted</dd>",
+        count,
+        noun,
+        settings.CAPACITY_STALENESS_DAYS,
+    )

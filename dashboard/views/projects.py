@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
 from dashboard.charts import line_chart
 from dashboard.selectors.allocations import allocation_rows
 from dashboard.selectors.projects import project_rows
-from dashboard.selectors.usage import CHART_DAYS, daily_usage, latest_sample_day
+from dashboard.selectors.usage import CHART_DAYS, latest_sample_day, project_daily_usage
 from dashboard.tables import HtmxHttpRequest, csv_response, paginate, render_list, wants_csv
 from dashboard.units import prefers_binary
 from dashboard.views.allocations import allocation_csv_columns
@@ -59,7 +58,7 @@ def project_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
         "project": project,
         "page_obj": paginate(request, allocations),
         "chart": line_chart(
-            daily_usage(Q(project=project), end=latest_day),
+            project_daily_usage(project.pk, end=latest_day),
             title=f"{project.code}: used capacity per day, last {CHART_DAYS} days",
             chart_id="project-usage",
             quota=project.allocated_bytes or None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
@@ -15,7 +14,7 @@ from dashboard.selectors.teams import (
     team_project_breakdown,
     team_rows,
 )
-from dashboard.selectors.usage import CHART_DAYS, daily_usage, latest_sample_day
+from dashboard.selectors.usage import CHART_DAYS, latest_sample_day, team_daily_usage
 from dashboard.tables import HtmxHttpRequest, csv_response, paginate, render_list, wants_csv, wants_table_only
 from dashboard.units import prefers_binary
 from dashboard.views.allocations import allocation_csv_columns
@@ -67,7 +66,7 @@ def team_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if wants_csv(request):
         return csv_response(f"team-{team.slug}-allocations.csv", allocation_csv_columns(staff=staff), allocations)
     binary = prefers_binary(request)
-    series = daily_usage(Q(project__team=team), end=latest_day)
+    series = team_daily_usage(team.pk, end=latest_day)
     context = {
         "team": team,
         "page_obj": paginate(request, allocations),

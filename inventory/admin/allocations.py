@@ -6,7 +6,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import F, Q
-from django.utils import timezone
 
 from inventory.admin.annotations import allocation_figures
 from inventory.admin.base import (
@@ -105,14 +104,9 @@ class AllocationAdmin(HistoryAdmin):
         return queryset.annotate(**allocation_figures())
 
     def save_model(self, request, obj, form, change):
-        # Activating through the form is an approval too: record who and when.
-        if obj.status == Allocation.Status.ACTIVE and obj.approved_by_id is None:
-            was_active = change and form.initial.get("status") == Allocation.Status.ACTIVE
-            if not was_active:
-                obj.approved_by = request.user
-                obj.approved_at = timezone.now()
+        # Activating through the form is an approval too: the service records who and when.
         obj._history_user = request.user
-        save_allocation(allocation=obj)
+        save_allocation(allocation=obj, user=request.user)
 
     @admin.display(description="quota", ordering="quota_bytes")
     def quota_display(self, obj):

@@ -93,6 +93,36 @@ def can_approve(request) -> bool:
     return request.user.has_perm("inventory.approve_allocation")
 
 
+class ServiceFormsetMixin:
+    """Inline rows are saved through the services, like the object's own form.
+
+    For a parent admin (a project's or pool's page with allocation rows, an array's page with pool rows):
+    an allocation made active in a row is approved by the user who saved it, with the time, and every
+    rule of the service applies. Deleted rows are deleted as Django would.
+    """
+
+    def save_formset(self, request, form, formset, change):
+        from inventory.models import Allocation, StoragePool
+        from inventory.services.allocations import save_allocation
+        from inventory.services.storage import save_pool
+
+        savers = {
+            Allocation: lambda obj: save_allocation(allocation=obj, user=request.user),
+            StoragePool: lambda obj: save_pool(pool=obj),
+        }
+        saver = savers.get(formset.model)
+        if saver is None:
+            return super().save_formset(request, form, formset, change)
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for obj in instances:
+            obj._history_user = request.user
+            saver(obj)
+        formset.save_m2m()
+        return None
+
+
 class AllocationInlineMixin:
     """Allocation inlines: the approval rule applies to their rows too."""
 

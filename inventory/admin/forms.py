@@ -28,6 +28,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Sum
 from django.forms.models import BaseInlineFormSet, construct_instance
 
+from inventory import figures
 from inventory.models import Allocation, StorageArray, StoragePool
 from inventory.services.capacity import check_allocation_fits, check_array_holds_pools, check_pool_fits
 from inventory.units import format_capacity
@@ -266,7 +267,8 @@ class AllocationInlineFormSet(BaseInlineFormSet):
                 locked = StoragePool.objects.select_for_update().get(pk=pool.pk)
                 if not parent_is_pool:
                     pool = locked
-            if pool.capacity_bytes is None or pool.max_oversubscription is None:
+            allowed = figures.allowed_bytes(pool.capacity_bytes, pool.max_oversubscription)
+            if allowed is None:
                 continue
             active = Allocation.objects.filter(pool_id=pool.pk, status=Allocation.Status.ACTIVE) if pool.pk else None
             before = (active.aggregate(total=Sum("quota_bytes"))["total"] or 0) if active is not None else 0
@@ -277,7 +279,6 @@ class AllocationInlineFormSet(BaseInlineFormSet):
             )
             active_rows = [f for _, f in entries if f.cleaned_data.get("status") == Allocation.Status.ACTIVE]
             requested = sum(f.cleaned_data.get("quota_bytes") or 0 for f in active_rows)
-            allowed = int(pool.capacity_bytes * pool.max_oversubscription)
             after = others + requested
             # Like the database trigger: a submit that does not grow the total always passes.
             if after <= allowed or after <= before:

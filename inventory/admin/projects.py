@@ -5,7 +5,14 @@ from __future__ import annotations
 from django.contrib import admin
 
 from inventory.admin.annotations import project_figures, team_figures
-from inventory.admin.base import AllocationInlineMixin, DatabaseRulesAdmin, HistoryAdmin, StartedListFilter, capacity
+from inventory.admin.base import (
+    AllocationInlineMixin,
+    DatabaseRulesAdmin,
+    HistoryAdmin,
+    ServiceFormsetMixin,
+    StartedListFilter,
+    capacity,
+)
 from inventory.admin.forms import AllocationInlineForm, AllocationInlineFormSet, RulesForm
 from inventory.models import Allocation, ResearchProject, Team, TeamMembership
 
@@ -25,7 +32,15 @@ class MembershipInline(admin.TabularInline):
 class TeamAdmin(DatabaseRulesAdmin):
     form = RulesForm
     inlines = (MembershipInline,)
-    list_display = ("name", "institution", "member_count", "project_count")
+    list_display = (
+        "name",
+        "institution",
+        "member_count",
+        "project_count",
+        "allocated_display",
+        "used_display",
+        "not_reporting_display",
+    )
     search_fields = ("name", "slug", "institution")
     list_filter = ("institution",)
     prepopulated_fields = {"slug": ("name",)}
@@ -40,6 +55,18 @@ class TeamAdmin(DatabaseRulesAdmin):
     @admin.display(description="projects", ordering="project_total")
     def project_count(self, obj):
         return obj.project_total
+
+    @admin.display(description="allocated (active)", ordering="allocated_bytes")
+    def allocated_display(self, obj):
+        return capacity(obj.allocated_bytes)
+
+    @admin.display(description="used", ordering="used_bytes")
+    def used_display(self, obj):
+        return capacity(obj.used_bytes)
+
+    @admin.display(description="not reporting", ordering="not_reporting_count")
+    def not_reporting_display(self, obj):
+        return obj.not_reporting_count
 
 
 class ProjectAllocationInline(AllocationInlineMixin, admin.TabularInline):
@@ -60,7 +87,7 @@ class ProjectAllocationInline(AllocationInlineMixin, admin.TabularInline):
 
 
 @admin.register(ResearchProject)
-class ResearchProjectAdmin(HistoryAdmin):
+class ResearchProjectAdmin(ServiceFormsetMixin, HistoryAdmin):
     form = RulesForm
     inlines = (ProjectAllocationInline,)
     list_display = (
@@ -86,10 +113,10 @@ class ResearchProjectAdmin(HistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(**project_figures())
 
-    @admin.display(description="allocated (active)", ordering="allocated_total")
+    @admin.display(description="allocated (active)", ordering="allocated_bytes")
     def allocated_display(self, obj):
-        return capacity(obj.allocated_total)
+        return capacity(obj.allocated_bytes)
 
-    @admin.display(description="used", ordering="used_total")
+    @admin.display(description="used", ordering="used_bytes")
     def used_display(self, obj):
-        return capacity(obj.used_total)
+        return capacity(obj.used_bytes)

@@ -15,6 +15,7 @@ from inventory.admin.base import (
     DatabaseRulesAdmin,
     FiguresAdminMixin,
     HistoryAdmin,
+    ServiceFormsetMixin,
     capacity,
     ratio,
 )
@@ -68,12 +69,19 @@ class PoolInline(admin.TabularInline):
         return super().get_queryset(request).select_related("array")
 
 
+def _not_reporting(_admin, obj) -> int:
+    return obj.not_reporting_count
+
+
+_not_reporting_display = admin.display(description="not reporting", ordering="not_reporting_count")(_not_reporting)
+
+
 def _summary(rows) -> str:
     return render_to_string("admin/inventory/capacity_summary.html", {"rows": rows})
 
 
 @admin.register(StorageArray)
-class StorageArrayAdmin(FiguresAdminMixin, HistoryAdmin):
+class StorageArrayAdmin(ServiceFormsetMixin, FiguresAdminMixin, HistoryAdmin):
     form = StorageArrayForm
     inlines = (PoolInline,)
     list_display = (
@@ -90,6 +98,7 @@ class StorageArrayAdmin(FiguresAdminMixin, HistoryAdmin):
         "allocated_percent_display",
         "used_display",
         "used_percent_display",
+        "not_reporting_display",
     )
     list_filter = ("lifecycle_status", "media_type", "site", "vendor")
     list_select_related = ("site",)
@@ -134,21 +143,23 @@ class StorageArrayAdmin(FiguresAdminMixin, HistoryAdmin):
     def pooled_display(self, obj):
         return capacity(obj.pooled_total)
 
-    @admin.display(description="allocated", ordering="allocated_total")
+    @admin.display(description="allocated", ordering="allocated_bytes")
     def allocated_display(self, obj):
-        return capacity(obj.allocated_total)
+        return capacity(obj.allocated_bytes)
 
-    @admin.display(description="allocated ÷ usable", ordering="allocated_percent")
+    @admin.display(description="allocated ÷ allowed", ordering="allocated_percent")
     def allocated_percent_display(self, obj):
         return percent(obj.allocated_percent)
 
-    @admin.display(description="used", ordering="used_total")
+    @admin.display(description="used", ordering="used_bytes")
     def used_display(self, obj):
-        return capacity(obj.used_total)
+        return capacity(obj.used_bytes)
 
     @admin.display(description="used ÷ usable", ordering="used_percent")
     def used_percent_display(self, obj):
         return percent(obj.used_percent)
+
+    not_reporting_display = _not_reporting_display
 
     @admin.display(description="summary")
     def capacity_summary(self, obj):
@@ -160,12 +171,14 @@ class StorageArrayAdmin(FiguresAdminMixin, HistoryAdmin):
                 ("Usable", obj.usable_bytes, "bytes"),
                 ("In pools", obj.pooled_total, "bytes"),
                 ("Not in any pool", obj.usable_bytes - obj.pooled_total, "bytes"),
-                ("Allocated (active quotas)", obj.allocated_total, "bytes"),
-                ("Allocated ÷ usable", obj.allocated_percent, "percent"),
-                ("Used (logical)", obj.used_total, "bytes"),
-                ("Used (physical, or logical where not reported)", obj.physical_used_total, "bytes"),
+                ("Allowed (its pools' capacity × maximum oversubscription)", obj.allowed_total, "bytes"),
+                ("Allocated (active quotas)", obj.allocated_bytes, "bytes"),
+                ("Allocated ÷ allowed", obj.allocated_percent, "percent"),
+                ("Used (logical)", obj.used_bytes, "bytes"),
+                ("Active allocations not reporting", obj.not_reporting_count, "text"),
+                ("Used (physical, or logical where not reported)", obj.physical_used_bytes, "bytes"),
                 ("Used ÷ usable", obj.used_percent, "percent"),
-                ("Free (usable − physical used)", obj.free_total, "bytes"),
+                ("Free (usable − physical used)", obj.free_bytes, "bytes"),
                 ("Oversubscription (allocated ÷ usable)", ratio(obj.oversubscription), "text"),
             ]
         )
@@ -189,7 +202,7 @@ class PoolAllocationInline(AllocationInlineMixin, admin.TabularInline):
 
 
 @admin.register(StoragePool)
-class StoragePoolAdmin(FiguresAdminMixin, HistoryAdmin):
+class StoragePoolAdmin(ServiceFormsetMixin, FiguresAdminMixin, HistoryAdmin):
     form = StoragePoolForm
     inlines = (PoolAllocationInline,)
     list_display = (
@@ -203,6 +216,7 @@ class StoragePoolAdmin(FiguresAdminMixin, HistoryAdmin):
         "used_display",
         "used_percent_display",
         "free_display",
+        "not_reporting_display",
     )
     list_filter = ("tier", "array__site", "array")
     list_select_related = ("array",)
@@ -268,43 +282,46 @@ class StoragePoolAdmin(FiguresAdminMixin, HistoryAdmin):
     def capacity_display(self, obj):
         return capacity(obj.capacity_bytes)
 
-    @admin.display(description="allocated", ordering="allocated_total")
+    @admin.display(description="allocated", ordering="allocated_bytes")
     def allocated_display(self, obj):
-        return capacity(obj.allocated_total)
+        return capacity(obj.allocated_bytes)
 
-    @admin.display(description="allocated ÷ capacity", ordering="allocated_percent")
+    @admin.display(description="allocated ÷ allowed", ordering="allocated_percent")
     def allocated_percent_display(self, obj):
         return percent(obj.allocated_percent)
 
-    @admin.display(description="used", ordering="used_total")
+    @admin.display(description="used", ordering="used_bytes")
     def used_display(self, obj):
-        return capacity(obj.used_total)
+        return capacity(obj.used_bytes)
 
     @admin.display(description="used ÷ capacity", ordering="used_percent")
     def used_percent_display(self, obj):
         return percent(obj.used_percent)
 
-    @admin.display(description="free", ordering="free_total")
+    @admin.display(description="free", ordering="free_bytes")
     def free_display(self, obj):
-        return capacity(obj.free_total)
+        return capacity(obj.free_bytes)
+
+    not_reporting_display = _not_reporting_display
 
     @admin.display(description="summary")
     def capacity_summary(self, obj):
-        if obj is None or obj.pk is None or not hasattr(obj, "allocated_total"):
+        if obj is None or obj.pk is None or not hasattr(obj, "allocated_bytes"):
             return "Shown once the pool is saved."
         return _summary(
             [
                 ("Array raw", obj.array.raw_bytes, "bytes"),
                 ("Array usable", obj.array.usable_bytes, "bytes"),
                 ("Capacity (usable)", obj.capacity_bytes, "bytes"),
-                ("Allowed (capacity × maximum oversubscription)", obj.allowed_bytes, "bytes"),
-                ("Allocated (active quotas)", obj.allocated_total, "bytes"),
-                ("Allocated ÷ capacity", obj.allocated_percent, "percent"),
-                ("Used (logical)", obj.used_total, "bytes"),
-                ("Used (physical, or logical where not reported)", obj.physical_used_total, "bytes"),
+                ("Allowed (capacity × maximum oversubscription)", obj.allowed_total, "bytes"),
+                ("Allocated (active quotas)", obj.allocated_bytes, "bytes"),
+                ("Allocated ÷ allowed", obj.allocated_percent, "percent"),
+                ("Used (logical)", obj.used_bytes, "bytes"),
+                ("Active allocations not reporting", obj.not_reporting_count, "text"),
+                ("Used (physical, or logical where not reported)", obj.physical_used_bytes, "bytes"),
                 ("Data reduction (where reported)", ratio(obj.data_reduction), "text"),
                 ("Used ÷ capacity", obj.used_percent, "percent"),
-                ("Free (capacity − physical used)", obj.free_total, "bytes"),
+                ("Free (capacity − physical used)", obj.free_bytes, "bytes"),
                 ("Oversubscription (allocated ÷ capacity)", ratio(obj.oversubscription), "text"),
                 ("Maximum oversubscription", ratio(obj.max_oversubscription), "text"),
             ]

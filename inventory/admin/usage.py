@@ -8,7 +8,7 @@ from inventory.admin.base import DatabaseRulesAdmin, EstimatedCountPaginator, Po
 from inventory.admin.forms import RulesForm
 from inventory.importers import FORMATS
 from inventory.models import UnitPreference, UsageSample
-from inventory.services.usage import save_usage_sample
+from inventory.services.usage import delete_usage_samples, save_usage_sample
 
 #: What ``seed_demo`` writes as the source of its samples (inventory/demo/scenario.py).
 DEMO_SOURCE = "demo"
@@ -71,6 +71,12 @@ class UsageSampleAdmin(DatabaseRulesAdmin):
     def save_model(self, request, obj, form, change):
         # Through the service: the allocation's latest usage and the daily rollups follow the sample.
         save_usage_sample(sample=obj)
+
+    def delete_model(self, request, obj):
+        delete_usage_samples(samples=UsageSample.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        delete_usage_samples(samples=queryset)
 
     # COUNT(*) over the whole history on every page is the slow part of a big changelist.
     paginator = EstimatedCountPaginator

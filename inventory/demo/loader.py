@@ -1,8 +1,8 @@
 """Write the demo scenario to the database in bulk, in one transaction.
 
 Entities go in with `bulk_create` (no history rows: the demo has no past edits to show), usage samples
-with PostgreSQL COPY; then each allocation's latest usage is set from its newest sample in one UPDATE and
-the daily pool and team rollups are computed, as an import would.
+with PostgreSQL COPY; then the usage-state service works out each allocation's latest usage and the daily
+pool and team rollups from the samples, as after an import.
 The capacity triggers of migration 0003 stay on: they check every active allocation as it is inserted.
 """
 
@@ -35,7 +35,7 @@ from inventory.models import (
     UsageSample,
 )
 from inventory.roles import ALLOCATION_MANAGERS, INFRASTRUCTURE_ADMINS, ensure_roles
-from inventory.services.rollups import refresh_daily_usage
+from inventory.services.usage_state import refresh_every_usage_state
 
 BATCH = 2_000
 #: Above this many allocations, per-row checks are swapped for set-wise ones (see load_allocations, load_samples).
@@ -84,8 +84,8 @@ class Loader:
             projects = self.load_projects(plan, teams, users)
             allocations = self.load_allocations(plan, projects, pools, users)
             samples = self.load_samples(plan, allocations)
-            self.set_latest_usage()
-            self.done("daily rollups", refresh_daily_usage(), "days")
+            # The one owner of usage state works out latest usage, limits and rollups, as after an import.
+            self.done("latest usage and daily rollups", refresh_every_usage_state(), "days")
             self.load_imports(pools)
         self.done("committed", 1, "transaction")
         # Fresh planner statistics, so the dashboard's first queries on millions of samples plan well.
@@ -224,7 +224,6 @@ class Loader:
         return {p.code: p for p in projects}
 
     def load_allocations(self, plan, projects, pools, users) -> list[tuple[scenario.AllocationPlan, int]]:
-        seen_at = datetime.datetime.combine(self.today, datetime.time(), tzinfo=datetime.UTC)
         rows = [
             Allocation(
                 project=projects[a.project],
@@ -238,8 +237,6 @@ class Loader:
                 approved_by_id=users[a.approved_by] if a.approved_by else None,
                 approved_at=a.approved_at,
                 justification=a.justification,
-                enforced_quota_bytes=a.enforced_quota_bytes,
-                enforced_quota_seen_at=seen_at if a.enforced_quota_bytes is not None else None,
             )
             for a in plan.allocations
         ]
@@ -285,11 +282,11 @@ class Loader:
         with connection.cursor() as cursor:
             cursor.execute(
                 """
-                SELECT p.slug, sum(a.quota_bytes), floor(p.capacity_bytes * p.max_oversubscription)
+                SELECT p.slug, sum(a.quota_bytes), inventory_allowed_bytes(p.capacity_bytes, p.max_oversubscription)
                   FROM inventory_storagepool p
                   JOIN inventory_allocation a ON a.pool_id = p.id AND a.status = 'active'
                  GROUP BY p.id
-                HAVING sum(a.quota_bytes) > floor(p.capacity_bytes * p.max_oversubscription)
+                HAVING sum(a.quota_bytes) > inventory_allowed_bytes(p.capacity_bytes, p.max_oversubscription)
                 """
             )
             over = cursor.fetchall()
@@ -334,10 +331,29 @@ class Loader:
                 )
             if foreign_keys:
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            self.report_limits(cursor, allocations)
         self.done(
             "samples", count, "usage samples" + (" (foreign key re-validated in one pass)" if foreign_keys else "")
         )
         return count
+
+    @staticmethod
+    def report_limits(cursor, allocations) -> None:
+        """The hard limit the array enforces, as its newest report carries it (quota drift comes from there)."""
+        limits = [(pk, a.enforced_quota_bytes) for a, pk in allocations if a.enforced_quota_bytes is not None]
+        if not limits:
+            return
+        cursor.execute(
+            """
+            UPDATE inventory_usagesample s
+               SET hard_limit_bytes = l.hard_limit, limits_reported = true
+              FROM unnest(%s::bigint[], %s::bigint[]) AS l(allocation_id, hard_limit)
+             WHERE s.allocation_id = l.allocation_id
+               AND s.measured_at = (SELECT max(measured_at) FROM inventory_usagesample
+                                     WHERE allocation_id = l.allocation_id)
+            """,
+            [[pk for pk, _ in limits], [limit for _, limit in limits]],
+        )
 
     @staticmethod
     def sample_foreign_keys(cursor) -> list[tuple[str, str]]:
@@ -352,26 +368,6 @@ class Loader:
             """
         )
         return cursor.fetchall()
-
-    def set_latest_usage(self) -> None:
-        """One statement, not one per allocation: the newest sample of each allocation is its present."""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                """
-                UPDATE inventory_allocation AS a
-                   SET used_bytes = s.used_bytes,
-                       physical_used_bytes = s.physical_used_bytes,
-                       file_count = s.file_count,
-                       usage_measured_at = s.measured_at
-                  FROM (SELECT DISTINCT ON (allocation_id)
-                               allocation_id, measured_at, used_bytes, physical_used_bytes, file_count
-                          FROM inventory_usagesample
-                         ORDER BY allocation_id, measured_at DESC) AS s
-                 WHERE a.id = s.allocation_id
-                """
-            )
-            updated = cursor.rowcount
-        self.done("latest usage", updated, "allocations")
 
     def load_imports(self, pools: dict[str, StoragePool]) -> None:
         """A few import runs for the import history page: today's, and one that failed."""

@@ -17,6 +17,7 @@ import random
 import unicodedata
 from dataclasses import dataclass, field
 
+from inventory import figures
 from inventory.demo import catalogue
 
 SEED = 2026
@@ -130,8 +131,8 @@ def nice_floor(value: float) -> int:
 
 
 def allowed_bytes(pool: dict) -> int:
-    """capacity × maximum oversubscription, in whole bytes (as the trigger computes it)."""
-    return int(pool["capacity_bytes"] * pool["max_oversubscription"])
+    """What the planned pool may have allocated (inventory.figures.allowed_bytes)."""
+    return figures.allowed_bytes(pool["capacity_bytes"], pool["max_oversubscription"])
 
 
 def _ascii(text: str) -> str:

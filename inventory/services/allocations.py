@@ -8,14 +8,38 @@ from django.utils import timezone
 
 from inventory.models import Allocation, ResearchProject, StoragePool
 from inventory.services.capacity import check_allocation_fits
+from inventory.services.usage_state import refresh_today
 
 
-def save_allocation(*, allocation: Allocation) -> Allocation:
-    """Validate and save an allocation (new or changed) in one transaction, under the pool's row lock."""
+def save_allocation(*, allocation: Allocation, user=None) -> Allocation:
+    """Validate and save an allocation (new or changed) in one transaction, under the pool's row lock.
+
+    Making an allocation active is approving it, whatever the path (the allocation's own form, an inline
+    row on a project or pool, an import of a plan): who (*user*, unless an approver is already recorded) and
+    when are recorded here. A change of status or pool changes which allocations today's figures count,
+    so today's rollups of its pool and team follow.
+    """
     with transaction.atomic():
+        before = None
+        if allocation.pk:
+            before = Allocation.objects.filter(pk=allocation.pk).values("status", "pool_id").first()
+        becomes_active = allocation.status == Allocation.Status.ACTIVE and (
+            before is None or before["status"] != Allocation.Status.ACTIVE
+        )
+        if becomes_active:
+            if allocation.approved_by_id is None:
+                if user is None:
+                    raise ValidationError(
+                        {"status": "An allocation can only become active when someone approves it."},
+                        code="approver_missing",
+                    )
+                allocation.approved_by = user
+            allocation.approved_at = timezone.now()
         allocation.full_clean()
         check_allocation_fits(allocation)
         allocation.save()
+        if before is None or (before["status"], before["pool_id"]) != (allocation.status, allocation.pool_id):
+            refresh_today(allocation_ids=[allocation.pk])
     return allocation
 
 
@@ -29,6 +53,7 @@ def create_allocation(
     start_date: datetime.date | None = None,
     end_date: datetime.date | None = None,
     requested_by=None,
+    approved_by=None,
     justification: str = "",
 ) -> Allocation:
     """Create an allocation; an active one must fit its pool (raises ValidationError with the numbers)."""
@@ -43,7 +68,7 @@ def create_allocation(
         requested_by=requested_by,
         justification=justification,
     )
-    return save_allocation(allocation=allocation)
+    return save_allocation(allocation=allocation, user=approved_by)
 
 
 def approve_allocation(*, allocation: Allocation, approved_by) -> Allocation:
@@ -56,15 +81,14 @@ def approve_allocation(*, allocation: Allocation, approved_by) -> Allocation:
             )
         allocation.status = Allocation.Status.ACTIVE
         allocation.approved_by = approved_by
-        allocation.approved_at = timezone.now()
-        return save_allocation(allocation=allocation)
+        return save_allocation(allocation=allocation, user=approved_by)
 
 
 def expire_allocations(*, queryset=None, today: datetime.date | None = None) -> int:
     """Mark active allocations whose end date has passed as expired; their history stays."""
     today = today or timezone.localdate()
     queryset = Allocation.objects.all() if queryset is None else queryset
-    expired = 0
+    expired_ids: list[int] = []
     with transaction.atomic():
         # Saved one by one (not queryset.update) so that the history records each change.
         for allocation in queryset.select_for_update().filter(
@@ -72,5 +96,6 @@ def expire_allocations(*, queryset=None, today: datetime.date | None = None) -> 
         ):
             allocation.status = Allocation.Status.EXPIRED
             allocation.save(update_fields=["status"])
-            expired += 1
-    return expired
+            expired_ids.append(allocation.pk)
+        refresh_today(allocation_ids=expired_ids)
+    return len(expired_ids)

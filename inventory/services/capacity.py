@@ -10,6 +10,7 @@ rules as a last line; these functions exist so that people get a clear message.
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
 
+from inventory import figures
 from inventory.models import Allocation, StorageArray, StoragePool
 from inventory.units import format_capacity
 
@@ -42,7 +43,7 @@ def check_allocation_fits(allocation: Allocation) -> None:
         others = others.exclude(pk=allocation.pk)
     allocated = _sum(others, "quota_bytes")
     requested = allocation.quota_bytes or 0
-    allowed = pool.allowed_bytes
+    allowed = figures.allowed_bytes(pool.capacity_bytes, pool.max_oversubscription)
     if allocated + requested > allowed:
         free = max(allowed - allocated, 0)
         raise ValidationError(
@@ -89,8 +90,8 @@ def check_pool_fits(pool: StoragePool) -> None:
         # Lock the pool row too, so no allocation slips in while it shrinks.
         StoragePool.objects.select_for_update().filter(pk=pool.pk).exists()
         allocated = _sum(Allocation.objects.filter(pool_id=pool.pk, status=Allocation.Status.ACTIVE), "quota_bytes")
-        allowed = int(pool.capacity_bytes * pool.max_oversubscription)
-        if allocated > allowed:
+        allowed = figures.allowed_bytes(pool.capacity_bytes, pool.max_oversubscription)
+        if allowed is not None and allocated > allowed:
             raise ValidationError(
                 {
                     "capacity_bytes": (

@@ -1,38 +1,42 @@
-"""Recording a single usage sample by hand (the admin); the imports have their own bulk path."""
+"""Recording and removing single usage samples by hand (the admin); the imports have their own bulk path.
 
-import datetime
+Both end in the usage-state service, which recomputes the allocation's latest usage, its enforced limit and
+the daily rollups from the samples as they now are.
+"""
+
+from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import QuerySet
 
-from inventory.models import Allocation, UsageSample
-from inventory.services.rollups import refresh_daily_usage
+from inventory.models import UsageSample
+from inventory.services.usage_state import refresh_usage_state
 
 
 def save_usage_sample(*, sample: UsageSample) -> UsageSample:
-    """Validate and save a sample, then keep the allocation's latest usage and the daily rollups true.
-
-    The same rules as an import: the allocation's latest usage changes only when this sample is
-    at least as new as what it shows, and the rollups are recomputed for the day (and for the day
-    it moved from, when an existing sample's moment changed).
-    """
+    """Validate and save a sample (new or changed); the state follows, also when it moved or changed allocation."""
     with transaction.atomic():
-        previous_day = None
+        before = None
         if sample.pk:
-            before = UsageSample.objects.filter(pk=sample.pk).values_list("measured_at", flat=True).first()
-            previous_day = before.astimezone(datetime.UTC).date() if before else None
+            before = UsageSample.objects.filter(pk=sample.pk).values("allocation_id", "measured_at").first()
         sample.full_clean()
         sample.save()
-        Allocation.objects.filter(pk=sample.allocation_id).filter(
-            Q(usage_measured_at__isnull=True) | Q(usage_measured_at__lte=sample.measured_at)
-        ).update(
-            used_bytes=sample.used_bytes,
-            physical_used_bytes=sample.physical_used_bytes,
-            file_count=sample.file_count,
-            usage_measured_at=sample.measured_at,
-        )
-        days = {sample.measured_at.astimezone(datetime.UTC).date()}
-        if previous_day:
-            days.add(previous_day)
-        refresh_daily_usage(days=days)
+        allocations = {sample.allocation_id}
+        moments = {sample.measured_at}
+        if before:
+            allocations.add(before["allocation_id"])
+            moments.add(before["measured_at"])
+        refresh_usage_state(allocation_ids=allocations, moments=moments)
     return sample
+
+
+def delete_usage_samples(*, samples: QuerySet[UsageSample]) -> int:
+    """Delete these samples; every allocation they belonged to shows what its remaining samples say."""
+    with transaction.atomic():
+        touched = list(samples.order_by().values_list("allocation_id", "measured_at"))
+        deleted, _ = UsageSample.objects.filter(pk__in=samples.values("pk")).delete()
+        refresh_usage_state(
+            allocation_ids={allocation_id for allocation_id, _ in touched},
+            moments={moment for _, moment in touched},
+        )
+    return deleted

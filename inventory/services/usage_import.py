@@ -34,7 +34,7 @@ from django.utils import timezone
 from inventory.importers import FORMATS, RecordError, RecordWarning, UsageRecord
 from inventory.importers.base import ParseResult, Source
 from inventory.models import Allocation, StoragePool, UsageImport
-from inventory.services.rollups import refresh_daily_usage
+from inventory.services.usage_state import refresh_usage_state
 from inventory.units import format_capacity
 
 #: At most this many messages are kept on the UsageImport row (a million-record file can fail a million
@@ -413,10 +413,9 @@ def _store_in_transaction(
             outcome.added = _copy_samples(raw, matched.rows, present, (source, usage_import.pk))
             outcome.skipped = len(present)
             report("updating allocations")
-            _update_allocations(raw, matched)
             if outcome.added:
-                report("refreshing daily rollups")
-                refresh_daily_usage(days=matched.days)
+                report("refreshing latest usage and daily rollups")
+                refresh_usage_state(allocation_ids=allocation_ids, sample_days=matched.days)
             usage_import.added = outcome.added
             usage_import.skipped = outcome.skipped
             usage_import.save(update_fields=["added", "skipped"])
@@ -483,20 +482,20 @@ def _copy_samples(raw, rows: list[tuple], present: set[int], tail: tuple) -> int
     """COPY the new rows straight into the usage table (binary: no text formatting per value)."""
     columns = (
         "allocation_id, measured_at, used_bytes, physical_used_bytes, file_count, soft_limit_bytes, "
-        "hard_limit_bytes, source, usage_import_id"
+        "hard_limit_bytes, source, usage_import_id, limits_reported"
     )
     added = 0
     with raw.copy(f"COPY inventory_usagesample ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
-        copy.set_types(["int8", "timestamptz", "int8", "int8", "int8", "int8", "int8", "text", "int8"])
+        copy.set_types(["int8", "timestamptz", "int8", "int8", "int8", "int8", "int8", "text", "int8", "bool"])
         write_row = copy.write_row
         if present:
             for row_number, row in enumerate(rows):
                 if row_number not in present:
-                    write_row(row + tail)
+                    write_row((*row, *tail, row[5] is not None or row[6] is not None))
                     added += 1
         else:
             for row in rows:
-                write_row(row + tail)
+                write_row((*row, *tail, row[5] is not None or row[6] is not None))
             added = len(rows)
     return added
 
@@ -517,44 +516,6 @@ def _bytes_text(value: int | None) -> str:
 
 def _moment_text(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
-
-
-def _update_allocations(raw, matched: _Matched) -> None:
-    """Move latest usage forward (only where the file is newer) and note the enforced hard limit.
-
-    One statement each, whatever the number of allocations: the values travel as arrays.
-    """
-    rows = matched.rows
-    latest = [rows[row_number] for row_number in matched.latest.values()]
-    raw.execute(
-        """
-        UPDATE inventory_allocation a
-           SET used_bytes = l.used_bytes,
-               physical_used_bytes = l.physical_used_bytes,
-               file_count = l.file_count,
-               usage_measured_at = l.measured_at
-          FROM unnest(%s::bigint[], %s::timestamptz[], %s::bigint[], %s::bigint[], %s::bigint[])
-               AS l(allocation_id, measured_at, used_bytes, physical_used_bytes, file_count)
-         WHERE a.id = l.allocation_id
-           AND (a.usage_measured_at IS NULL OR a.usage_measured_at < l.measured_at)
-        """,
-        [[row[column] for row in latest] for column in range(5)],
-    )
-    if not matched.latest_limit:
-        return
-    limits = [rows[row_number] for row_number in matched.latest_limit.values()]
-    raw.execute(
-        """
-        UPDATE inventory_allocation a
-           SET enforced_quota_bytes = l.hard_limit_bytes,
-               enforced_quota_seen_at = l.measured_at
-          FROM unnest(%s::bigint[], %s::timestamptz[], %s::bigint[])
-               AS l(allocation_id, measured_at, hard_limit_bytes)
-         WHERE a.id = l.allocation_id
-           AND (a.enforced_quota_seen_at IS NULL OR a.enforced_quota_seen_at <= l.measured_at)
-        """,
-        [[row[0] for row in limits], [row[1] for row in limits], [row[6] for row in limits]],
-    )
 
 
 # --- the import record ---------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from inventory.models import (
     TeamMembership,
     UsageSample,
 )
-from inventory.services.rollups import refresh_daily_usage
+from inventory.services.usage_state import refresh_every_usage_state
 
 TB = 10**12
 PB = 10**15
@@ -151,8 +151,8 @@ def build_estate(
                 )
             )
     UsageSample.objects.bulk_create(samples)
-    if rollups:
-        refresh_daily_usage()  # as the imports do: team growth and forecasts read the rollups
+    # As after an import: the usage-state service works out latest usage and the daily rollups.
+    refresh_every_usage_state()
     for user in members:
         TeamMembership.objects.create(team=team_list[0], user=user)
     return Estate(site, array, pool_list, team_list, project_list, allocations, pis, today)

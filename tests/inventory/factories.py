@@ -5,6 +5,7 @@ import itertools
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from inventory.models import Allocation, ResearchProject, Site, StorageArray, StoragePool, Team
 
@@ -73,6 +74,9 @@ def make_project(**fields) -> ResearchProject:
 
 
 def make_allocation(*, pool, quota=10 * TB, status=Allocation.Status.ACTIVE, **fields) -> Allocation:
+    """An allocation; given usage is as if just reported (the figures count only current usage)."""
+    if fields.get("used_bytes") is not None:
+        fields.setdefault("usage_measured_at", timezone.now())
     project = fields.pop("project", None) or make_project()
     return Allocation.objects.create(
         **{

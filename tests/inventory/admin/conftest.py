@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from inventory.models import Allocation, ResearchProject, Site, StorageArray, StoragePool, Team
 
@@ -116,6 +117,9 @@ def make_project(*, team: Team | None = None, **fields) -> ResearchProject:
 def make_allocation(
     *, pool: StoragePool, project: ResearchProject | None = None, quota_bytes: int = 100 * TB, **fields
 ) -> Allocation:
+    """An allocation; given usage is as if just reported (the figures count only current usage)."""
+    if fields.get("used_bytes") is not None:
+        fields.setdefault("usage_measured_at", timezone.now())
     return Allocation.objects.create(
         **{
             "project": project or make_project(),

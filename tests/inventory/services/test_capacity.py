@@ -18,7 +18,9 @@ def test_refusal_gives_allocated_requested_and_allowed_in_human_units():
     pool = make_pool(capacity=100 * TB, ratio="1.20")
     make_allocation(pool=pool, quota=100 * TB)
     with pytest.raises(ValidationError) as refused:
-        create_allocation(project=make_project(), pool=pool, quota_bytes=25 * TB, status="active")
+        create_allocation(
+            project=make_project(), pool=pool, quota_bytes=25 * TB, status="active", approved_by=make_user()
+        )
     message = refused.value.message_dict["quota_bytes"][0]
     assert "100 TB is already allocated" in message
     assert "25.0 TB is requested" in message
@@ -65,6 +67,7 @@ def test_eight_concurrent_writers_never_push_a_pool_past_its_limit():
     # Each allocation fits alone (30 TB of 100 TB), but only three fit together.
     pool = make_pool(capacity=100 * TB)
     projects = [make_project() for _ in range(8)]
+    approver = make_user()
     start = threading.Barrier(8)
     outcomes: list[str] = []
     lock = threading.Lock()
@@ -72,7 +75,7 @@ def test_eight_concurrent_writers_never_push_a_pool_past_its_limit():
     def writer(project):
         try:
             start.wait()
-            create_allocation(project=project, pool=pool, quota_bytes=30 * TB, status="active")
+            create_allocation(project=project, pool=pool, quota_bytes=30 * TB, status="active", approved_by=approver)
             result = "saved"
         except ValidationError as error:
             result = error.message_dict["quota_bytes"][0]

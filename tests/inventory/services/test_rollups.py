@@ -42,4 +42,4 @@ def test_refreshing_again_replaces_rather_than_adds():
     UsageSample.objects.create(allocation=allocation, measured_at=at(DAY, 23), used_bytes=15)
     refresh_daily_usage(days=[DAY])
     assert PoolDailyUsage.objects.get(day=DAY).used_bytes == 15
-    assert PoolDailyUsage.objects.count() == 1
+    assert PoolDailyUsage.objects.filter(day=DAY).count() == 1

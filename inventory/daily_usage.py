@@ -1,0 +1,95 @@
+"""One definition of a day's usage for a pool, team or project (docs/domain.md, "Latest known value").
+
+Storage systems report on their own schedules, so a day's figure adds, for every allocation that counts
+that day, its latest known value at the end of the day: the last sample of that day, or else of an
+earlier day carried forward for up to the staleness limit (``CAPACITY_STALENESS_DAYS``, default 7: a
+sample of day D counts on days D to D + 6). An allocation with no such sample is *not reporting* that day:
+it is counted, not added, and never looks like a fall in usage.
+
+An allocation counts on a day from its start date while it is active; an expired or revoked one still
+counts on the days up to its end date (it was promised then), so history does not change when an
+allocation ends. Requested and denied allocations never count.
+
+``carried_usage_sql`` returns the rows (day, allocation, its pool, project and team, used, physical used)
+that the rollups (inventory/services/rollups.py) group by pool and team, and that the project chart groups
+on the fly: both read this one query.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+
+_CARRIED_USAGE = """
+WITH counted AS (
+    SELECT a.id, a.pool_id, a.project_id, p.team_id, a.start_date, a.end_date, a.status
+      FROM inventory_allocation a
+      JOIN inventory_researchproject p ON p.id = a.project_id
+     WHERE (a.status = 'active' OR (a.status IN ('expired', 'revoked') AND a.end_date IS NOT NULL))
+       {scope}
+), last_of_day AS (
+    SELECT DISTINCT ON (s.allocation_id, (s.measured_at AT TIME ZONE 'UTC')::date)
+           s.allocation_id,
+           (s.measured_at AT TIME ZONE 'UTC')::date AS day,
+           s.used_bytes,
+           coalesce(s.physical_used_bytes, s.used_bytes) AS physical_used_bytes
+      FROM inventory_usagesample s
+     WHERE s.measured_at >= %(read_from)s AND s.measured_at < %(read_to)s
+       AND s.allocation_id IN (SELECT id FROM counted)
+     ORDER BY s.allocation_id, (s.measured_at AT TIME ZONE 'UTC')::date, s.measured_at DESC
+), carried AS (
+    -- Each day's last sample holds until the next day with a sample, for at most the staleness limit.
+    SELECT v.allocation_id, g.day::date AS day, v.used_bytes, v.physical_used_bytes
+      FROM (SELECT l.*, lead(l.day) OVER (PARTITION BY l.allocation_id ORDER BY l.day) AS next_day
+              FROM last_of_day l) v
+     CROSS JOIN LATERAL generate_series(
+           v.day,
+           least(coalesce(v.next_day - 1, v.day + %(stale_days)s - 1), v.day + %(stale_days)s - 1),
+           interval '1 day') AS g(day)
+)
+SELECT d.day, c.id AS allocation_id, c.pool_id, c.project_id, c.team_id, k.used_bytes, k.physical_used_bytes
+  FROM unnest(%(days)s::date[]) AS d(day)
+  JOIN counted c ON c.start_date <= d.day AND (c.status = 'active' OR c.end_date >= d.day)
+  LEFT JOIN carried k ON k.allocation_id = c.id AND k.day = d.day
+"""
+
+
+def stale_days() -> int:
+    return settings.CAPACITY_STALENESS_DAYS
+
+
+def carried_usage_sql(days: Iterable[datetime.date], *, scope: str = "") -> tuple[str, dict]:
+    """The query (and its named parameters) of every counted allocation's carried value on each of *days*.
+
+    *scope* is an extra SQL condition on the allocations ``a`` / projects ``p`` (e.g.
+    ``"AND a.project_id = %(project_id)s"``); its parameters are the caller's to add.
+    """
+    day_list = sorted(set(days))
+    stale = stale_days()
+    first, last = day_list[0], day_list[-1]
+    params = {
+        "days": day_list,
+        "stale_days": stale,
+        "read_from": _start_of(first - datetime.timedelta(days=stale - 1)),
+        "read_to": _start_of(last + datetime.timedelta(days=1)),
+    }
+    return _CARRIED_USAGE.format(scope=scope), params
+
+
+def days_affected_by(sample_days: Iterable[datetime.date], *, today: datetime.date) -> list[datetime.date]:
+    """The days whose figures a sample of any of *sample_days* can change: it carries forward (up to today)."""
+    affected: set[datetime.date] = set()
+    stale = stale_days()
+    for day in set(sample_days):
+        for offset in range(stale):
+            carried = day + datetime.timedelta(days=offset)
+            if carried > max(today, day):
+                break
+            affected.add(carried)
+    return sorted(affected)
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
