@@ -231,3 +231,14 @@ def test_team_list_counts_members_and_projects(admin_client):
     counts = {row.pk: (row.member_total, row.project_total) for row in teams}
     assert counts[team.pk] == (1, 3)
     assert counts[other.pk] == (0, 0)
+
+
+def test_activating_in_an_inline_row_records_who_approved_and_when(admin_client, infra_admin):
+    team, pi = make_team(), make_user("pi")
+    pool = make_pool(capacity_bytes=PB)
+    response = admin_client.post(PROJECT_ADD, project_post(team, pi, [{"pool": pool.pk, "quota_bytes": "10 TB"}]))
+    assert response.status_code == 302, errors_of(response)
+    allocation = ResearchProject.objects.get(code="NN9999K").allocations.get()
+    assert allocation.status == "active"
+    assert allocation.approved_by == infra_admin
+    assert allocation.approved_at is not None
