@@ -188,6 +188,8 @@ def project_env(database: str, *, deployed: bool = True, **extra: str) -> dict[s
             ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
             LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "ERROR"),
             SECURE_SSL_REDIRECT="false",
+            # The benchmark builds its datasets with the demo loader (seed_demo), off by default with DEBUG off.
+            CAPACITY_DEMO="true",
         )
     env.update(extra)
     return env

@@ -42,10 +42,8 @@ else:
 def demo_fingerprint() -> str:
     """Changes whenever the demo generator or the schema changes, so a stale dataset is rebuilt."""
     digest = hashlib.sha256()
-    paths = sorted((ROOT / "inventory" / "demo").glob("*.py")) + sorted(
-        (ROOT / "inventory" / "migrations").glob("0*.py")
-    )
-    paths.append(ROOT / "inventory" / "management" / "commands" / "seed_demo.py")
+    paths = sorted((ROOT / "demo").glob("*.py")) + sorted((ROOT / "inventory" / "migrations").glob("0*.py"))
+    paths.append(ROOT / "demo" / "management" / "commands" / "seed_demo.py")
     for path in paths:
         if path.exists():
             digest.update(path.name.encode())

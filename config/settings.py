@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "inventory",
     "dashboard",
 ]
+# The demo loader (seed_demo, setup_demo) empties and bulk-loads the inventory: never in a deployment unless
+# asked for (the benchmark asks for it to build its datasets).
+if env.bool("CAPACITY_DEMO", default=DEBUG):
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

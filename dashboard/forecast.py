@@ -1,6 +1,6 @@
 """Days until a pool is full: a least-squares line through its recent daily usage.
 
-The rule (shared DOMAIN.md, "Thresholds and forecasts"): fit a straight line to
+The rule (docs/domain.md, "Thresholds and forecasts"): fit a straight line to
 the usage of a recent window (default 30 days); days until full = (limit − latest
 used) ÷ slope per day. With fewer than two points, or a slope ≤ 0, there is no
 forecast ("not filling"), never a negative or infinite number.
@@ -8,11 +8,9 @@ forecast ("not filling"), never a negative or infinite number.
 Choices made here, so that the page, the SQL and the reference agree:
 
 * **The series** is one point per UTC day: the pool's daily usage rollup
-  (``PoolDailyUsage``, kept by ``inventory.services.rollups`` after every import):
-  the sum over its allocations of each one's last usage sample of the day. Reading
-  the rollup instead of the samples keeps the query at a few hundred rows for the
-  whole fleet (200 pools × 30 days) where the samples would be 1.2 million rows on
-  the benchmark data (~400 ms even with the ``measured_at`` index).
+  (``PoolDailyUsage``, a day's figure as inventory/daily_usage.py defines it), on the
+  days on which at least one allocation reported. Reading the rollup instead of the
+  samples keeps the query at one row per pool and day, whatever the number of samples.
 * **Physical, not logical**: the limit is the pool's usable capacity, which is
   disk space, so the series is the rollup's ``physical_used_bytes``: physical used
   where the storage system reported it, logical otherwise. A flash pool with
@@ -20,12 +18,10 @@ Choices made here, so that the page, the SQL and the reference agree:
 * **Latest used** is the last point of the series (the most recent day), as in
   the reference function; a pool already at or past its limit has 0 days.
 * **The window** is whole UTC days: today and the *window_days* − 1 days before
-  it, as a plain range on ``day``. The rollup holds one row per pool and day
-  (200 pools × 90 days = 18,000 rows on the benchmark data), so even a full scan
-  of it costs a few milliseconds, whatever the number of usage samples.
+  it, as a plain range on ``day``.
 
-The regression runs in PostgreSQL (``regr_slope``/``regr_count`` over the daily
-rows, grouped by pool), one query for every pool whatever the data size.
+The regression runs in PostgreSQL (dashboard/selectors/forecasts.py: ``regr_slope``
+over the daily rows, grouped by pool), one query for every pool whatever the data size.
 :func:`least_squares_days_until_full` is the pure-Python reference the tests
 check the SQL against.
 """
@@ -36,7 +32,6 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import connection
 from django.utils import timezone
 
 DEFAULT_WINDOW_DAYS = 30
@@ -91,61 +86,3 @@ def window_start(now: dt.datetime | None = None, window_days: int = DEFAULT_WIND
     now = now or timezone.now()
     today = now.astimezone(dt.UTC).date()
     return dt.datetime.combine(today - dt.timedelta(days=window_days - 1), dt.time.min, tzinfo=dt.UTC)
-
-
-# Day numbers (days since 2000-01-01) keep x small, so double precision loses nothing.
-_FORECAST_SQL = """
-WITH trend AS (
-    SELECT d.pool_id,
-           regr_count(d.physical_used_bytes, d.day - DATE '2000-01-01') AS points,
-           regr_slope(d.physical_used_bytes, d.day - DATE '2000-01-01') AS slope,
-           (array_agg(d.physical_used_bytes ORDER BY d.day DESC))[1] AS latest
-    FROM inventory_pooldailyusage d
-    WHERE d.day >= %(first_day)s AND d.day <= %(last_day)s {pool_filter}
-    GROUP BY d.pool_id
-)
-SELECT p.id,
-       COALESCE(t.points, 0),
-       t.slope,
-       t.latest,
-       CASE WHEN t.points >= 2 AND t.slope > 0
-            THEN GREATEST(p.capacity_bytes - t.latest, 0) / t.slope
-       END AS days_until_full
-FROM inventory_storagepool p
-LEFT JOIN trend t ON t.pool_id = p.id
-{where}
-ORDER BY days_until_full ASC NULLS LAST, p.id
-"""
-
-
-def pool_forecasts(
-    *, pool_ids: Iterable[int] | None = None, window_days: int = DEFAULT_WINDOW_DAYS, now: dt.datetime | None = None
-) -> dict[int, PoolForecast]:
-    """Every pool's forecast (or only *pool_ids*'), in one query, soonest full first.
-
-    Pools without usage in the window are included with ``points == 0`` and no forecast.
-    """
-    first = window_start(now, window_days)
-    params: dict[str, object] = {
-        "first_day": first.date(),
-        "last_day": first.date() + dt.timedelta(days=window_days - 1),
-    }
-    pool_filter = where = ""
-    if pool_ids is not None:
-        params["pool_ids"] = list(pool_ids)
-        pool_filter = "AND d.pool_id = ANY(%(pool_ids)s)"
-        where = "WHERE p.id = ANY(%(pool_ids)s)"
-    sql = _FORECAST_SQL.format(pool_filter=pool_filter, where=where)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return {
-        pool_id: PoolForecast(
-            pool_id=pool_id,
-            points=points,
-            slope_bytes_per_day=slope,
-            latest_used_bytes=int(latest) if latest is not None else None,
-            days_until_full=days,
-        )
-        for pool_id, points, slope, latest, days in rows
-    }

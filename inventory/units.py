@@ -3,7 +3,7 @@
 Everything inside the project is an integer number of bytes. This module turns text typed by people
 (or printed by storage tools) into bytes, and bytes back into short text for pages.
 
-Rules, from the domain (see shared DOMAIN.md, "Units"):
+Rules, from the domain (docs/domain.md, "Quantities"):
 
 * Decimal units (kB, MB, GB, TB, PB, EB) are powers of 1000; binary units (KiB ... EiB) are powers of
   1024. Unit symbols are case-insensitive ("tb" and "Tb" mean TB), but bare letters such as "T" or "k"

@@ -9,7 +9,7 @@ Choices:
   planned and retired arrays still get their own rows.
 
 Why one hand-written query: every level needs the same sums over 40,000
-allocations at national scale; scanning them once per level costs ~30 ms each.
+allocations at national scale; scanning them once per level would multiply the cost.
 Here the allocations are summed once per pool, joined to pools, arrays and sites,
 and ``GROUPING SETS`` adds the array, site and fleet rows in the same pass. An
 array's raw and usable capacity are carried on its first pool row only (a

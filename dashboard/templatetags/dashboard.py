@@ -107,8 +107,8 @@ def _quota_cell(allocation, binary) -> str:
 def allocation_row(allocation, *, show_project=False, show_team=False, staff=False, binary=False):
     """One ``<tr>`` of an allocation table (dashboard/allocations/_table.html has the header).
 
-    Built as a string: a table template with ~35 variables, filters and tags per row cost
-    ~0.3 ms a row in Django's template engine; this is a tenth of that. Needs the rows of
+    Built as a string: a table template with ~35 variables, filters and tags per row was the
+    slowest part of the list pages (bench/ANALYSIS.md). Needs the rows of
     dashboard.selectors.allocations.allocation_rows (project, team, pool and array joined,
     ``used_percent``; requester joined for staff).
     """

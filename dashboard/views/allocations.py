@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 
+from dashboard.filtersets import AllocationFilterSet
 from dashboard.selectors.allocations import allocation_rows
 from dashboard.tables import HtmxHttpRequest, csv_response, paginate, render_list, wants_csv
-from inventory.filtersets import AllocationFilterSet
 
 
 def _percent(value) -> str:

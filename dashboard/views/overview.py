@@ -10,8 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from dashboard.forecast import DEFAULT_WINDOW_DAYS, pool_forecasts
+from dashboard.forecast import DEFAULT_WINDOW_DAYS
 from dashboard.selectors import overview as selectors
+from dashboard.selectors.forecasts import pool_forecasts
 from dashboard.selectors.storage import capacity_figures
 
 #: How many pools the overview lists by utilisation and by forecast (the storage page has them all).

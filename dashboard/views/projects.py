@@ -6,13 +6,13 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
 from dashboard.charts import line_chart
+from dashboard.filtersets import ProjectFilterSet
 from dashboard.selectors.allocations import allocation_rows
 from dashboard.selectors.projects import project_rows
 from dashboard.selectors.usage import CHART_DAYS, latest_sample_day, project_daily_usage
 from dashboard.tables import HtmxHttpRequest, csv_response, paginate, render_list, wants_csv
 from dashboard.units import prefers_binary
 from dashboard.views.allocations import allocation_csv_columns
-from inventory.filtersets import ProjectFilterSet
 
 
 def _percent(value) -> str:

@@ -11,13 +11,14 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from dashboard.charts import line_chart
-from dashboard.forecast import DEFAULT_WINDOW_DAYS, pool_forecasts
+from dashboard.filtersets import AllocationFilterSet
+from dashboard.forecast import DEFAULT_WINDOW_DAYS
 from dashboard.selectors.allocations import allocation_rows
+from dashboard.selectors.forecasts import pool_forecasts
 from dashboard.selectors.storage import CHART_DAYS, capacity_figures, pool_daily_usage
 from dashboard.tables import HtmxHttpRequest, csv_response, paginate, render_list, wants_csv, wants_table_only
 from dashboard.units import prefers_binary
 from dashboard.views.allocations import allocation_csv_columns
-from inventory.filtersets import AllocationFilterSet
 from inventory.models import StorageArray, StoragePool
 
 

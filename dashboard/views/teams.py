@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
 from dashboard.charts import line_chart
+from dashboard.filtersets import TeamFilterSet
 from dashboard.selectors.allocations import allocation_rows
 from dashboard.selectors.teams import (
     my_team_rows,
@@ -18,7 +19,6 @@ from dashboard.selectors.usage import CHART_DAYS, latest_sample_day, team_daily_
 from dashboard.tables import HtmxHttpRequest, csv_response, paginate, render_list, wants_csv, wants_table_only
 from dashboard.units import prefers_binary
 from dashboard.views.allocations import allocation_csv_columns
-from inventory.filtersets import TeamFilterSet
 
 
 def _percent(value) -> str:

@@ -107,7 +107,7 @@ class ResearchProjectAdmin(ServiceFormsetMixin, HistoryAdmin):
     list_select_related = ("team", "principal_investigator")
     search_fields = ("code", "title", "field_of_science", "team__name", "principal_investigator__username")
     autocomplete_fields = ("team", "principal_investigator")
-    # Rendering costs ~0.4 ms a row (10 columns); 50 rows keep the page within its 50 ms.
+    # Rendering cost grows with the rows shown: 50 keep the page within its target (bench/ANALYSIS.md).
     list_per_page = 50
 
     def get_queryset(self, request):

@@ -225,8 +225,8 @@ class StoragePoolAdmin(ServiceFormsetMixin, FiguresAdminMixin, HistoryAdmin):
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("capacity_summary", "allocations_link")
     #: Above this many allocations the pool's page links to them instead of listing them as
-    #: inline forms: at national scale a pool holds thousands (8,000 forms took ~56 s and
-    #: 36 MB, and the form could no longer be saved: Django refuses a POST of over 1,000 fields).
+    #: inline forms: at national scale a pool holds thousands, which made the page slow and heavy, and
+    #: the form could no longer be saved: Django refuses a POST of over 1,000 fields.
     max_inline_allocations = 50
     fieldsets = (
         (None, {"fields": ("array", "name", "slug", "tier", "protocols")}),

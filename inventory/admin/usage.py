@@ -10,7 +10,7 @@ from inventory.importers import FORMATS
 from inventory.models import UnitPreference, UsageSample
 from inventory.services.usage import delete_usage_samples, save_usage_sample
 
-#: What ``seed_demo`` writes as the source of its samples (inventory/demo/scenario.py).
+#: What ``seed_demo`` writes as the source of its samples (demo/scenario.py).
 DEMO_SOURCE = "demo"
 
 
@@ -81,7 +81,7 @@ class UsageSampleAdmin(DatabaseRulesAdmin):
     # COUNT(*) over the whole history on every page is the slow part of a big changelist.
     paginator = EstimatedCountPaginator
     show_full_result_count = False
-    # Rendering costs ~0.5 ms a row (8 columns); 50 rows keep the page within its 50 ms.
+    # Rendering cost grows with the rows shown: 50 keep the page within its target (bench/ANALYSIS.md).
     list_per_page = 50
 
     @admin.display(description="used (logical)", ordering="used_bytes")

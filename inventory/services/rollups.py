@@ -68,7 +68,7 @@ def refresh_daily_usage(
             scope = "AND (a.pool_id = ANY(%(pools)s::bigint[]) OR p.team_id = ANY(%(teams)s::bigint[]))"
         sql, params = carried_usage_sql(day_list, scope=scope)
         params.update(groups)
-        # The sort for DISTINCT ON spills to disk with the default 4 MB at national scale.
+        # The sort for DISTINCT ON spills to disk with the default work_mem at national scale.
         cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute("DROP TABLE IF EXISTS inventory_rollup_input")
         cursor.execute(f"CREATE TEMPORARY TABLE inventory_rollup_input ON COMMIT DROP AS {sql}", params)

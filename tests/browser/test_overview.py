@@ -13,7 +13,7 @@ IN_SERVICE = [StorageArray.Lifecycle.ACTIVE, StorageArray.Lifecycle.MAINTENANCE]
 
 
 def expected_fleet() -> dict[str, int]:
-    """DOMAIN.md's quantities over in-service arrays and their active allocations, straight from the ORM."""
+    """docs/domain.md's quantities over in-service arrays and their active allocations, straight from the ORM."""
     arrays = StorageArray.objects.filter(lifecycle_status__in=IN_SERVICE).aggregate(
         raw=Sum("raw_bytes"), usable=Sum("usable_bytes")
     )

@@ -6,7 +6,8 @@ import itertools
 import pytest
 from django.contrib.auth import get_user_model
 
-from dashboard.forecast import least_squares_days_until_full, pool_forecasts, window_start
+from dashboard.forecast import least_squares_days_until_full, window_start
+from dashboard.selectors.forecasts import pool_forecasts
 from inventory.models import Allocation, ResearchProject, Site, StorageArray, StoragePool, Team, UsageSample
 from inventory.services.rollups import refresh_daily_usage
 

@@ -1,4 +1,4 @@
-"""DOMAIN.md rules 1-5 hold in the database itself, whatever code writes."""
+"""docs/domain.md rules 1-5 hold in the database itself, whatever code writes."""
 
 import datetime
 

@@ -20,7 +20,7 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.db.models import Count, Q
 
-from inventory.demo import catalogue, scenario
+from demo import catalogue, scenario
 from inventory.models import (
     Allocation,
     PoolDailyUsage,
@@ -241,7 +241,7 @@ class Loader:
             for a in plan.allocations
         ]
         # The pool trigger sums the pool's active quotas for every row it checks: quadratic in the
-        # allocations per pool (about half a minute for 40,000 on an idle machine, minutes under load).
+        # allocations per pool (see bench/ANALYSIS.md for what that costs at national scale).
         # For big loads it is switched off for this insert only, inside the transaction (so a failure
         # rolls the switch back too), once the plan is shown to fit; the rule is then checked again in
         # SQL, for every pool at once, before anything commits.

@@ -11,8 +11,8 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from dashboard.forecast import pool_forecasts
-from inventory.demo import loader
+from dashboard.selectors.forecasts import pool_forecasts
+from demo import loader
 from inventory.models import (
     Allocation,
     PoolDailyUsage,

@@ -17,8 +17,8 @@ import random
 import unicodedata
 from dataclasses import dataclass, field
 
+from demo import catalogue
 from inventory import figures
-from inventory.demo import catalogue
 
 SEED = 2026
 #: Daily samples, the last one today at 00:00 UTC.

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from inventory.demo import loader
+from demo import loader
 
 
 class Command(BaseCommand):

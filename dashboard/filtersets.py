@@ -55,7 +55,7 @@ class TeamFilter(django_filters.CharFilter):
     name or slug holds every word (case-insensitive).
 
     A text box rather than a ``<select>``: at national scale (6,000 teams) the select's options
-    alone took ~300 ms to render on every list page. ``?team=<slug>`` links keep meaning exactly
+    alone dominated every list page's rendering (bench/ANALYSIS.md). ``?team=<slug>`` links keep meaning exactly
     that team, even when its slug is also part of other teams' names. One SQL condition (the slug
     check is an uncorrelated subquery, run once), so no extra query.
     """
