@@ -1,11 +1,14 @@
 #!/usr/bin/env python
 """The whole benchmark (`make bench`): datasets, pages at each scale, imports, load; then bench/RESULTS.md.
 
-    bench/run_all.py [--scales 50,500] [--skip-import] [--skip-load] [--quick] [--rebuild]
+    bench/run_all.py [--scales 50,500] [--skip-import] [--skip-load] [--quick] [--rebuild] [--allow-dirty]
 
 `--quick` is a smoke run: one small dataset (scale 2), a 20,000-record import and 5-second load runs.
 Each part runs as its own process (each configures Django for its own database), and a part that fails
 does not stop the others: the report shows what was measured and the exit status says whether all ran.
+
+Results describe a commit: the run refuses a tree with uncommitted changes to tracked files unless told
+`--allow-dirty` (the report then marks the revision "+dirty").
 """
 
 from __future__ import annotations
@@ -35,7 +38,12 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="smoke run at scale 2, small import, short load")
     parser.add_argument("--rebuild", action="store_true", help="reload the datasets even if present")
     parser.add_argument("--runs", type=int, default=20, help="timed runs per page (at least 10)")
+    parser.add_argument("--allow-dirty", action="store_true", help="run even with uncommitted changes")
     args = parser.parse_args()
+    if benchlib.git_revision().endswith("+dirty") and not args.allow_dirty:
+        log("refusing to run: the working tree has uncommitted changes, so the results would describe no commit.")
+        log("Commit first, or pass --allow-dirty (BENCH_ARGS=--allow-dirty make bench).")
+        return 2
 
     scales = [2] if args.quick else sorted({int(s) for s in args.scales.split(",") if s.strip()})
     records = 20_000 if args.quick else 1_000_000
