@@ -6,9 +6,9 @@ earlier day carried forward for up to the staleness limit (``CAPACITY_STALENESS_
 sample of day D counts on days D to D + 6). An allocation with no such sample is *not reporting* that day:
 it is counted, not added, and never looks like a fall in usage.
 
-An allocation counts on a day from its start date while it is active; an expired or revoked one still
-counts on the days up to its end date (it was promised then), so history does not change when an
-allocation ends. Requested and denied allocations never count.
+An allocation counts on a day from its start date (or earlier, where it reported) while it is active; an
+expired or revoked one still counts on the days up to its end date (it was promised then), so history does
+not change when an allocation ends. Requested and denied allocations never count.
 
 ``carried_usage_sql`` returns the rows (day, allocation, its pool, project and team, used, physical used)
 that the rollups (inventory/services/rollups.py) group by pool and team, and that the project chart groups
@@ -51,8 +51,10 @@ WITH counted AS (
 )
 SELECT d.day, c.id AS allocation_id, c.pool_id, c.project_id, c.team_id, k.used_bytes, k.physical_used_bytes
   FROM unnest(%(days)s::date[]) AS d(day)
-  JOIN counted c ON c.start_date <= d.day AND (c.status = 'active' OR c.end_date >= d.day)
+  JOIN counted c ON c.status = 'active' OR c.end_date >= d.day
   LEFT JOIN carried k ON k.allocation_id = c.id AND k.day = d.day
+ -- Before its start date an allocation counts only where it reported (a report is evidence of use).
+ WHERE c.start_date <= d.day OR k.used_bytes IS NOT NULL
 """
 
 

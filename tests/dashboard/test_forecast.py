@@ -151,11 +151,13 @@ def test_window_is_whole_utc_days():
     assert start == dt.datetime(2026, 5, 17, tzinfo=dt.UTC)
     pool = make_pool()
     allocation = make_allocation(pool)
-    # The first minute of the window counts, the last second before it does not.
+    # The window's days are whole UTC days from its start: the sample of the start's first minute is the
+    # first day's, and it carries forward through the next six days (docs/domain.md); the sample a second
+    # before the window belongs to the day before it, which is not a point.
     UsageSample.objects.create(allocation=allocation, measured_at=start, used_bytes=1 * TB)
     UsageSample.objects.create(allocation=allocation, measured_at=start - dt.timedelta(seconds=1), used_bytes=TB)
     refresh_daily_usage()
-    assert pool_forecasts(now=NOW)[pool.pk].points == 1
+    assert pool_forecasts(now=NOW)[pool.pk].points == 7
 
 
 @pytest.mark.django_db

@@ -216,7 +216,8 @@ def test_empty_states_say_what_to_do(researcher_client, staff_user):
 
 @pytest.mark.django_db
 def test_not_filling_without_enough_usage(researcher_client, estate):
-    # No rollups yet: no pool has a forecast, and the page says why instead of a number.
+    # No rollups: no pool has a forecast, and the page says why instead of a number.
+    PoolDailyUsage.objects.all().delete()
     html = section(researcher_client.get(URL).content.decode(), "nearing-full-heading")
     assert "No pool is filling" in html
 
