@@ -182,14 +182,14 @@ class RulesFormMixin:
             placed: dict[str, list] = defaultdict(list)
             for name, errors in source.items():
                 for item in errors:
-                    readable = by_message.get(self._text(item), (None, None))[1]
-                    if readable is not None and readable != self._text(item):
-                        item = ValidationError(readable, code=item.code)
                     target = name
                     if name == NON_FIELD_ERRORS:
                         target = self._field_for_message(item, by_message) or NON_FIELD_ERRORS
                     elif name not in self.fields:
                         target = NON_FIELD_ERRORS
+                    readable = by_message.get(self._text(item), (None, None))[1]
+                    if readable is not None and readable != self._text(item):
+                        item = ValidationError(readable, code=item.code)
                     placed[target].append(item)
             error = ValidationError(dict(placed))
         super().add_error(field, error)
