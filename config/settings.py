@@ -229,8 +229,10 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # E-mail (password reset) from one URL, e.g. smtp+tls://user:password@mail.example.org:587;
 # without EMAIL_URL nothing can be sent, so password reset is switched off (its links and pages).
+# (No MAILERS at all then: nothing sends mail, and Django's deploy check has no backend to object to.)
 EMAIL_ENABLED = bool(env.str("EMAIL_URL", default=""))
-MAILERS = mailers_from_url(env.str("EMAIL_URL", default=""))
+if EMAIL_ENABLED:
+    MAILERS = mailers_from_url(env.str("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="capacity@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
