@@ -54,7 +54,7 @@ def collect_static(directory: Path) -> None:
 def gunicorn(env_overrides: dict[str, str], *, workers: int = 1, timeout: int = 60):
     """gunicorn serving config.wsgi on a free loopback port; yields the port. Stopped (by its own pid) at exit."""
     port = free_port()
-    log = tempfile.TemporaryFile(mode="w+")
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in the finally below)
     env = {k: v for k, v in {**os.environ, **PRODUCTION, **env_overrides}.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     process = subprocess.Popen(
         [

@@ -9,7 +9,7 @@ from inventory.models import Allocation, ResearchProject, Team
 from tests.dashboard.conftest import build_estate
 
 FORMULAS = {
-    "team": "=HYPERLINK(\"http://evil.example\",\"click\")",
+    "team": '=HYPERLINK("http://evil.example","click")',
     "title": "-2+3+cmd|' /C calc'!A0",
     "quota_id": "@SUM(1+1)*cmd|' /C calc'!A0",
     "justification": "\t=1+1",
