@@ -12,8 +12,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
-from psycopg_pool import ConnectionPool
 
+from config.database import check_pooled_connection
 from config.email import mailers_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -124,7 +124,7 @@ DATABASES["default"]["OPTIONS"].setdefault(
         "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
         # Test each connection as the pool hands it out: a connection whose backend was killed
         # (server restart, pg_terminate_backend, a failover) is replaced instead of failing a request.
-        "check": ConnectionPool.check_connection,
+        "check": check_pooled_connection,
     },
 )
 # An unreachable or stuck database must not hold a worker: give up connecting after
