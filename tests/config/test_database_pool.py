@@ -50,3 +50,11 @@ def test_requests_succeed_after_the_pooled_connections_were_killed(live_server, 
     assert _kill_backends() >= 2
     paths = ["/teams/", "/projects/", "/", "/storage/", "/allocations/", "/teams/", "/projects/", "/"]
     assert [page(path) for path in paths] == [200] * len(paths)
+
+
+@pytest.mark.django_db
+def test_statements_and_connections_have_time_limits():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "30s"
+    assert connection.settings_dict["OPTIONS"]["connect_timeout"] == 3

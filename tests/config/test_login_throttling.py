@@ -66,3 +66,30 @@ def test_an_infrastructure_admin_unlocks_a_user_in_the_admin(client, ola):
     )
     assert response.status_code == 302
     assert _login(client, "ola", PASSWORD).status_code == 302
+
+
+def test_behind_a_trusted_proxy_each_client_address_counts_on_its_own(client, ola, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "172.30.0.2"
+    for n in range(5):
+        client.post(
+            "/accounts/login/",
+            {"username": f"guess{n}", "password": "wrong"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR="198.51.100.66",
+        )
+    locked = client.post(
+        "/accounts/login/",
+        {"username": "ola", "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="198.51.100.66",
+    )
+    assert locked.status_code == 429
+    # Another client behind the same proxy is not locked out; a forged left-most entry does not help the first.
+    other = client.post(
+        "/accounts/login/",
+        {"username": "ola", "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="10.1.1.1, 198.51.100.77",
+    )
+    assert other.status_code == 302
