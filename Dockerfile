@@ -11,8 +11,10 @@ COPY requirements.lock pyproject.toml ./
 RUN pip install -r requirements.lock
 
 COPY . .
-# collectstatic needs settings to import; these values exist only for the build step.
-RUN DEBUG=false SECRET_KEY=collectstatic-only DATABASE_URL=postgresql://build@localhost/build \
+# collectstatic needs settings to import; these values exist only for the build step (a throw-away
+# random key: production settings refuse any key written in the repository).
+RUN DEBUG=false SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    DATABASE_URL=postgresql://build@localhost/build \
     python manage.py collectstatic --noinput \
  && useradd --system --uid 10001 --home /app capacity \
  && chown -R capacity /app

@@ -6,23 +6,39 @@ the app listens for localhost only, and with DEBUG=false it refuses to start on
 the development secret key.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from config.database import check_pooled_connection
+from config.email import mailers_from_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
 DEVELOPMENT_SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"
+#: Keys written in this repository (the development default, .env.example's): public, so never for production.
+PLACEHOLDER_SECRET_KEYS = {
+    DEVELOPMENT_SECRET_KEY,
+    "change-me-to-a-long-random-string-of-at-least-fifty-characters",
+}
+MINIMUM_SECRET_KEY_LENGTH = 50
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
-if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+if not DEBUG and (
+    SECRET_KEY in PLACEHOLDER_SECRET_KEYS
+    or len(SECRET_KEY) < MINIMUM_SECRET_KEY_LENGTH
+    or SECRET_KEY.startswith("django-insecure-")
+):
     raise ImproperlyConfigured(
-        "DEBUG is false but SECRET_KEY is the development key: set SECRET_KEY to a long random value."
+        f"DEBUG is false but SECRET_KEY is a placeholder from the repository or shorter than "
+        f"{MINIMUM_SECRET_KEY_LENGTH} characters: set SECRET_KEY to a long random value "
+        '(python -c "import secrets; print(secrets.token_urlsafe(50))").'
     )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
@@ -40,6 +56,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "simple_history",
+    "axes",
     "inventory",
     "dashboard",
 ]
@@ -49,7 +66,12 @@ if env.bool("CAPACITY_DEMO", default=DEBUG):
     INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
+    # First: answers /healthz before anything checks the Host header (container health checks
+    # call http://127.0.0.1:8000/healthz, which is not in ALLOWED_HOSTS).
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.ResponseHeadersMiddleware",
+    "config.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -78,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "dashboard.context_processors.units",
+                "config.context_processors.password_reset",
             ],
         },
     },
@@ -101,8 +126,19 @@ DATABASES["default"]["OPTIONS"].setdefault(
         "max_size": env.int("DATABASE_POOL_SIZE", default=10),
         # Seconds to wait for a connection: short, so /healthz answers 503 quickly when the database is down.
         "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
+        # Test each connection as the pool hands it out: a connection whose backend was killed
+        # (server restart, pg_terminate_backend, a failover) is replaced instead of failing a request.
+        "check": check_pooled_connection,
     },
 )
+# An unreachable or stuck database must not hold a worker: give up connecting after
+# DATABASE_CONNECT_TIMEOUT seconds, and end any statement running past DATABASE_STATEMENT_TIMEOUT
+# seconds (0 turns it off, e.g. for a long manual maintenance command).
+DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
+_statement_timeout_ms = int(env.float("DATABASE_STATEMENT_TIMEOUT", default=30.0) * 1000)
+DATABASES["default"]["OPTIONS"]["options"] = (
+    DATABASES["default"]["OPTIONS"].get("options", "") + f" -c statement_timeout={_statement_timeout_ms}"
+).strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -111,6 +147,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out username or address before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:overview"
@@ -122,7 +163,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -154,8 +195,6 @@ SECURE_CSP = {
 # X-Forwarded-Proto; these are on whenever DEBUG is off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-# The container health check talks plain HTTP to the app itself.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -163,6 +202,12 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Browsers may use none of these features; the app needs none of them.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), interest-cohort=()"
+)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
@@ -172,6 +217,32 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username, or
+# from one address, further logins are refused for AXES_COOLOFF_MINUTES, on the site login and
+# the admin login alike. Admins unlock in the admin ("Access attempts": delete the rows) or
+# with `manage.py axes_reset`.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+# How many reverse proxies append to X-Forwarded-For in front of the app (0: trust only the socket's address).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# E-mail (password reset) from one URL, e.g. smtp+tls://user:password@mail.example.org:587;
+# without EMAIL_URL nothing can be sent, so password reset is switched off (its links and pages).
+# (No MAILERS at all then: nothing sends mail, and Django's deploy check has no backend to object to.)
+EMAIL_ENABLED = bool(env.str("EMAIL_URL", default=""))
+if EMAIL_ENABLED:
+    MAILERS = mailers_from_url(env.str("EMAIL_URL"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="capacity@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# History pages stay readable, but no "Revert": a revert is a write that would bypass the
+# services and their capacity rules (every model with history has such rules).
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Capacity display: decimal units (TB, PB) unless a user asks for binary.
 CAPACITY_DEFAULT_BINARY = False

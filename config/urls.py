@@ -1,16 +1,48 @@
 """Top-level URL map."""
 
+from functools import wraps
+
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.http import Http404
 from django.urls import include, path
 
-from config.health import healthz
+
+def needs_email(view):
+    """Password reset only where e-mail is configured (EMAIL_URL): elsewhere its pages do not exist."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not settings.EMAIL_ENABLED:
+            raise Http404("Password reset is switched off: no e-mail is configured.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+account_urls = [
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("password_reset/", needs_email(auth_views.PasswordResetView.as_view()), name="password_reset"),
+    path("password_reset/done/", needs_email(auth_views.PasswordResetDoneView.as_view()), name="password_reset_done"),
+    path(
+        "reset/<uidb64>/<token>/",
+        needs_email(auth_views.PasswordResetConfirmView.as_view()),
+        name="password_reset_confirm",
+    ),
+    path("reset/done/", needs_email(auth_views.PasswordResetCompleteView.as_view()), name="password_reset_complete"),
+]
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include(account_urls)),
     path("", include("dashboard.urls")),
 ]
 
+handler400 = "dashboard.views.errors.bad_request"
+handler403 = "dashboard.views.errors.permission_denied"
 handler404 = "dashboard.views.errors.page_not_found"
 handler500 = "dashboard.views.errors.server_error"

@@ -9,6 +9,7 @@ still work without JavaScript.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -55,17 +56,37 @@ def wants_csv(request: HttpRequest) -> bool:
     return request.GET.get("format") == "csv"
 
 
+#: What spreadsheets read as the start of a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell that a spreadsheet shows and never runs.
+
+    Text starting like a formula gets a leading ``'`` (OWASP's advice), so a team name such as
+    ``=HYPERLINK(...)`` is shown as typed; numbers, and text that is exactly a number ("-5"),
+    stay as they are. ``None`` becomes an empty cell.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def csv_response(
     filename: str, columns: Sequence[tuple[str, Callable[[Any], Any]]], rows: Iterable[Any]
 ) -> HttpResponse:
     """*rows* as CSV: one header per column (name the unit: ``used_bytes``), one line per row.
 
-    Capacities go out as exact integer bytes; ``None`` becomes an empty cell.
+    Capacities go out as exact integer bytes; ``None`` becomes an empty cell; text that a
+    spreadsheet would run as a formula is neutralised (:func:`csv_cell`).
     """
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
     writer.writerow([header for header, _ in columns])
     for row in rows:
-        writer.writerow(["" if (value := get(row)) is None else value for _, get in columns])
+        writer.writerow([csv_cell(get(row)) for _, get in columns])
     return response

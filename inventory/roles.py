@@ -1,16 +1,50 @@
 """The two admin roles (groups) and their permissions; every other active user is a researcher.
 
-Migration 0002 creates them; `ensure_roles()` puts them back where a database was emptied
-without migrating again (a test flush, `seed_demo --reset` on a wiped database).
+Migration 0002 creates them (0011 adds the permissions outside the inventory); `ensure_roles()`
+puts them back where a database was emptied without migrating again (a test flush,
+`seed_demo --reset` on a wiped database).
 """
 
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.management import create_contenttypes
+from django.db.models import Q
 
 INFRASTRUCTURE_ADMINS = "Infrastructure admins"
 ALLOCATION_MANAGERS = "Allocation managers"
+
+#: Both roles pick people in admin forms (a project's investigator, a team member, who requested an
+#: allocation): the user autocomplete asks for view permission on users. Viewing is all: only
+#: superusers create users or change their rights.
+PICK_USERS = ("auth", "view_user")
+#: Infrastructure admins see failed logins and unlock people (delete the lockout's access attempts).
+UNLOCK_LOGINS = (
+    ("axes", "view_accessattempt"),
+    ("axes", "delete_accessattempt"),
+    ("axes", "view_accessfailurelog"),
+)
+
+
+def _permissions(permission_model, pairs):
+    query = Q(pk__in=[])
+    for app_label, codename in pairs:
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    return permission_model.objects.filter(query)
+
+
+def role_permissions(permission_model=Permission) -> dict[str, list]:
+    """Each role's permissions (``permission_model`` lets a migration pass its historical model)."""
+    inventory = permission_model.objects.filter(content_type__app_label="inventory")
+    infrastructure = [*inventory, *_permissions(permission_model, [PICK_USERS, *UNLOCK_LOGINS])]
+    managers = [
+        *(
+            inventory.filter(codename__startswith="view_")
+            | inventory.filter(codename__in=["change_allocation", "approve_allocation"])
+        ),
+        *_permissions(permission_model, [PICK_USERS]),
+    ]
+    return {INFRASTRUCTURE_ADMINS: infrastructure, ALLOCATION_MANAGERS: managers}
 
 
 def ensure_roles() -> None:
@@ -18,9 +52,5 @@ def ensure_roles() -> None:
     for app_config in apps.get_app_configs():
         create_contenttypes(app_config, verbosity=0)
         create_permissions(app_config, verbosity=0)
-    inventory_permissions = Permission.objects.filter(content_type__app_label="inventory")
-    Group.objects.get_or_create(name=INFRASTRUCTURE_ADMINS)[0].permissions.set(inventory_permissions)
-    Group.objects.get_or_create(name=ALLOCATION_MANAGERS)[0].permissions.set(
-        inventory_permissions.filter(codename__startswith="view_")
-        | inventory_permissions.filter(codename__in=["change_allocation", "approve_allocation"])
-    )
+    for name, permissions in role_permissions().items():
+        Group.objects.get_or_create(name=name)[0].permissions.set(permissions)

@@ -7,9 +7,12 @@ import re
 
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError, connections, models
+from django.db import IntegrityError, OperationalError, connections, models
+from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -17,7 +20,7 @@ from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from inventory.admin.forms import FIELDS_FOR_CONSTRAINT, DatabaseRefusal
+from inventory.admin.forms import CONSTRAINT_MESSAGES, FIELDS_FOR_CONSTRAINT, DatabaseRefusal
 from inventory.fields import BytesField
 from inventory.units import NO_VALUE, format_capacity, format_capacity_exact
 
@@ -38,7 +41,9 @@ def refusal_from(error: IntegrityError) -> DatabaseRefusal:
     detail = getattr(diag, "message_primary", None) or str(error)
     if constraint in {"allocation_fits_pool", "pool_fits_array", "pool_holds_allocations", "array_holds_pools"}:
         detail = _in_units(detail)
-    if constraint in FIELDS_FOR_CONSTRAINT:
+    if constraint in CONSTRAINT_MESSAGES:
+        detail = CONSTRAINT_MESSAGES[constraint].rstrip(".")
+    elif constraint in FIELDS_FOR_CONSTRAINT:
         detail = f"{detail} (rule “{constraint}”)"
     return DatabaseRefusal(
         constraint=constraint,
@@ -49,21 +54,52 @@ def refusal_from(error: IntegrityError) -> DatabaseRefusal:
     )
 
 
+#: PostgreSQL's "deadlock detected" and "could not serialize access": another transaction got in the way.
+CONCURRENCY_SQLSTATES = frozenset({"40P01", "40001"})
+
+BUSY_REFUSAL = DatabaseRefusal(
+    constraint="",
+    message=(
+        "Someone else was changing the same pool or array at the same moment, and this save could not be "
+        "completed even on a second try. Nothing was saved; check the figures and save again."
+    ),
+)
+
+
+def is_concurrency_failure(error: OperationalError) -> bool:
+    """A deadlock or serialization failure: worth trying again, it says nothing about the data."""
+    return getattr(error.__cause__, "sqlstate", None) in CONCURRENCY_SQLSTATES
+
+
 class DatabaseRulesAdmin(admin.ModelAdmin):
     """Shows a database refusal (trigger or constraint, e.g. after a race) on the form instead of a 500.
 
     The admin's change view runs in one transaction, which the IntegrityError has
     rolled back, so nothing was written. The same POST is validated again with the
     refusal attached to the form: the page shows the message and keeps every value typed.
+    A deadlock or serialization failure is tried once more first, then shown the same way.
     """
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except IntegrityError as error:
-            if request.method != "POST" or getattr(request, "capacity_database_refusal", None):
-                raise
-            request.capacity_database_refusal = refusal_from(error)
+        retried = False
+        while True:
+            try:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            except IntegrityError as error:
+                if request.method != "POST" or getattr(request, "capacity_database_refusal", None):
+                    raise
+                request.capacity_database_refusal = refusal_from(error)
+            except OperationalError as error:
+                if request.method != "POST" or not is_concurrency_failure(error):
+                    raise
+                if not retried:
+                    # Nothing was written (the transaction rolled back): the same POST again, once.
+                    retried = True
+                    continue
+                if getattr(request, "capacity_database_refusal", None):
+                    raise
+                request.capacity_database_refusal = BUSY_REFUSAL
+            # Validate the same POST again with the refusal on the form: the page shows it, nothing is saved.
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def action_checkbox(self, obj):
@@ -279,7 +315,35 @@ class CapacityHistoryContextHelper(HistoricalRecordContextHelper):
 
 
 class HistoryAdmin(DatabaseRulesAdmin, SimpleHistoryAdmin):
-    """Who changed what and when, field by field (django-simple-history), with capacities in units."""
+    """Who changed what and when, field by field (django-simple-history), with capacities in units.
+
+    History is read-only here: simple-history's "Revert" saves an old version straight through
+    the form, bypassing the services and their capacity rules, and checks only the view
+    permission. SIMPLE_HISTORY_REVERT_DISABLED hides the button; a POST is refused with 403.
+    """
+
+    def _valid_id(self, value, field) -> bool:
+        try:
+            field.to_python(unquote(str(value)))
+        except (ValidationError, ValueError, TypeError):
+            return False
+        return True
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self._valid_id(object_id, self.model._meta.pk):
+            raise Http404("No such object.")
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        history_model = getattr(self.model, self.model._meta.simple_history_manager_attribute).model
+        if not (
+            self._valid_id(object_id, self.model._meta.pk)
+            and self._valid_id(version_id, history_model._meta.get_field("history_id"))
+        ):
+            raise Http404("No such version.")
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied("Reverting to an old version is switched off: change the object itself.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_historical_record_context_helper(self, request, historical_record):
         return CapacityHistoryContextHelper(self.model, historical_record)

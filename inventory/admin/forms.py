@@ -24,7 +24,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Sum
 from django.forms.models import BaseInlineFormSet, construct_instance
 
@@ -60,6 +61,41 @@ FIELDS_FOR_CONSTRAINT: dict[str, tuple[str, ...]] = {
 }
 
 
+# What a check constraint without a message of its own means, in words (Django would say
+# "Constraint “array_usable_within_raw” is violated.").
+CONSTRAINT_MESSAGES: dict[str, str] = {
+    "array_raw_non_negative": "The raw capacity cannot be negative.",
+    "array_usable_non_negative": "The usable capacity cannot be negative.",
+    "array_usable_within_raw": "The usable capacity cannot be more than the raw capacity.",
+    "pool_capacity_non_negative": "The capacity cannot be negative.",
+    "pool_oversubscription_positive": "The maximum oversubscription must be more than 0 (1.00 means none).",
+    "allocation_quota_non_negative": "The quota cannot be negative.",
+    "allocation_used_non_negative": "The used capacity cannot be negative.",
+    "allocation_physical_used_non_negative": "The physical used capacity cannot be negative.",
+    "allocation_file_count_non_negative": "The file count cannot be negative.",
+    "allocation_enforced_quota_non_negative": "The enforced hard limit cannot be negative.",
+    "sample_used_non_negative": "The used capacity cannot be negative.",
+    "sample_physical_used_non_negative": "The physical used capacity cannot be negative.",
+    "sample_file_count_non_negative": "The file count cannot be negative.",
+    "sample_soft_limit_non_negative": "The soft limit cannot be negative.",
+    "sample_hard_limit_non_negative": "The hard limit cannot be negative.",
+}
+
+
+def readable_constraint_message(constraint) -> str:
+    """The constraint's own violation message, or ours where it has none (never its bare name)."""
+    if (
+        constraint.violation_error_message == constraint.default_violation_error_message
+        and constraint.name in CONSTRAINT_MESSAGES
+    ):
+        return CONSTRAINT_MESSAGES[constraint.name]
+    try:
+        return str(constraint.get_violation_error_message())
+    except (TypeError, ValueError):
+        # A message with a bare "%" cannot be formatted (Django formats it with the name).
+        return str(constraint.violation_error_message)
+
+
 @dataclass(frozen=True)
 class DatabaseRefusal:
     """What PostgreSQL refused on the last attempt to save (a trigger or constraint), for the form to show."""
@@ -79,6 +115,27 @@ class RulesFormMixin:
     #: Set by the ModelAdmin when the previous attempt to save was refused by the database.
     database_refusal: DatabaseRefusal | None = None
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._add_model_range_validators()
+
+    def _add_model_range_validators(self) -> None:
+        """The model fields' bounds (e.g. oversubscription 0.01-10) checked with the form's fields.
+
+        Django runs model validators only after clean(); the capacity checks in clean() would
+        otherwise compute with an out-of-range figure (a negative oversubscription gave
+        "-500 TB allowed") before the field said what is wrong.
+        """
+        model_options = self._meta.model._meta
+        for name, field in self.fields.items():
+            try:
+                model_field = model_options.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            for validator in getattr(model_field, "validators", ()):
+                if isinstance(validator, MinValueValidator | MaxValueValidator) and validator not in field.validators:
+                    field.validators.append(validator)
+
     # -- where messages go -------------------------------------------------
     def field_for_constraint(self, name: str) -> str | None:
         for field in FIELDS_FOR_CONSTRAINT.get(name, ()):
@@ -86,26 +143,29 @@ class RulesFormMixin:
                 return field
         return None
 
-    def _constraint_messages(self) -> dict[str, str]:
-        """Each model constraint's violation message -> the field it belongs on."""
+    def _constraint_messages(self) -> dict[str, tuple[str | None, str]]:
+        """Each model constraint's violation message as Django words it -> (its field, the message to show)."""
         placed = {}
         for constraint in self._meta.model._meta.constraints:
             field = self.field_for_constraint(constraint.name)
-            if field:
-                try:
-                    placed[str(constraint.get_violation_error_message())] = field
-                except (TypeError, ValueError):
-                    # A message with a bare "%" cannot be formatted (Django formats it with the name).
-                    placed[str(constraint.violation_error_message)] = field
+            try:
+                text = str(constraint.get_violation_error_message())
+            except (TypeError, ValueError):
+                text = str(constraint.violation_error_message)
+            placed[text] = (field, readable_constraint_message(constraint))
         return placed
 
-    def _field_for_message(self, error: ValidationError, by_message: dict[str, str]) -> str | None:
+    @staticmethod
+    def _text(error: ValidationError) -> str:
         try:
-            text = str(error.message % error.params if error.params else error.message)
+            return str(error.message % error.params if error.params else error.message)
         except (TypeError, ValueError, KeyError):
-            text = str(error.message)
+            return str(error.message)
+
+    def _field_for_message(self, error: ValidationError, by_message: dict) -> str | None:
+        text = self._text(error)
         if text in by_message:
-            return by_message[text]
+            return by_message[text][0]
         if error.code == "unique_together" and error.params:
             # Unconditional multi-field unique constraints: the last visible field named.
             for field in reversed(error.params.get("unique_check", ())):
@@ -128,6 +188,9 @@ class RulesFormMixin:
                         target = self._field_for_message(item, by_message) or NON_FIELD_ERRORS
                     elif name not in self.fields:
                         target = NON_FIELD_ERRORS
+                    readable = by_message.get(self._text(item), (None, None))[1]
+                    if readable is not None and readable != self._text(item):
+                        item = ValidationError(readable, code=item.code)
                     placed[target].append(item)
             error = ValidationError(dict(placed))
         super().add_error(field, error)

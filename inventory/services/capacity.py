@@ -3,7 +3,9 @@
 Callers must be inside a transaction: each check locks the parent row (the
 pool for allocations, the array for pools) with SELECT ... FOR UPDATE, so two
 admins saving at once queue behind each other and the second sees the first's
-allocation in its sum. The database triggers of migration 0003 enforce the same
+allocation in its sum. Rows are always locked in one order, array, then pool,
+then allocations (a path may skip a level, never go back up one), so that an
+allocation being added and its pool being resized cannot deadlock. The database triggers of migration 0003 enforce the same
 rules as a last line; these functions exist so that people get a clear message.
 """
 
@@ -37,7 +39,9 @@ def check_allocation_fits(allocation: Allocation) -> None:
             and allocation.quota_bytes <= before["quota_bytes"]
         ):
             return
-    pool = StoragePool.objects.select_for_update().select_related("array").get(pk=allocation.pool_id)
+    # Only the pool row (of="self"): locking the joined array too, after the pool, would take
+    # the two locks in the opposite order to a pool edit (array, then pool) and deadlock with it.
+    pool = StoragePool.objects.select_for_update(of=("self",)).select_related("array").get(pk=allocation.pool_id)
     others = Allocation.objects.filter(pool=pool, status=Allocation.Status.ACTIVE)
     if allocation.pk:
         others = others.exclude(pk=allocation.pk)

@@ -47,3 +47,23 @@ def test_content_security_policy_allows_only_the_apps_own_scripts_and_styles(cli
     assert "style-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert "script-src 'self'" in policy
+
+
+def _refuses(secret_key: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in {**os.environ, **PRODUCTION, "SECRET_KEY": secret_key}.items()}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def _example_secret_key() -> str:
+    line = next(line for line in (ROOT / ".env.example").read_text().splitlines() if line.startswith("SECRET_KEY="))
+    return line.removeprefix("SECRET_KEY=")
+
+
+def test_production_refuses_the_example_key_and_short_keys():
+    for key in [_example_secret_key(), "x" * 49, "django-insecure-" + "k" * 60]:
+        result = _refuses(key)
+        assert result.returncode != 0, key
+        assert "SECRET_KEY" in result.stderr
+    assert _refuses(PRODUCTION["SECRET_KEY"]).returncode == 0

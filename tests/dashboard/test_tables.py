@@ -1,0 +1,75 @@
+"""CSV exports: text a spreadsheet would run as a formula is neutralised in every export; numbers stay numbers."""
+
+import csv
+import io
+
+import pytest
+
+from inventory.models import Allocation, ResearchProject, Team
+from tests.dashboard.conftest import build_estate
+
+FORMULAS = {
+    "team": '=HYPERLINK("http://evil.example","click")',
+    "title": "-2+3+cmd|' /C calc'!A0",
+    "quota_id": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "justification": "\t=1+1",
+    "institution": "\r=3+3",
+    "pi": "+cmd|' /C calc'!A0",
+}
+
+
+@pytest.fixture
+def poisoned(staff_user):
+    estate = build_estate(teams=1, projects_per_team=1, pools=1, members=[staff_user])
+    team, project, allocation = estate.teams[0], estate.projects[0], estate.allocations[0]
+    Team.objects.filter(pk=team.pk).update(name=FORMULAS["team"], institution=FORMULAS["institution"])
+    ResearchProject.objects.filter(pk=project.pk).update(title=FORMULAS["title"])
+    Allocation.objects.filter(pk=allocation.pk).update(
+        quota_id=FORMULAS["quota_id"], justification=FORMULAS["justification"]
+    )
+    project.principal_investigator.first_name = FORMULAS["pi"]
+    project.principal_investigator.last_name = ""
+    project.principal_investigator.save()
+    return estate
+
+
+def _cells(response) -> list[str]:
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    return [cell for row in csv.reader(io.StringIO(response.content.decode())) for cell in row]
+
+
+def _exports(estate):
+    array, pool = estate.array, estate.pools[0]
+    return [
+        "/teams/",
+        "/projects/",
+        "/allocations/",
+        f"/teams/{estate.teams[0].slug}/",
+        f"/projects/{estate.projects[0].code}/",
+        f"/storage/{array.slug}/",
+        f"/storage/{array.slug}/{pool.slug}/",
+    ]
+
+
+@pytest.mark.django_db
+def test_no_export_has_a_cell_that_starts_a_formula(staff_client, poisoned):
+    seen = set()
+    for path in _exports(poisoned):
+        cells = _cells(staff_client.get(path, {"format": "csv"}))
+        for cell in cells:
+            assert not cell.startswith(("=", "+", "@", "\t", "\r")), (path, cell)
+            if cell.startswith("-"):
+                float(cell)  # only numbers may start with a minus
+        seen.update(cell for cell in cells if cell.startswith("'"))
+    # Each poisoned value is still there, as typed, behind the quote.
+    for name, value in FORMULAS.items():
+        assert "'" + value in seen, name
+
+
+@pytest.mark.django_db
+def test_numbers_stay_numbers_negative_ones_included(staff_client, poisoned):
+    Team.objects.filter(pk=poisoned.teams[0].pk).update(institution="-5")
+    rows = list(csv.DictReader(io.StringIO(staff_client.get("/teams/", {"format": "csv"}).content.decode())))
+    assert rows[0]["institution"] == "-5"
+    assert int(rows[0]["allocated_bytes"]) == sum(a.quota_bytes for a in poisoned.allocations)
