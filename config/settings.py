@@ -40,8 +40,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "inventory",
     "dashboard",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -171,3 +175,42 @@ LOGGING = {
 
 # Capacity display: decimal units (TB, PB) unless a user asks for binary.
 CAPACITY_DEFAULT_BINARY = False
+
+
+# --- REST API, OpenAPI and metrics (api/) ------------------------------------------------------------
+# Personal API tokens (api.authentication) for scripts; the session for the browsable docs. Reads need a
+# signed-in user; writes need the Django model permission (api.permissions), as in the admin.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ModelPermissions", "api.permissions.TokenScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "PAGE_SIZE": 100,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Capacity API",
+    "DESCRIPTION": "Arrays, pools, teams, projects, allocations and usage of the research storage.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the app's own static files (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AllocationStatusEnum": "inventory.models.Allocation.Status",
+        "ProjectStatusEnum": "inventory.models.ResearchProject.Status",
+        "UsageImportOutcomeEnum": "inventory.models.UsageImport.Outcome",
+    },
+}
+#: GET /metrics: a bearer token (METRICS_TOKEN) or a client address in METRICS_ALLOWED_NETWORKS (CIDR list).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+#: How long a new personal API token lives unless its owner picks otherwise (days).
+API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)
+# --- end of REST API block ----------------------------------------------------------------------------

@@ -3,11 +3,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api.views.metrics import metrics
 from config.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # REST API (api/): /api/v1/..., /api/schema/, /api/docs/, /api/tokens/; Prometheus at /metrics.
+    path("api/", include("api.urls")),
+    path("metrics", metrics, name="metrics"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("dashboard.urls")),
 ]
