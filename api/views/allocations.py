@@ -44,6 +44,8 @@ class AllocationViewSet(ApiViewMixin, viewsets.ModelViewSet):
     filterset_class = AllocationFilterSet
     queryset = Allocation.objects.none()
     http_method_names = ["get", "post", "patch", "head", "options"]
+    #: Where constraint messages go (api.errors): the fields a client sends.
+    write_fields = tuple(AllocationWriteSerializer().fields)
 
     def get_queryset(self):
         if self.action == "usage":
