@@ -7,7 +7,8 @@ class ApiViewMixin:
     """Answer 401/403 in JSON rather than being redirected to the login page by LoginRequiredMiddleware.
 
     The site's middleware sends anonymous visitors to the login form; API clients need a status code, and
-    DRF's own authentication and permission classes decide instead.
+    DRF's own authentication and permission classes decide instead. (DRF marks its views so itself; saying
+    it here keeps it true should that change.)
     """
 
     @classmethod

@@ -24,3 +24,10 @@ class SwaggerView(SpectacularSwaggerSplitView):
 
     template_name = "api/swagger_ui.html"
     url_name = "api:schema"
+
+    @classmethod
+    def as_view(cls, *args, **kwargs):
+        # DRF exempts its views from LoginRequiredMiddleware; this page is for people, so send them to log in.
+        view = super().as_view(*args, **kwargs)
+        view.login_required = True
+        return view
