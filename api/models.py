@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from inventory.models import TeamMembership
+
 
 class ApiToken(models.Model):
     """A personal API token: shown once at creation, stored only as its SHA-256, revocable, with an expiry.
@@ -40,3 +42,46 @@ class ApiToken(models.Model):
     @property
     def can_write(self) -> bool:
         return self.scope == self.Scope.READ_WRITE
+
+
+class OidcIdentity(models.Model):
+    """The account at an OpenID Connect provider (issuer + subject) that signs a local user in.
+
+    Users are matched by this pair, never by a user name or e-mail the provider lets people change.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="oidc_identities")
+    issuer = models.CharField(max_length=500)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+    groups = models.JSONField(default=list, blank=True, help_text="The groups claim at the last sign-in.")
+
+    class Meta:
+        verbose_name = "OpenID Connect identity"
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="oidc_identity_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.subject} at {self.issuer})"
+
+
+class OidcGroupMapping(models.Model):
+    """A group the provider names in its groups claim, and the team (and role) its members get.
+
+    Membership of a mapped team follows the claim at every sign-in: people who lose the group lose the
+    membership. Teams no mapping names are left alone (their members are edited in the admin).
+    """
+
+    group = models.CharField(max_length=500, help_text="The value exactly as the provider's groups claim carries it.")
+    team = models.ForeignKey("inventory.Team", on_delete=models.CASCADE, related_name="oidc_group_mappings")
+    role = models.CharField(max_length=20, choices=TeamMembership.Role.choices, default=TeamMembership.Role.MEMBER)
+
+    class Meta:
+        ordering = ["group", "team__name"]
+        verbose_name = "OpenID Connect group mapping"
+        constraints = [
+            models.UniqueConstraint(fields=["group", "team"], name="oidc_group_mapping_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} → {self.team} ({self.role})"

@@ -213,4 +213,18 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
 #: How long a new personal API token lives unless its owner picks otherwise (days).
 API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)
+
+# OpenID Connect sign-in (api/oidc/): on when OIDC_DISCOVERY_URL and OIDC_CLIENT_ID are set.
+OIDC_DISCOVERY_URL = env.str("OIDC_DISCOVERY_URL", default="")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+#: The claim that carries the user's groups (Keycloak: "groups"; Feide's group API needs its own scope).
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+#: The claim that becomes the local user name on first sign-in (the account is matched by issuer + subject).
+OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="single sign-on")
+#: Password sign-in: "on" (everyone), "superusers" (break-glass admins only) or "off".
+PASSWORD_LOGIN = env.str("PASSWORD_LOGIN", default="on")
+AUTHENTICATION_BACKENDS = ["api.oidc.backends.PasswordBackend"]
 # --- end of REST API block ----------------------------------------------------------------------------

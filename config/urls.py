@@ -12,6 +12,7 @@ urlpatterns = [
     # REST API (api/): /api/v1/..., /api/schema/, /api/docs/, /api/tokens/; Prometheus at /metrics.
     path("api/", include("api.urls")),
     path("metrics", metrics, name="metrics"),
+    path("accounts/oidc/", include("api.oidc.urls")),  # OpenID Connect sign-in (api/oidc/)
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("dashboard.urls")),
 ]
