@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 
-from api.models import ApiToken
+from api.models import ApiToken, OidcGroupMapping, OidcIdentity
 from api.tokens import revoke_token
 
 
@@ -27,3 +27,27 @@ class ApiTokenAdmin(admin.ModelAdmin):
             revoke_token(token=token)
             count += 1
         messages.success(request, f"Revoked {count} token{'s' if count != 1 else ''}.")
+
+
+@admin.register(OidcGroupMapping)
+class OidcGroupMappingAdmin(admin.ModelAdmin):
+    """Which provider group puts people in which team: membership follows it at every sign-in."""
+
+    list_display = ("group", "team", "role")
+    list_filter = ("role",)
+    list_select_related = ("team",)
+    search_fields = ("group", "team__name", "team__slug")
+    autocomplete_fields = ("team",)
+
+
+@admin.register(OidcIdentity)
+class OidcIdentityAdmin(admin.ModelAdmin):
+    """Who signed in through the provider, as whom, and with which groups last time (read-only)."""
+
+    list_display = ("user", "subject", "issuer", "last_login_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "subject")
+    readonly_fields = ("user", "issuer", "subject", "created_at", "last_login_at", "groups")
+
+    def has_add_permission(self, request):
+        return False

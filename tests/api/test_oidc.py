@@ -169,3 +169,14 @@ def test_password_sign_in_can_be_limited_or_turned_off(
         assert (response.status_code == 302) is expected, (mode, username)
         client.logout()
     assert ('name="password"' in client.get("/accounts/login/").content.decode()) is form_shown
+
+
+def test_admins_edit_the_group_mappings(admin_client, db):
+    team = Team.objects.create(name="Robotics", slug="robotics")
+    response = admin_client.post(
+        "/admin/api/oidcgroupmapping/add/", {"group": "/robotics", "team": team.pk, "role": "member"}
+    )
+    assert response.status_code == 302
+    assert OidcGroupMapping.objects.get().team == team
+    listing = admin_client.get("/admin/api/oidcgroupmapping/").content.decode()
+    assert "/robotics" in listing
