@@ -33,7 +33,7 @@ from api.views.series import DATE_RANGE_PARAMETERS, date_range
 from dashboard.selectors.allocations import allocation_rows
 from inventory.admin.base import refusal_from
 from inventory.models import Allocation, UsageSample
-from inventory.services.allocations import approve_allocation, create_allocation, save_allocation
+from inventory.services.allocations import approve_allocation, save_allocation
 
 APPROVE_PERMISSION = "inventory.approve_allocation"
 
@@ -84,12 +84,14 @@ class AllocationViewSet(ApiViewMixin, viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         serializer = AllocationWriteSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = {"start_date": timezone.localdate(), **serializer.validated_data}
+        allocation = Allocation(**data, requested_by=request.user)
+        if allocation.status == Allocation.Status.ACTIVE:
+            # Creating an active allocation is approving it (as the admin's save does).
+            allocation.approved_by, allocation.approved_at = request.user, timezone.now()
+        allocation._history_user = request.user
         try:
-            allocation = create_allocation(**data, requested_by=request.user)
-            if allocation.status == Allocation.Status.ACTIVE:
-                # Creating an active allocation is approving it (as in the admin).
-                Allocation.objects.filter(pk=allocation.pk).update(approved_by=request.user, approved_at=timezone.now())
+            save_allocation(allocation=allocation)
         except (IntegrityError, OperationalError) as error:
             return self._refused_by_database(error)
         return self._answer(allocation, status.HTTP_201_CREATED)

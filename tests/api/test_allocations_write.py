@@ -147,3 +147,18 @@ def test_end_date_must_follow_start_on_change(client, manager):
     allocation = make_allocation(pool=make_pool(), start_date=datetime.date(2026, 1, 1))
     response = _patch(client, f"/api/v1/allocations/{allocation.pk}/", {"end_date": "2025-12-31"}, bearer(manager))
     assert response.status_code == 400 and "end_date" in response.json()
+
+
+def test_creating_an_active_allocation_is_an_approval(client, infra):
+    pool, project = make_pool(capacity=100 * TB), make_project()
+    response = _post(
+        client,
+        "/api/v1/allocations/",
+        {"project": project.code, "pool": pool.slug, "quota_bytes": "5 TB", "status": "active"},
+        bearer(infra),
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["approved_by"] == "ingrid" and body["approved_at"]
+    allocation = Allocation.objects.get(pk=body["id"])
+    assert allocation.history.first().history_user == infra
