@@ -16,6 +16,7 @@ router.register("teams", people.TeamViewSet, basename="team")
 router.register("projects", people.ProjectViewSet, basename="project")
 router.register("allocations", allocations.AllocationViewSet, basename="allocation")
 router.register("imports", usage.UsageImportViewSet, basename="import")
+# Collector runs (collection app, being built separately) get their endpoint here once that app lands.
 
 urlpatterns = [
     path("v1/", include(router.urls)),
