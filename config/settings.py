@@ -57,8 +57,12 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "inventory",
     "dashboard",
+    "api",
 ]
 # The demo loader (seed_demo, setup_demo) empties and bulk-loads the inventory: never in a deployment unless
 # asked for (the benchmark asks for it to build its datasets).
@@ -250,3 +254,56 @@ CAPACITY_DEFAULT_BINARY = False
 # Usage older than this makes an active allocation "not reporting" (docs/domain.md): its last value is
 # carried forward into daily figures for this many days, then counted as not reporting instead of added.
 CAPACITY_STALENESS_DAYS = env.int("CAPACITY_STALENESS_DAYS", default=7)
+
+# --- REST API, OpenAPI and metrics (api/) ------------------------------------------------------------
+# Personal API tokens (api.authentication) for scripts; the session for the browsable docs. Reads need a
+# signed-in user; writes need the Django model permission (api.permissions), as in the admin.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ModelPermissions", "api.permissions.TokenScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "PAGE_SIZE": 100,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Capacity API",
+    "DESCRIPTION": "Arrays, pools, teams, projects, allocations and usage of the research storage.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the app's own static files (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AllocationStatusEnum": "inventory.models.Allocation.Status",
+        "ProjectStatusEnum": "inventory.models.ResearchProject.Status",
+        "UsageImportOutcomeEnum": "inventory.models.UsageImport.Outcome",
+    },
+}
+#: GET /metrics: a bearer token (METRICS_TOKEN) or a client address in METRICS_ALLOWED_NETWORKS (CIDR list).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+#: How long a new personal API token lives unless its owner picks otherwise (days).
+API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)
+
+# OpenID Connect sign-in (api/oidc/): on when OIDC_DISCOVERY_URL and OIDC_CLIENT_ID are set.
+OIDC_DISCOVERY_URL = env.str("OIDC_DISCOVERY_URL", default="")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+#: The claim that carries the user's groups (Keycloak: "groups"; Feide's group API needs its own scope).
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+#: The claim that becomes the local user name on first sign-in (the account is matched by issuer + subject).
+OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="single sign-on")
+#: Password sign-in: "on" (everyone), "superusers" (break-glass admins only) or "off".
+PASSWORD_LOGIN = env.str("PASSWORD_LOGIN", default="on")
+# Axes first (it refuses locked-out sign-ins), then password sign-in as PASSWORD_LOGIN allows it.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "api.oidc.backends.PasswordBackend"]
+# --- end of REST API block ----------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from django.contrib.auth import views as auth_views
 from django.http import Http404
 from django.urls import include, path
 
+from api.views.metrics import metrics
+
 
 def needs_email(view):
     """Password reset only where e-mail is configured (EMAIL_URL): elsewhere its pages do not exist."""
@@ -38,6 +40,10 @@ account_urls = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # REST API (api/): /api/v1/..., /api/schema/, /api/docs/, /api/tokens/; Prometheus at /metrics.
+    path("api/", include("api.urls")),
+    path("metrics", metrics, name="metrics"),
+    path("accounts/oidc/", include("api.oidc.urls")),  # OpenID Connect sign-in (api/oidc/)
     path("accounts/", include(account_urls)),
     path("", include("dashboard.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Sign-in with an OpenID Connect provider (Feide, Keycloak, ...): the authorization-code flow through Authlib."""
