@@ -101,8 +101,8 @@ def test_xdmod_good_file(nn1234k, nn5678k):
     assert record.file_name.endswith("xdmod_good.json")
     assert record.pool == nn1234k.pool  # the only pool the file names
     assert set(UsageSample.objects.values_list("usage_import", flat=True)) == {record.pk}
-    # The daily rollups of the days touched were refreshed.
-    assert PoolDailyUsage.objects.filter(pool=nn1234k.pool).count() == 2
+    # The daily rollups of the days touched were refreshed, and of the 6 days each day's values carry into.
+    assert PoolDailyUsage.objects.filter(pool=nn1234k.pool).count() == 8
 
 
 def test_same_file_twice_adds_nothing(nn1234k, nn5678k):
