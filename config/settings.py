@@ -171,3 +171,7 @@ LOGGING = {
 
 # Capacity display: decimal units (TB, PB) unless a user asks for binary.
 CAPACITY_DEFAULT_BINARY = False
+
+# How far ahead of this server's clock a report's moment may lie before it is refused as "in the future"
+# (storage systems' clocks drift a little).
+CAPACITY_CLOCK_SKEW_SECONDS = env.int("CAPACITY_CLOCK_SKEW_SECONDS", default=300)

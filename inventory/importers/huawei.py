@@ -91,7 +91,9 @@ def unwrap(document: object, *status_keys: str) -> list:
     if isinstance(document, list):
         return document
     if not isinstance(document, dict):
-        raise FileError(f"expected a response envelope (a JSON object with data and a status), not {json_type(document)}")
+        raise FileError(
+            f"expected a response envelope (a JSON object with data and a status), not {json_type(document)}"
+        )
     for key in status_keys:
         status = document.get(key)
         if status is None:

@@ -193,6 +193,7 @@ def _rounded(figure: str) -> bool:
     text = figure.rstrip("*")
     return text[-1:].lower() in _SUFFIXES and "." in text
 
+
 def _check_header(tokens: list[str]) -> str | None:
     names = [token.lower() for token in tokens]
     if len(names) != len(_COLUMNS) or any(n not in allowed for n, allowed in zip(names, _COLUMNS, strict=False)):

@@ -136,9 +136,7 @@ def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
                 append(record)
             else:
                 verb = "duplicates" if earlier.values == record.values else "conflicts with"
-                result.error(
-                    record.position, f"{verb} {bare_position(earlier.position)} ({duplicate_subject(record)})"
-                )
+                result.error(record.position, f"{verb} {bare_position(earlier.position)} ({duplicate_subject(record)})")
     finally:
         if enabled:
             gc.enable()
