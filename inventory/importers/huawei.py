@@ -41,6 +41,14 @@ DEVICE_MANAGER_KINDS = (
 PACIFIC_KINDS = (("fs_quota", ("space_used", "quota_type", "space_unit_type")),)
 
 
+def peek(document: object) -> list:
+    """The records of ``document`` as far as they can be seen, without judging the envelope."""
+    data = document.get("data") if isinstance(document, dict) else document
+    if isinstance(data, dict):
+        return [data] if data else []
+    return data if isinstance(data, list) else []
+
+
 def recognise(document: object, items: list) -> str | None:
     """Which storage-system response this is (``DeviceManager storagepool``, ...), or None if unknown.
 

@@ -38,13 +38,16 @@ def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
     result = ParseResult()
     try:
         document = load_json(source)
-        items = huawei.unwrap(document, *STATUS_KEYS)
     except FileError as exc:
         return file_error(result, exc, NOT_THIS)
-    problem = huawei.wrong_kind(document, items, family="DeviceManager", kind="FS_QUOTA")
+    problem = huawei.wrong_kind(document, huawei.peek(document), family="DeviceManager", kind="FS_QUOTA")
     if problem:
         result.error("", problem)
         return result
+    try:
+        items = huawei.unwrap(document, *STATUS_KEYS)
+    except FileError as exc:
+        return file_error(result, exc)
     tree_names: dict[str, str] | None = None
     if quota_trees is not None:
         tree_names = read_quota_trees(quota_trees, result)

@@ -42,13 +42,16 @@ def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
     result = ParseResult()
     try:
         document = load_json(source)
-        items = huawei.unwrap(document, *STATUS_KEYS)
     except FileError as exc:
         return file_error(result, exc, NOT_THIS)
-    problem = huawei.wrong_kind(document, items, family="Pacific", kind="fs_quota")
+    problem = huawei.wrong_kind(document, huawei.peek(document), family="Pacific", kind="fs_quota")
     if problem:
         result.error("", problem)
         return result
+    try:
+        items = huawei.unwrap(document, *STATUS_KEYS)
+    except FileError as exc:
+        return file_error(result, exc)
     for number, item in enumerate(items, 1):
         record = _record(item, _position(item, number), result)
         if record is not None:
