@@ -55,8 +55,14 @@ def test_errors_are_all_listed_and_nothing_is_written(superuser_client, scratch)
     html = response.content.decode()
     assert "2 problems" in html
     assert "Nothing was written" in html
-    assert "record 2: logical_usage must be an integer number of bytes, not a string (&#x27;327.5 TB&#x27;)" in html
-    assert "record 3: unknown quota id &#x27;/nobody&#x27;: no allocation on pool scratch has it" in html
+    assert (
+        "record 2 (mountpoint /a): logical_usage must be an integer number of bytes, not a string (&#x27;327.5 TB&#x27;)"
+        in html
+    )
+    assert (
+        "record 3 (mountpoint /nobody): unknown quota id &#x27;/nobody&#x27;: no allocation on pool scratch has it"
+        in html
+    )
     assert UsageSample.objects.count() == 0
     record = UsageImport.objects.get()
     assert (record.outcome, record.error_count, record.file_name, record.format) == ("failed", 2, "june.json", "xdmod")
@@ -69,6 +75,7 @@ def test_success_shows_counts_and_drift(superuser_client, scratch):
         "mountpoint": "/a",
         "dt": "2025-06-01T00:00:00Z",
         "logical_usage": 10 * TB,
+        "soft_threshold": 45 * TB,
         "hard_threshold": 50 * TB,
     }
     response = superuser_client.post(IMPORT, {"report": xdmod(record), "format": "xdmod"})
@@ -115,7 +122,7 @@ def test_form_errors(superuser_client, scratch):
     response = superuser_client.post(IMPORT, {"report": upload, "format": "lfs", "measured_at": "2026-11-01 00:00"})
     form = response.context["form"]
     assert "do not name their pool" in form.errors["pool"][0]
-    assert "Add a time zone" in form.errors["measured_at"][0]
+    assert "has no time zone: add Z for UTC" in form.errors["measured_at"][0]
     assert UsageImport.objects.count() == 0
 
 
