@@ -181,3 +181,47 @@ def test_import_list_runs_a_fixed_number_of_queries_whatever_the_pools(
     with django_assert_max_num_queries(12):
         response = admin_client.get("/admin/inventory/usageimport/")
     assert response.status_code == 200
+
+
+LFS_TEXT = (
+    "Disk quotas for prj 10001 (pid 10001):\n"
+    "     Filesystem  kbytes   quota   limit   grace   files   quota   limit   grace\n"
+    "/lustre/scratch 1000 0 0 - 10 0 0 -\n"
+)
+
+
+def test_identical_upload_without_a_moment_adds_nothing_and_says_so(superuser_client, scratch):
+    make_allocation(pool=scratch, quota_id="10001")
+    first = superuser_client.post(
+        IMPORT, {"report": SimpleUploadedFile("quota.txt", LFS_TEXT.encode()), "format": "lfs", "pool": "scratch"}
+    )
+    assert '<strong class="import-added">1</strong>' in first.content.decode()
+    again = superuser_client.post(
+        IMPORT, {"report": SimpleUploadedFile("again.txt", LFS_TEXT.encode()), "format": "lfs", "pool": "scratch"}
+    )
+    html = again.content.decode()
+    earlier = UsageImport.objects.order_by("pk").first()
+    when = earlier.created_at.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    assert f"again.txt: identical to the file imported on {when} as quota.txt: nothing added." in html
+    assert "errornote" not in html
+    assert UsageSample.objects.count() == 1
+    assert UsageImport.objects.order_by("pk").last().messages[0].startswith("identical to the file imported on")
+
+
+def test_upload_of_another_format_is_refused(superuser_client, scratch):
+    upload = SimpleUploadedFile("report.json", b'[{"resource": "scratch"}]')
+    response = superuser_client.post(IMPORT, {"report": upload, "format": "lfs", "pool": "scratch"})
+    html = response.content.decode()
+    assert "not `lfs quota` output: it looks like JSON" in html
+    assert "Nothing was written" in html
+    assert UsageImport.objects.get().outcome == "failed"
+
+
+def test_upload_with_a_future_moment_is_refused(superuser_client, scratch):
+    make_allocation(pool=scratch, quota_id="10001")
+    upload = SimpleUploadedFile("quota.txt", LFS_TEXT.encode())
+    response = superuser_client.post(
+        IMPORT, {"report": upload, "format": "lfs", "pool": "scratch", "measured_at": "2031-01-01T00:00:00Z"}
+    )
+    assert "the moment (--measured-at) 2031-01-01T00:00:00Z is in the future" in response.content.decode()
+    assert UsageSample.objects.count() == 0
