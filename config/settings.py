@@ -307,3 +307,6 @@ PASSWORD_LOGIN = env.str("PASSWORD_LOGIN", default="on")
 # Axes first (it refuses locked-out sign-ins), then password sign-in as PASSWORD_LOGIN allows it.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "api.oidc.backends.PasswordBackend"]
 # --- end of REST API block ----------------------------------------------------------------------------
+# How far ahead of this server's clock a report's moment may lie before it is refused as "in the future"
+# (storage systems' clocks drift a little).
+CAPACITY_CLOCK_SKEW_SECONDS = env.int("CAPACITY_CLOCK_SKEW_SECONDS", default=300)

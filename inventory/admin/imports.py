@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from inventory.admin.base import PoolListFilter
 from inventory.importers import FORMATS
 from inventory.models import StoragePool, UsageImport
+from inventory.moments import parse_moment
 from inventory.services.usage_import import import_usage_file
 
 #: Who may import: the permission infrastructure admins hold (and allocation managers do not).
@@ -63,12 +64,9 @@ class UsageImportForm(forms.Form):
         if not text:
             return None
         try:
-            moment = datetime.datetime.fromisoformat(text)
-        except ValueError:
-            raise forms.ValidationError("Not an ISO 8601 date and time: write it like 2026-11-28T00:00:00Z.") from None
-        if moment.tzinfo is None or moment.utcoffset() is None:
-            raise forms.ValidationError("Add a time zone: Z for UTC, or an offset such as +01:00.")
-        return moment.astimezone(datetime.UTC)
+            return parse_moment(text)
+        except ValueError as error:
+            raise forms.ValidationError(f"{error}.") from None
 
     def clean(self):
         cleaned = super().clean()

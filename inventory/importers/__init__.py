@@ -1,4 +1,4 @@
-"""Parsers for the usage reports storage systems produce (see shared FORMATS.md).
+"""Parsers for the usage reports storage systems produce (described in docs/formats.md).
 
 Each format module turns one file into :class:`~inventory.importers.base.UsageRecord` values in integer
 bytes, with every unreadable record reported by position and reason. ``FORMATS`` names them for the import

@@ -1,16 +1,18 @@
 """What every usage-report parser produces: records, errors and warnings.
 
 A parser turns one report file into :class:`UsageRecord` values in integer bytes, or says, for each record
-it cannot read, where it is (``record 3``, ``line 14``) and why. Parsers never touch the database: matching
-records to pools and allocations is the import service's job.
+it cannot read, where it is and which quota it is about (``record 3 (mountpoint /projects/nn1234k)``,
+``line 14 (project 10001)``) and why. Parsers never touch the database: matching records to pools and
+allocations is the import service's job. docs/formats.md describes every format.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import IO, NamedTuple
 
@@ -38,6 +40,10 @@ class UsageRecord(NamedTuple):
 
     ``pool`` is ``None`` when the format does not name the pool (the pool then comes from ``--pool``);
     ``measured_at`` is ``None`` when the format carries no moment (it then comes from ``--measured-at``).
+
+    ``limits_reported`` says whether the record carried the quota's limits at all: when it did, a ``None``
+    limit means the storage system reported "no limit" (an explicit sentinel); when it did not (XDMoD without
+    thresholds, CSV without limit columns), the ``None`` limits say nothing about what the array enforces.
     """
 
     position: str
@@ -49,6 +55,7 @@ class UsageRecord(NamedTuple):
     file_count: int | None = None
     soft_limit_bytes: int | None = None
     hard_limit_bytes: int | None = None
+    limits_reported: bool = False
     alternate_keys: tuple[str, ...] = ()
 
     @property
@@ -110,7 +117,32 @@ class ParseResult:
 
 
 class FileError(Exception):
-    """The file as a whole cannot be read (not JSON, an error envelope, ...)."""
+    """The file as a whole cannot be read (not JSON, an error envelope, ...); ``position`` where known."""
+
+    def __init__(self, message: str, position: str = "") -> None:
+        super().__init__(message)
+        self.position = position
+
+
+def file_error(result: ParseResult, exc: FileError, prefix: str = "") -> ParseResult:
+    """Record a FileError on ``result`` and return the result.
+
+    A file-wide problem gets ``prefix`` (what the file is not); one with a line (a byte that is not UTF-8)
+    names the line instead.
+    """
+    result.error(exc.position, str(exc) if exc.position else f"{prefix}{exc}")
+    return result
+
+
+def undecodable(raw: bytes, exc: UnicodeDecodeError) -> FileError:
+    """A FileError naming the line and column of the first byte that is not UTF-8."""
+    start = exc.start
+    line = raw.count(b"\n", 0, start) + 1
+    column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
+    return FileError(
+        f"not UTF-8 (byte 0x{raw[start]:02x} at column {column} cannot be decoded): save the report as UTF-8",
+        f"line {line}",
+    )
 
 
 # --- reading the input ---------------------------------------------------------------------------------
@@ -136,10 +168,13 @@ def read_bytes(source: Source) -> bytes:
 
 def read_text(source: Source) -> str:
     """The content of ``source`` as text: UTF-8 with or without a byte-order mark."""
+    raw = read_bytes(source)
     try:
-        return read_bytes(source).decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FileError(f"the file is not UTF-8 text (byte {exc.start} cannot be decoded)") from exc
+        skipped = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+        exc.start += skipped
+        raise undecodable(raw, exc) from exc
 
 
 def text_lines(source: Source) -> list[str]:
@@ -186,23 +221,6 @@ def scale_decimal(text: str, multiplier: int) -> int:
     return int((number * multiplier).to_integral_value(rounding=ROUND_HALF_UP))
 
 
-def parse_aware_moment(text: str) -> datetime:
-    """An ISO 8601 moment that carries a zone, converted to UTC. Raises ValueError saying what is wrong."""
-    candidate = text.strip()
-    # Spellings people and tools write for UTC that fromisoformat does not read: "...z", "... UTC".
-    if candidate[-1:] == "z":
-        candidate = candidate[:-1] + "Z"
-    elif candidate[-4:].upper() in (" UTC", " GMT"):
-        candidate = candidate[:-4] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(candidate)
-    except ValueError as exc:
-        raise ValueError(f"{text!r} is not an ISO 8601 date and time") from exc
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"{text!r} has no time zone: write it with Z or an offset such as +00:00")
-    return moment.astimezone(UTC)
-
-
 def check_duplicates(result: ParseResult, records: list[UsageRecord] | None = None) -> None:
     """Turn every repeated (pool, quota key, moment) into an error naming the record it repeats.
 
@@ -218,10 +236,9 @@ def check_duplicates(result: ParseResult, records: list[UsageRecord] | None = No
         if earlier is None:
             seen[key] = record
             kept.append(record)
-        elif earlier.values == record.values:
-            result.error(record.position, f"duplicates {earlier.position} ({duplicate_subject(record)})")
         else:
-            result.error(record.position, f"conflicts with {earlier.position} ({duplicate_subject(record)})")
+            verb = "duplicates" if earlier.values == record.values else "conflicts with"
+            result.error(record.position, f"{verb} {bare_position(earlier.position)} ({duplicate_subject(record)})")
     result.records = kept
 
 
@@ -238,12 +255,26 @@ def duplicate_subject(record: UsageRecord) -> str:
 
 def sort_errors(result: ParseResult) -> None:
     """Errors in file order (duplicates are found after the per-record checks)."""
-    result.errors.sort(key=lambda error: _position_order(error.position))
+    result.errors.sort(key=lambda error: position_order(error.position))
 
 
-def _position_order(position: str) -> tuple[int, int]:
-    _, _, number = position.rpartition(" ")
-    return (1, int(number)) if number.isdigit() else (0, 0)
+_NUMBERED = re.compile(r"(?:quota-trees file )?(?:record|line) (\d+)")
+
+
+def position_order(position: str) -> tuple[int, int]:
+    """Sort key for positions: file-wide messages first, then records and lines in file order."""
+    match = _NUMBERED.match(position)
+    return (1, int(match[1])) if match else (0, 0)
+
+
+def bare_position(position: str) -> str:
+    """``record 3`` from ``record 3 (mountpoint /x)``: to refer back to a record already named."""
+    return position.split(" (", 1)[0]
+
+
+def at(position: str, identity: str | None) -> str:
+    """A record's position with its own identity, as every message names it: ``record 3 (ID 7)``."""
+    return f"{position} ({identity})" if identity else position
 
 
 def load_json(source: Source) -> object:
@@ -264,7 +295,7 @@ def load_json(source: Source) -> object:
     except json.JSONDecodeError as exc:
         raise FileError(f"the file is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from exc
     except UnicodeDecodeError as exc:
-        raise FileError("the file is not UTF-8 encoded JSON") from exc
+        raise undecodable(raw, exc) from exc
     except RecursionError as exc:
         raise FileError("the file is not valid JSON: nested too deeply") from exc
     finally:

@@ -6,11 +6,12 @@ A header row, then one row per sample::
     scratch,/lustre/scratch/nn1234k,2025-06-01T00:00:00Z,310 TB,4200000
 
 Header names are case-insensitive and may come in any order; unknown columns are ignored. Optional
-columns: ``physical_used_bytes``, ``soft_limit_bytes``, ``hard_limit_bytes`` (and ``file_count``). Without
-a ``pool`` column (or with an empty cell) the pool comes from the import's ``--pool``. ``measured_at`` is
+columns: ``physical_used_bytes``, ``file_count`` and the limits ``soft_limit_bytes`` and
+``hard_limit_bytes``, which come as a pair: with both columns every row carries its limits (-1 or 2^64−1
+meaning no limit; an empty cell is refused), without them the file says nothing about limits. Without a
+``pool`` column (or with an empty cell) the pool comes from the import's ``--pool``. ``measured_at`` is
 ISO 8601 and must carry a zone (any zone; stored in UTC). Capacities are byte counts or carry a unit
-(``310 TB``, ``1.5 TiB``), read by :func:`inventory.units.parse_capacity`. A limit of -1 or 2^64−1 means no
-limit. Lines are numbered from the header, line 1; the module is named ``csvfile`` so that it does not
+(``310 TB``, ``1.5 TiB``), read by :func:`inventory.units.parse_capacity`. See docs/formats.md. Lines are numbered from the header, line 1; the module is named ``csvfile`` so that it does not
 shadow the standard library's ``csv``.
 """
 
@@ -26,12 +27,14 @@ from inventory.importers.base import (
     ParseResult,
     Source,
     UsageRecord,
+    at,
     check_duplicates,
     describe,
-    parse_aware_moment,
+    file_error,
     read_text,
     sort_errors,
 )
+from inventory.moments import parse_moment
 from inventory.units import CapacityError, parse_capacity
 
 NAME = "csv"
@@ -45,7 +48,9 @@ OPTIONAL_COLUMNS = (
     "soft_limit_bytes",
     "hard_limit_bytes",
 )
+LIMIT_COLUMNS = ("soft_limit_bytes", "hard_limit_bytes")
 _UNSET = {"-1", str(UNSET_U64)}
+NOT_CSV = "not a usage CSV file: "
 
 
 def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
@@ -54,8 +59,7 @@ def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
     try:
         text = read_text(source)
     except FileError as exc:
-        result.error("", str(exc))
-        return result
+        return file_error(result, exc, NOT_CSV)
     first_line = text.split("\n", 1)[0]
     delimiter = ","
     if "," not in first_line:
@@ -68,7 +72,7 @@ def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
         result.error("line 1", f"the header cannot be read: {exc}")
         return result
     if header is None or not any(cell.strip() for cell in header):
-        result.error("", "the file is empty: expected a header row such as " + ",".join(REQUIRED_COLUMNS))
+        result.error("", NOT_CSV + "the file is empty: expected a header row such as " + ",".join(REQUIRED_COLUMNS))
         return result
     columns = _columns(header, result)
     if columns is None:
@@ -85,7 +89,8 @@ def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
             if len(row) != width and not (len(row) > width and not any(c.strip() for c in row[width:])):
                 result.error(position, f"expected {width} fields as in the header, found {len(row)}")
                 continue
-            record = _record(row, columns, position, result)
+            quota_id = _cell(row, columns, "quota_id")
+            record = _record(row, columns, at(position, quota_id and f"quota_id {quota_id}"), result)
             if record is not None:
                 result.records.append(record)
     except csv.Error as exc:
@@ -112,8 +117,16 @@ def _columns(header: list[str], result: ParseResult) -> dict[str, int] | None:
     if missing:
         result.error(
             "line 1",
-            f"the header lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}: expected "
-            "pool,quota_id,measured_at,used_bytes,file_count",
+            f"{NOT_CSV}the header lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}: "
+            "expected pool,quota_id,measured_at,used_bytes,file_count",
+        )
+        return None
+    limits = [name for name in LIMIT_COLUMNS if name in columns]
+    if len(limits) == 1:
+        other = next(name for name in LIMIT_COLUMNS if name not in limits)
+        result.error(
+            "line 1",
+            f"column {limits[0]} without {other}: give both limit columns (-1 for no limit) or neither",
         )
         return None
     return columns
@@ -136,7 +149,7 @@ def _record(row: list[str], columns: dict[str, int], position: str, result: Pars
         result.error(position, "measured_at is empty")
     else:
         try:
-            moment = parse_aware_moment(moment_text)
+            moment = parse_moment(moment_text)
         except ValueError as exc:
             result.error(position, f"measured_at {exc}")
     used = _capacity(row, columns, "used_bytes", position, result, required=True)
@@ -144,6 +157,7 @@ def _record(row: list[str], columns: dict[str, int], position: str, result: Pars
     soft = _capacity(row, columns, "soft_limit_bytes", position, result, limit=True)
     hard = _capacity(row, columns, "hard_limit_bytes", position, result, limit=True)
     files = _count(row, columns, "file_count", position, result)
+    reported = "hard_limit_bytes" in columns
     if soft is not None and hard is not None and soft > hard:
         result.error(position, f"soft_limit_bytes ({soft} B) is above hard_limit_bytes ({hard} B)")
     if len(result.errors) > before:
@@ -158,6 +172,7 @@ def _record(row: list[str], columns: dict[str, int], position: str, result: Pars
         file_count=files,
         soft_limit_bytes=soft,
         hard_limit_bytes=hard,
+        limits_reported=reported,
     )
 
 
@@ -175,6 +190,8 @@ def _capacity(
     if not text:
         if required:
             result.error(position, f"{name} is empty")
+        elif limit and name in columns:
+            result.error(position, f"{name} is empty: write -1 for no limit")
         return None
     if limit and text in _UNSET:
         return None

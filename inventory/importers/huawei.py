@@ -2,7 +2,10 @@
 
 Both wrap their answer in an envelope with a status (``error`` for DeviceManager, ``result`` for Pacific)
 whose non-zero ``code`` makes the whole response an error; both give quota sizes in a unit chosen per record
-by a code (0 B, 1 KiB, 2 MiB, 3 GiB: binary multiples) and mark an unset limit with 2^64−1 or -1.
+by a code (0 B, 1 KiB, 2 MiB, 3 GiB: binary multiples) and mark an unset limit with 2^64−1, -1 or
+``INVALID_VALUE64``. Both also answer other requests (pools, file systems, the system itself) in the same
+envelope: :func:`recognise` tells which one a file holds, so that the wrong file is refused by name rather
+than with a list of missing fields. See docs/formats.md.
 """
 
 from __future__ import annotations
@@ -24,7 +27,67 @@ UNIT_NAMES = "0 (bytes), 1 (KiB), 2 (MiB), 3 (GiB)"
 DIRECTORY_QUOTA = 1
 OTHER_QUOTA_TYPES = {2: "a user quota", 3: "a group quota"}
 
-_UNSET_TEXT = {"-1", str(UNSET_U64)}
+_UNSET_TEXT = {"-1", str(UNSET_U64), "INVALID_VALUE64"}
+NO_LIMIT_HINT = "18446744073709551615, -1 or INVALID_VALUE64 for no limit"
+
+#: What each REST response's records look like, by fields only that response has (first match wins).
+DEVICE_MANAGER_KINDS = (
+    ("FS_QUOTA", ("SPACEUSED", "QUOTATYPE", "SPACEUNITTYPE")),
+    ("system", ("MEMBERDISKSCAPACITY", "STORAGEPOOLCAPACITY", "STORAGEPOOLUSEDCAPACITY")),
+    ("storagepool", ("USERTOTALCAPACITY", "USERCONSUMEDCAPACITY", "USAGETYPE")),
+    ("filesystem", ("ALLOCCAPACITY", "AVAILABLECAPCITY", "CAPACITY")),
+    ("QUOTATREE", ("NAME",)),
+)
+PACIFIC_KINDS = (("fs_quota", ("space_used", "quota_type", "space_unit_type")),)
+
+
+def peek(document: object) -> list:
+    """The records of ``document`` as far as they can be seen, without judging the envelope."""
+    data = document.get("data") if isinstance(document, dict) else document
+    if isinstance(data, dict):
+        return [data] if data else []
+    return data if isinstance(data, list) else []
+
+
+def recognise(document: object, items: list) -> str | None:
+    """Which storage-system response this is (``DeviceManager storagepool``, ...), or None if unknown.
+
+    ``items`` are the records :func:`unwrap` took out of ``document``; the first one tells the kind.
+    """
+    if isinstance(document, dict) and "storagePools" in document:
+        return "Pacific storagepool"
+    first = items[0] if items else None
+    if isinstance(first, dict):
+        for family, kinds in (("Pacific", PACIFIC_KINDS), ("DeviceManager", DEVICE_MANAGER_KINDS)):
+            for kind, fields in kinds:
+                if any(field in first for field in fields):
+                    return f"{family} {kind}"
+    return None
+
+
+def wrong_kind(document: object, items: list, *, family: str, kind: str) -> str | None:
+    """Why ``document`` is not the ``family`` ``kind`` response the format reads, or None if it may be.
+
+    Another response of the same systems is named (``this is a DeviceManager storagepool response, not
+    FS_QUOTA``); anything else that cannot be that response says what is missing.
+    """
+    found = recognise(document, items)
+    if found == f"{family} {kind}":
+        return None
+    if found is not None:
+        wanted = kind if found.startswith(family) else f"{family} {kind}"
+        return f"this is a {found} response, not {wanted}"
+    other = "Pacific" if family == "DeviceManager" else "DeviceManager"
+    other_status = "result" if other == "Pacific" else "error"
+    own_status = "error" if other == "Pacific" else "result"
+    if isinstance(document, dict) and other_status in document and own_status not in document:
+        return f"this is an OceanStor {other} response (its status is under {other_status}), not {family} {kind}"
+    expected = dict(DEVICE_MANAGER_KINDS if family == "DeviceManager" else PACIFIC_KINDS)[kind]
+    if items:
+        return f"not a {family} {kind} response: record 1 has none of the fields {', '.join(expected)}"
+    if not isinstance(document, dict):
+        return f"not a {family} {kind} response: an empty JSON array, not a response envelope"
+    return None
 
 
 def unwrap(document: object, *status_keys: str) -> list:
@@ -36,7 +99,9 @@ def unwrap(document: object, *status_keys: str) -> list:
     if isinstance(document, list):
         return document
     if not isinstance(document, dict):
-        raise FileError(f"expected a JSON object with data and a status, found {json_type(document)}")
+        raise FileError(
+            f"expected a response envelope (a JSON object with data and a status), not {json_type(document)}"
+        )
     for key in status_keys:
         status = document.get(key)
         if status is None:
@@ -83,12 +148,14 @@ def integer(
 
     DeviceManager sends numbers as strings of decimal digits, Pacific as JSON integers; either is accepted
     (firmware differs), nothing else: not fractions, booleans, or strings with units ("327.5 TB"). A limit of
-    2^64−1 or -1 means "no limit" and gives ``None``.
+    2^64−1, -1 or ``INVALID_VALUE64`` means "no limit" and gives ``None``; a missing or null limit is an
+    error (only an explicit sentinel means no limit).
     """
     value = record.get(name)
     if value is None:
         if required:
-            result.error(position, f"missing required field {name}" if name not in record else f"{name} is null")
+            problem = f"missing required field {name}" if name not in record else f"{name} is null"
+            result.error(position, f"{problem} ({NO_LIMIT_HINT})" if limit else problem)
         return None
     if isinstance(value, str):
         text = value.strip()

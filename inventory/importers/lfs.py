@@ -9,11 +9,13 @@ A block is a title (``Disk quotas for prj 10001 (pid 10001):``), a column header
 The project id in the title (``pid``) is the allocation's quota identifier (a project name shown before it,
 when lfs resolved one, is tried as an alternate key). Block figures are KiB, or with
 ``-h`` carry a suffix (``k M G T P E``, powers of 1024, printed with four significant digits, so rounded by
-lfs itself); a limit of 0 means no limit. A filesystem name longer than 15 characters is printed alone on its
+lfs itself, which the import warns about); a limit of 0 means no limit, and ``-`` for both block quota
+and limit means lfs did not know the limits (the record then says nothing about them). A filesystem name longer than 15 characters is printed alone on its
 line with the figures on the next. ``*`` after a figure marks a quota exceeded; a figure in brackets is one
 lfs could not read reliably and is refused. Anything else between blocks (``pid 10003 is using default block
 quota setting``, ``-v`` per-target lines, totals) is informational and skipped. The report carries no
-moment: the import supplies it.
+moment: the import supplies it. A file without a single ``Disk quotas for`` title is not ``lfs quota``
+output and is refused as a whole. See docs/formats.md.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from inventory.importers.base import (
     ParseResult,
     Source,
     UsageRecord,
+    at,
     check_duplicates,
+    file_error,
     scale_decimal,
     sort_errors,
     text_lines,
@@ -56,6 +60,34 @@ _COLUMNS = (
 _SUFFIXES = {"k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4, "p": 1024**5, "e": 1024**6}
 _BRACKETED = re.compile(r"\[[^\]]*\]?")
 _GRACE = re.compile(r"-|none|expired|(\d+[wdhms])+|\d+:\d+|\d+days?", re.IGNORECASE)
+NOT_LFS = "not `lfs quota` output: "
+
+
+class _Rounding:
+    """Remembers the first figure ``lfs quota -h`` rounded, to say once per file how far off it may be."""
+
+    __slots__ = ("example",)
+
+    def __init__(self) -> None:
+        self.example: str | None = None
+
+    def warning(self) -> str | None:
+        if self.example is None:
+            return None
+        number = self.example[:-1]
+        decimals = len(number.partition(".")[2])
+        step = scale_decimal("0." + "0" * decimals + "5" if decimals else "0.5", _SUFFIXES[self.example[-1].lower()])
+        return (
+            f"figures from `lfs quota -h` are rounded by lfs ({self.example} is ±{_binary(step)}); "
+            "use plain `lfs quota` for exact bytes"
+        )
+
+
+def _binary(num_bytes: int) -> str:
+    for name, size in (("PiB", 1024**5), ("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if num_bytes >= size:
+            return f"{num_bytes / size:.3g} {name}"
+    return f"{num_bytes} B"
 
 
 def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
@@ -64,9 +96,41 @@ def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
     try:
         lines = text_lines(source)
     except FileError as exc:
-        result.error("", str(exc))
+        return file_error(result, exc, NOT_LFS)
+    if not any(_TITLE.match(line.strip()) for line in lines):
+        result.error("", NOT_LFS + _what_it_is(lines))
         return result
+    rounding = _Rounding()
+    _read_blocks(lines, result, rounding)
+    check_duplicates(result)
+    if not result.records and not result.errors:
+        result.warn("", "the file holds no project quotas")
+    rounded = rounding.warning()
+    if rounded and result.records:
+        result.warn("", rounded)
+    sort_errors(result)
+    return result
 
+
+def _what_it_is(lines: list[str]) -> str:
+    """What a file without any 'Disk quotas for' title looks like, for the refusal."""
+    text = "\n".join(lines).strip()
+    if not text:
+        return "the file is empty"
+    if text[0] in "[{":
+        return "it looks like JSON; lfs quota prints 'Disk quotas for prj ...' blocks"
+    if any(line.strip().startswith("/") and len(line.split()) >= 9 for line in lines):
+        return (
+            "quota figures without any 'Disk quotas for prj ...' title, so the project ids are unknown "
+            "(was lfs quota run with -q?)"
+        )
+    if "," in lines[0] or ";" in lines[0]:
+        return "it looks like CSV; lfs quota prints 'Disk quotas for prj ...' blocks"
+    return "no 'Disk quotas for prj ...' line"
+
+
+def _read_blocks(lines: list[str], result: ParseResult, rounding: _Rounding) -> None:
+    """Every project block: title, header, figures; informational lines between blocks are skipped."""
     project: str | None = None  # the project id of the block being read
     project_name: str | None = None  # its name, when the title shows one besides the id
     skipping = False  # inside a user or group block, which is not an allocation
@@ -80,7 +144,7 @@ def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
         title = _TITLE.match(line)
         if title is not None:
             if expect in ("header", "figures") and not skipping:
-                result.error(f"line {title_line}", f"project {project} has no quota figures")
+                result.error(at(f"line {title_line}", f"project {project}"), "no quota figures")
             kind = title["kind"].lower()
             skipping = kind not in _PROJECT_KINDS
             project = title["id"] or title["name"]
@@ -103,7 +167,7 @@ def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
         if expect == "header" and tokens[0].lower() == "filesystem":
             problem = _check_header(tokens)
             if problem:
-                result.error(f"line {index}", problem)
+                result.error(at(f"line {index}", f"project {project}"), problem)
                 expect = "title"
             else:
                 expect = "figures"
@@ -113,18 +177,21 @@ def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
             filesystem_line = index
             continue
         figures = tokens if filesystem_line is not None else tokens[1:]
-        record = _figures(line, figures, project, f"line {index}", result, project_name)
+        record = _figures(line, figures, project, at(f"line {index}", f"project {project}"), result, project_name)
         if record is not None:
             result.records.append(record)
+            if rounding.example is None:
+                rounding.example = next((f.rstrip("*") for f in figures[:3] if _rounded(f)), None)
         expect = "title"
         filesystem_line = None
     if expect in ("header", "figures") and not skipping:
-        result.error(f"line {title_line}", f"project {project} has no quota figures")
-    check_duplicates(result)
-    if not result.records and not result.errors:
-        result.warn("", "the file holds no project quotas")
-    sort_errors(result)
-    return result
+        result.error(at(f"line {title_line}", f"project {project}"), "no quota figures")
+
+
+def _rounded(figure: str) -> bool:
+    """A figure -h printed with a suffix and a fraction (so rounded); ``0k`` and ``45T`` may be exact."""
+    text = figure.rstrip("*")
+    return text[-1:].lower() in _SUFFIXES and "." in text
 
 
 def _check_header(tokens: list[str]) -> str | None:
@@ -158,6 +225,10 @@ def _figures(
     before = len(result.errors)
     over = any(figure.endswith("*") for figure in figures)
     used = _block(figures[0], "used", position, result)
+    # "-" for both limits: lfs did not know them (the record says nothing about limits); 0 means no limit.
+    unknown = [figure.rstrip("*") == "-" for figure in figures[1:3]]
+    if unknown[0] != unknown[1]:
+        result.error(position, f"block quota {figures[1]!r} and block limit {figures[2]!r}: only one is '-'")
     soft = _block(figures[1], "block quota", position, result, limit=True)
     hard = _block(figures[2], "block limit", position, result, limit=True)
     files = _count(figures[4], "files", position, result)
@@ -172,7 +243,7 @@ def _figures(
     if len(result.errors) > before or project is None:
         return None
     if over:
-        result.warn(position, f"project {project} is over a quota (marked * by lfs)")
+        result.warn(position, "over a quota (marked * by lfs)")
     return UsageRecord(
         position=position,
         pool=None,
@@ -182,6 +253,7 @@ def _figures(
         file_count=files,
         soft_limit_bytes=soft,
         hard_limit_bytes=hard,
+        limits_reported=not unknown[0],
         # A title such as "prj scratch_nn1234k (pid 10001)": the allocation may carry the name instead.
         alternate_keys=(name,) if name else (),
     )
@@ -191,7 +263,7 @@ def _block(figure: str, column: str, position: str, result: ParseResult, *, limi
     """A block figure in bytes: KiB when bare, else a 1024-based suffix. A limit of 0 (or -) is no limit."""
     text = figure.rstrip("*")
     if limit and text == "-":
-        return None
+        return None  # checked by the caller: both limits unknown
     if text.isascii() and text.isdigit():
         value = int(text) * 1024
     elif text[:1] == "-" and text[1:2].isdigit():

@@ -8,6 +8,7 @@ A quota record names its quota tree only by id (``PARENTID``). Allocations are k
 can read, so the import may be given the ``QUOTATREE`` response of the same file system too
 (``--quota-trees``): the record's key is then the tree's ``NAME`` (with the tree id kept as an alternate
 key). Without it, the key is the ``PARENTID`` itself. The report carries no moment: the import supplies it.
+Both limits are required in every directory quota (the sentinels say "no limit"). See docs/formats.md.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from inventory.importers.base import (
     ParseResult,
     Source,
     UsageRecord,
+    at,
     check_duplicates,
+    file_error,
     json_type,
     load_json,
     sort_errors,
@@ -26,17 +29,25 @@ from inventory.importers.base import (
 
 NAME = "oceanstor"
 LABEL = "Huawei OceanStor DeviceManager FS_QUOTA (JSON)"
-STATUS_KEYS = ("error", "result")
+STATUS_KEYS = ("error",)
+NOT_THIS = "not a DeviceManager FS_QUOTA response: "
 
 
 def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
     """Read an FS_QUOTA response; ``quota_trees`` is the optional QUOTATREE response naming the trees."""
     result = ParseResult()
     try:
-        items = huawei.unwrap(load_json(source), *STATUS_KEYS)
+        document = load_json(source)
     except FileError as exc:
-        result.error("", str(exc))
+        return file_error(result, exc, NOT_THIS)
+    problem = huawei.wrong_kind(document, huawei.peek(document), family="DeviceManager", kind="FS_QUOTA")
+    if problem:
+        result.error("", problem)
         return result
+    try:
+        items = huawei.unwrap(document, *STATUS_KEYS)
+    except FileError as exc:
+        return file_error(result, exc)
     tree_names: dict[str, str] | None = None
     if quota_trees is not None:
         tree_names = read_quota_trees(quota_trees, result)
@@ -44,7 +55,7 @@ def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
             return result
 
     for number, item in enumerate(items, 1):
-        record = _record(item, f"record {number}", tree_names, result)
+        record = _record(item, _position(item, number), tree_names, result)
         if record is not None:
             result.records.append(record)
     check_duplicates(result)
@@ -82,6 +93,16 @@ def read_quota_trees(source: Source, result: ParseResult) -> dict[str, str] | No
     return None if failed else names
 
 
+def _position(item: object, number: int) -> str:
+    """``record 3 (ID 7)``: the record's own id, or its quota tree's, names it besides its position."""
+    if isinstance(item, dict):
+        for field in ("ID", "PARENTID"):
+            value = item.get(field)
+            if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+                return at(f"record {number}", f"{field} {str(value).strip()}")
+    return f"record {number}"
+
+
 def _record(item: object, position: str, tree_names: dict[str, str] | None, result: ParseResult):
     if not isinstance(item, dict):
         result.error(position, f"is {json_type(item)}, not a JSON object")
@@ -98,8 +119,8 @@ def _record(item: object, position: str, tree_names: dict[str, str] | None, resu
     multiplier = huawei.unit_multiplier(item, "SPACEUNITTYPE", position, result)
     scale = multiplier or 1
     used = huawei.integer(item, "SPACEUSED", position, result, multiplier=scale)
-    soft = huawei.integer(item, "SPACESOFTQUOTA", position, result, required=False, limit=True, multiplier=scale)
-    hard = huawei.integer(item, "SPACEHARDQUOTA", position, result, required=False, limit=True, multiplier=scale)
+    soft = huawei.integer(item, "SPACESOFTQUOTA", position, result, limit=True, multiplier=scale)
+    hard = huawei.integer(item, "SPACEHARDQUOTA", position, result, limit=True, multiplier=scale)
     files = huawei.integer(item, "FILEUSED", position, result, required=False)
     if soft is not None and hard is not None and soft > hard:
         result.error(position, f"SPACESOFTQUOTA ({soft} B) is above SPACEHARDQUOTA ({hard} B)")
@@ -130,5 +151,6 @@ def _record(item: object, position: str, tree_names: dict[str, str] | None, resu
         file_count=files,
         soft_limit_bytes=soft,
         hard_limit_bytes=hard,
+        limits_reported=True,
         alternate_keys=tuple(alternates),
     )

@@ -10,7 +10,8 @@ or file system the quota is set on); some releases add its name (``parent_name``
 ``name``). The record's ``quota_key`` is that name when present, else ``str(parent_id)``; the remaining
 identifiers (``str(parent_id)``, then the quota's own ``str(id)``) are alternate keys the import service
 tries in that order, so an allocation may carry whichever one the admin could see. The report carries no
-moment: the import supplies it.
+moment: the import supplies it. Both limits are required in every directory quota (the sentinels say "no
+limit"). See docs/formats.md.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from inventory.importers.base import (
     ParseResult,
     Source,
     UsageRecord,
+    at,
     check_duplicates,
+    file_error,
     json_type,
     load_json,
     sort_errors,
@@ -29,7 +32,8 @@ from inventory.importers.base import (
 
 NAME = "pacific"
 LABEL = "Huawei OceanStor Pacific fs_quota (JSON)"
-STATUS_KEYS = ("result", "error")
+STATUS_KEYS = ("result",)
+NOT_THIS = "not a Pacific fs_quota response: "
 NAME_FIELDS = ("parent_name", "dtree_name", "name")
 
 
@@ -37,12 +41,19 @@ def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
     """Read an fs_quota response. ``quota_trees`` is not used by this format."""
     result = ParseResult()
     try:
-        items = huawei.unwrap(load_json(source), *STATUS_KEYS)
+        document = load_json(source)
     except FileError as exc:
-        result.error("", str(exc))
+        return file_error(result, exc, NOT_THIS)
+    problem = huawei.wrong_kind(document, huawei.peek(document), family="Pacific", kind="fs_quota")
+    if problem:
+        result.error("", problem)
         return result
+    try:
+        items = huawei.unwrap(document, *STATUS_KEYS)
+    except FileError as exc:
+        return file_error(result, exc)
     for number, item in enumerate(items, 1):
-        record = _record(item, f"record {number}", result)
+        record = _record(item, _position(item, number), result)
         if record is not None:
             result.records.append(record)
     check_duplicates(result)
@@ -50,6 +61,16 @@ def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
         result.warn("", "the file holds no directory quotas")
     sort_errors(result)
     return result
+
+
+def _position(item: object, number: int) -> str:
+    """``record 3 (ID 7)``: the record's own id, or its quota tree's, names it besides its position."""
+    if isinstance(item, dict):
+        for field in ("id", "parent_id"):
+            value = item.get(field)
+            if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+                return at(f"record {number}", f"{field} {str(value).strip()}")
+    return f"record {number}"
 
 
 def _record(item: object, position: str, result: ParseResult) -> UsageRecord | None:
@@ -69,8 +90,8 @@ def _record(item: object, position: str, result: ParseResult) -> UsageRecord | N
     multiplier = huawei.unit_multiplier(item, "space_unit_type", position, result)
     scale = multiplier or 1
     used = huawei.integer(item, "space_used", position, result, multiplier=scale)
-    soft = huawei.integer(item, "space_soft_quota", position, result, required=False, limit=True, multiplier=scale)
-    hard = huawei.integer(item, "space_hard_quota", position, result, required=False, limit=True, multiplier=scale)
+    soft = huawei.integer(item, "space_soft_quota", position, result, limit=True, multiplier=scale)
+    hard = huawei.integer(item, "space_hard_quota", position, result, limit=True, multiplier=scale)
     files = huawei.integer(item, "file_used", position, result, required=False)
     if soft is not None and hard is not None and soft > hard:
         result.error(position, f"space_soft_quota ({soft} B) is above space_hard_quota ({hard} B)")
@@ -95,5 +116,6 @@ def _record(item: object, position: str, result: ParseResult) -> UsageRecord | N
         file_count=files,
         soft_limit_bytes=soft,
         hard_limit_bytes=hard,
+        limits_reported=True,
         alternate_keys=tuple(keys[1:]),
     )

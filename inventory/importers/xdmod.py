@@ -2,7 +2,9 @@
 
 Each object gives one (resource, mountpoint, moment): ``resource`` names the pool, ``mountpoint`` is the
 allocation's quota identifier, ``dt`` the moment (RFC 3339 in UTC), and the figures are plain integers of
-bytes. Files run to a million records, so well-formed records take a lean path (one dict lookup per field,
+bytes. The thresholds (limits) are optional but come as a pair: a record with both carries its limits
+(``-1`` or 2^64−1 meaning "no limit"), a record with neither says nothing about them. See docs/formats.md.
+Files run to a million records, so well-formed records take a lean path (one dict lookup per field,
 type and range checks in one expression, parsed moments cached per distinct ``dt`` string); only a record
 that fails it goes through the slower path that explains every problem.
 """
@@ -10,8 +12,7 @@ that fails it goes through the slower path that explains every problem.
 from __future__ import annotations
 
 import gc
-import re
-from datetime import UTC, datetime
+from datetime import datetime
 from operator import itemgetter
 
 from inventory.importers.base import (
@@ -21,12 +22,16 @@ from inventory.importers.base import (
     ParseResult,
     Source,
     UsageRecord,
+    at,
+    bare_position,
     describe,
     duplicate_subject,
+    file_error,
     json_type,
     load_json,
     sort_errors,
 )
+from inventory.moments import parse_moment
 
 NAME = "xdmod"
 LABEL = "Open XDMoD storage (JSON)"
@@ -34,9 +39,9 @@ LABEL = "Open XDMoD storage (JSON)"
 #: Maximum lengths from XDMoD's schema.
 TEXT_FIELDS = (("resource", 200), ("mountpoint", 255), ("user", 30), ("pi", 30))
 
-# RFC 3339 date-time: a full date, T (or t, or a space as RFC 3339 allows), a full time, a zone.
-_RFC3339 = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?P<zone>[Zz]|[+-]\d{2}:\d{2})?\Z")
-_EXAMPLE = "write it in UTC like 2025-06-01T00:00:00Z"
+#: The fields by which a JSON record is recognised as XDMoD's (a file whose first record has none is not).
+KNOWN_FIELDS = ("resource", "mountpoint", "dt", "logical_usage")
+NOT_XDMOD = "not an Open XDMoD storage file: "
 
 
 def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
@@ -45,10 +50,10 @@ def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
     try:
         data = load_json(source)
     except FileError as exc:
-        result.error("", str(exc))
-        return result
-    if not isinstance(data, list):
-        result.error("", f"an XDMoD storage file is a JSON array of records, this one is {json_type(data)}")
+        return file_error(result, exc, NOT_XDMOD)
+    problem = _not_xdmod(data)
+    if problem:
+        result.error("", NOT_XDMOD + problem)
         return result
 
     records = result.records
@@ -95,9 +100,10 @@ def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
                     and type(files) is int
                     and 0 <= files <= biggest
                     and (physical is None or (type(physical) is int and 0 <= physical <= biggest))
-                    and (soft is None or (type(soft) is int and 0 <= soft <= biggest))
-                    and (hard is None or (type(hard) is int and 0 <= hard <= biggest))
-                    and (soft is None or hard is None or soft <= hard)
+                    and (
+                        (soft is None and hard is None)
+                        or (type(soft) is int and type(hard) is int and 0 <= soft <= hard <= biggest)
+                    )
                 ):
                     pool = resource.strip()
                     key = mountpoint.strip()
@@ -106,7 +112,7 @@ def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
                         record = new_record(
                             UsageRecord,
                             (
-                                f"record {number}",
+                                f"record {number} (mountpoint {key})",
                                 pool,
                                 key,
                                 moment,
@@ -115,6 +121,7 @@ def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
                                 files,
                                 soft,
                                 hard,
+                                hard is not None,
                                 () if key[-1] != "/" else _alternates(key),
                             ),
                         )
@@ -129,14 +136,28 @@ def parse(source: Source, *, quota_trees: Source | None = None) -> ParseResult:
                 append(record)
             else:
                 verb = "duplicates" if earlier.values == record.values else "conflicts with"
-                result.error(record.position, f"{verb} {earlier.position} ({duplicate_subject(record)})")
+                result.error(record.position, f"{verb} {bare_position(earlier.position)} ({duplicate_subject(record)})")
     finally:
         if enabled:
             gc.enable()
-    if not records and not result.errors:
-        result.warn("", "the file holds no records")
     sort_errors(result)
     return result
+
+
+def _not_xdmod(data: object) -> str | None:
+    """Why ``data`` is not an XDMoD storage file (another system's JSON, an empty array), or None."""
+    if isinstance(data, dict):
+        if "data" in data and ("error" in data or "result" in data):
+            return "this is an OceanStor REST response (an object with data and a status), not a JSON array"
+        return "it is a JSON object, not an array of usage records"
+    if not isinstance(data, list):
+        return f"it is {json_type(data)}, not an array of usage records"
+    if not data:
+        return "the array holds no usage records"
+    first = data[0]
+    if isinstance(first, dict) and not any(name in first for name in KNOWN_FIELDS):
+        return f"record 1 has none of the fields {', '.join(KNOWN_FIELDS)}"
+    return None
 
 
 def _alternates(key: str) -> tuple[str, ...]:
@@ -148,25 +169,10 @@ def _alternates(key: str) -> tuple[str, ...]:
 
 def _parse_moment(text: str) -> datetime | str:
     """The UTC moment ``text`` names, or the reason it is not an RFC 3339 UTC moment (cached per string)."""
-    stripped = text.strip()
-    match = _RFC3339.match(stripped)
-    if match is None:
-        return f"dt {describe(text)} is not an RFC 3339 date and time: {_EXAMPLE}"
-    zone = match["zone"]
-    if zone is None:
-        return f"dt {describe(text)} has no time zone: XDMoD moments are UTC, {_EXAMPLE}"
-    if zone not in ("Z", "z", "+00:00", "-00:00"):
-        return f"dt {describe(text)} is not in UTC (offset {zone}): {_EXAMPLE}"
-    fraction = match[2]
-    if "." in fraction:
-        # Python reads at most microseconds; RFC 3339 allows any number of fraction digits.
-        whole, _, digits = fraction.partition(".")
-        fraction = f"{whole}.{(digits + '000000')[:6]}"
     try:
-        moment = datetime.fromisoformat(f"{match[1]}T{fraction}")
-    except ValueError:
-        return f"dt {describe(text)} is not a valid date and time"
-    return moment.replace(tzinfo=UTC)
+        return parse_moment(text, utc_only=True)
+    except ValueError as exc:
+        return f"dt {exc}"
 
 
 def _explain(item: object, number: int, moments: dict, result: ParseResult) -> UsageRecord | None:
@@ -175,6 +181,9 @@ def _explain(item: object, number: int, moments: dict, result: ParseResult) -> U
     if not isinstance(item, dict):
         result.error(position, f"is {json_type(item)}, not a JSON object")
         return None
+    mountpoint = item.get("mountpoint")
+    if isinstance(mountpoint, str) and mountpoint.strip():
+        position = at(position, f"mountpoint {mountpoint.strip()}")
     before = len(result.errors)
     texts = {}
     for name, longest in TEXT_FIELDS:
@@ -187,10 +196,19 @@ def _explain(item: object, number: int, moments: dict, result: ParseResult) -> U
     hard = _integer(item, "hard_threshold", position, result, required=False, limit=True)
     if soft is not None and hard is not None and soft > hard:
         result.error(position, f"soft_threshold {soft} is above hard_threshold {hard}")
+    reported = [name for name in ("soft_threshold", "hard_threshold") if item.get(name) is not None]
+    if len(reported) == 1:
+        missing = "hard_threshold" if reported == ["soft_threshold"] else "soft_threshold"
+        result.error(
+            position,
+            f"{reported[0]} without {missing}: a record carries both limits (-1 for no limit) or neither",
+        )
     if len(result.errors) > before:
         return None
     key = texts["mountpoint"]
-    return UsageRecord(position, texts["resource"], key, moment, used, physical, files, soft, hard, _alternates(key))
+    return UsageRecord(
+        position, texts["resource"], key, moment, used, physical, files, soft, hard, bool(reported), _alternates(key)
+    )
 
 
 def _text(item: dict, name: str, longest: int, position: str, result: ParseResult) -> str | None:

@@ -1,8 +1,8 @@
 """Import usage reports from storage systems: ``manage.py import_usage FILE [FILE ...] --format ...``.
 
 Each file is atomic: one bad record and nothing from that file is written. Every problem goes to stderr as
-``FILE: record N: reason`` (``line N`` for text formats), then one summary line per file goes to stdout. The
-exit status is 1 if any file had errors.
+``FILE: record N (its id): reason`` (``line N`` for text formats), then one summary line per file goes to
+stdout. The exit status is 1 if any file had errors. docs/formats.md describes the formats.
 """
 
 from __future__ import annotations
@@ -14,20 +14,16 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from inventory.importers import FORMATS
+from inventory.moments import parse_moment
 from inventory.services.usage_import import import_usage_file
 
 
 def aware_moment(text: str) -> datetime.datetime:
     """--measured-at: ISO 8601 with a zone, converted to UTC."""
     try:
-        moment = datetime.datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an ISO 8601 date and time such as 2026-11-28T00:00:00Z"
-        ) from None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise argparse.ArgumentTypeError(f"{text!r} has no time zone: add Z or an offset such as +01:00")
-    return moment.astimezone(datetime.UTC)
+        return parse_moment(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 class Command(BaseCommand):

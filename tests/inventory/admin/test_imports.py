@@ -55,8 +55,14 @@ def test_errors_are_all_listed_and_nothing_is_written(superuser_client, scratch)
     html = response.content.decode()
     assert "2 problems" in html
     assert "Nothing was written" in html
-    assert "record 2: logical_usage must be an integer number of bytes, not a string (&#x27;327.5 TB&#x27;)" in html
-    assert "record 3: unknown quota id &#x27;/nobody&#x27;: no allocation on pool scratch has it" in html
+    assert (
+        "record 2 (mountpoint /a): logical_usage must be an integer number of bytes, not a string (&#x27;327.5 TB&#x27;)"
+        in html
+    )
+    assert (
+        "record 3 (mountpoint /nobody): unknown quota id &#x27;/nobody&#x27;: no allocation on pool scratch has it"
+        in html
+    )
     assert UsageSample.objects.count() == 0
     record = UsageImport.objects.get()
     assert (record.outcome, record.error_count, record.file_name, record.format) == ("failed", 2, "june.json", "xdmod")
@@ -69,6 +75,7 @@ def test_success_shows_counts_and_drift(superuser_client, scratch):
         "mountpoint": "/a",
         "dt": "2025-06-01T00:00:00Z",
         "logical_usage": 10 * TB,
+        "soft_threshold": 45 * TB,
         "hard_threshold": 50 * TB,
     }
     response = superuser_client.post(IMPORT, {"report": xdmod(record), "format": "xdmod"})
@@ -115,7 +122,7 @@ def test_form_errors(superuser_client, scratch):
     response = superuser_client.post(IMPORT, {"report": upload, "format": "lfs", "measured_at": "2026-11-01 00:00"})
     form = response.context["form"]
     assert "do not name their pool" in form.errors["pool"][0]
-    assert "Add a time zone" in form.errors["measured_at"][0]
+    assert "has no time zone: add Z for UTC" in form.errors["measured_at"][0]
     assert UsageImport.objects.count() == 0
 
 
@@ -174,3 +181,47 @@ def test_import_list_runs_a_fixed_number_of_queries_whatever_the_pools(
     with django_assert_max_num_queries(12):
         response = admin_client.get("/admin/inventory/usageimport/")
     assert response.status_code == 200
+
+
+LFS_TEXT = (
+    "Disk quotas for prj 10001 (pid 10001):\n"
+    "     Filesystem  kbytes   quota   limit   grace   files   quota   limit   grace\n"
+    "/lustre/scratch 1000 0 0 - 10 0 0 -\n"
+)
+
+
+def test_identical_upload_without_a_moment_adds_nothing_and_says_so(superuser_client, scratch):
+    make_allocation(pool=scratch, quota_id="10001")
+    first = superuser_client.post(
+        IMPORT, {"report": SimpleUploadedFile("quota.txt", LFS_TEXT.encode()), "format": "lfs", "pool": "scratch"}
+    )
+    assert '<strong class="import-added">1</strong>' in first.content.decode()
+    again = superuser_client.post(
+        IMPORT, {"report": SimpleUploadedFile("again.txt", LFS_TEXT.encode()), "format": "lfs", "pool": "scratch"}
+    )
+    html = again.content.decode()
+    earlier = UsageImport.objects.order_by("pk").first()
+    when = earlier.created_at.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    assert f"again.txt: identical to the file imported on {when} as quota.txt: nothing added." in html
+    assert "errornote" not in html
+    assert UsageSample.objects.count() == 1
+    assert UsageImport.objects.order_by("pk").last().messages[0].startswith("identical to the file imported on")
+
+
+def test_upload_of_another_format_is_refused(superuser_client, scratch):
+    upload = SimpleUploadedFile("report.json", b'[{"resource": "scratch"}]')
+    response = superuser_client.post(IMPORT, {"report": upload, "format": "lfs", "pool": "scratch"})
+    html = response.content.decode()
+    assert "not `lfs quota` output: it looks like JSON" in html
+    assert "Nothing was written" in html
+    assert UsageImport.objects.get().outcome == "failed"
+
+
+def test_upload_with_a_future_moment_is_refused(superuser_client, scratch):
+    make_allocation(pool=scratch, quota_id="10001")
+    upload = SimpleUploadedFile("quota.txt", LFS_TEXT.encode())
+    response = superuser_client.post(
+        IMPORT, {"report": upload, "format": "lfs", "pool": "scratch", "measured_at": "2031-01-01T00:00:00Z"}
+    )
+    assert "the moment (--measured-at) 2031-01-01T00:00:00Z is in the future" in response.content.decode()
+    assert UsageSample.objects.count() == 0

@@ -18,7 +18,8 @@ def sample():
 
 
 def errors_by_position(result) -> dict[str, list[str]]:
+    """Reasons by bare position (``record 3``); the identity that follows it is checked separately."""
     found: dict[str, list[str]] = {}
     for error in result.errors:
-        found.setdefault(error.position, []).append(error.reason)
+        found.setdefault(error.position.split(" (", 1)[0], []).append(error.reason)
     return found

@@ -18,17 +18,23 @@ def test_plain_kib_layout_exact_bytes(sample):
     result = parse(sample("lfs_plain.txt"))
     assert result.errors == []
     first, second, third = result.records
-    assert (first.position, first.quota_key, first.pool, first.measured_at) == ("line 3", "10001", None, None)
+    assert (first.position, first.quota_key, first.pool, first.measured_at) == (
+        "line 3 (project 10001)",
+        "10001",
+        None,
+        None,
+    )
     assert first.used_bytes == 30_000_000_000 * KIB
     assert first.soft_limit_bytes == 48_318_382_080 * KIB
     assert first.hard_limit_bytes == 53_687_091_200 * KIB
     assert first.file_count == 4_200_000
     # A long filesystem name stands alone; the figures follow on the next line.
-    assert (second.position, second.quota_key, second.used_bytes) == ("line 7", "10002", 1024 * KIB)
+    assert (second.position, second.quota_key, second.used_bytes) == ("line 7 (project 10002)", "10002", 1024 * KIB)
     assert (second.soft_limit_bytes, second.hard_limit_bytes, second.file_count) == (None, None, 7)
     # New column names, "project" spelled out, an over-quota star and a grace duration.
     assert (third.quota_key, third.used_bytes, third.soft_limit_bytes) == ("10003", 5_000_001 * KIB, 4_000_000 * KIB)
-    assert [str(w) for w in result.warnings] == ["line 11: project 10003 is over a quota (marked * by lfs)"]
+    assert [str(w) for w in result.warnings] == ["line 11 (project 10003): over a quota (marked * by lfs)"]
+    assert all(record.limits_reported for record in result.records)
 
 
 def test_human_readable_layout_powers_of_1024(sample):
@@ -40,6 +46,10 @@ def test_human_readable_layout_powers_of_1024(sample):
     assert (first.soft_limit_bytes, first.hard_limit_bytes) == (45 * TIB, 50 * TIB)
     assert (empty.used_bytes, empty.soft_limit_bytes, empty.hard_limit_bytes) == (0, None, None)
     assert (over.used_bytes, over.soft_limit_bytes, over.hard_limit_bytes) == (1_610_612_736, 1024**3, 1_610_612_736)
+    # lfs rounded the figures: said once for the file.
+    assert [str(w) for w in result.warnings if not w.position] == [
+        "figures from `lfs quota -h` are rounded by lfs (27.94T is ±5.12 GiB); use plain `lfs quota` for exact bytes"
+    ]
 
 
 def test_bad_file(sample):
@@ -57,7 +67,7 @@ def test_bad_file(sample):
 def test_identical_block_twice_is_a_duplicate():
     figures = "/lustre/scratch 100 0 0 - 12 0 0 -"
     result = parse(block(figures) + block(figures))
-    assert [str(e) for e in result.errors] == ["line 6: duplicates line 3 (quota 10001)"]
+    assert [str(e) for e in result.errors] == ["line 6 (project 10001): duplicates line 3 (quota 10001)"]
 
 
 @pytest.mark.parametrize(
@@ -93,7 +103,7 @@ def test_figures(figures, used, soft, hard):
 def test_bad_figures(figures, message):
     result = parse(block(figures))
     assert len(result.errors) == 1, result.errors
-    assert result.errors[0].position == "line 3"
+    assert result.errors[0].position == "line 3 (project 10001)"
     assert message in result.errors[0].reason
 
 
@@ -127,12 +137,12 @@ def test_user_and_group_blocks_are_skipped_with_a_warning():
 
 def test_title_without_figures_is_an_error():
     result = parse("Disk quotas for prj 10001 (pid 10001):\n" + HEADER_OLD + "\n" + block("/fs 1 0 0 - 1 0 0 -", 10002))
-    assert [str(e) for e in result.errors] == ["line 1: project 10001 has no quota figures"]
+    assert [str(e) for e in result.errors] == ["line 1 (project 10001): no quota figures"]
 
 
 def test_figures_without_a_title_are_an_error():
     result = parse(HEADER_OLD + "\n/lustre/scratch 100 0 0 - 1 0 0 -\n")
-    assert "the project id is unknown" in result.errors[0].reason
+    assert "the project ids are unknown (was lfs quota run with -q?)" in result.errors[0].reason
 
 
 def test_unexpected_header():
@@ -140,9 +150,40 @@ def test_unexpected_header():
     assert "unexpected column header" in result.errors[0].reason
 
 
-def test_not_utf8():
-    result = parse(b"\xff\xfe\x00D")
-    assert "not UTF-8" in result.errors[0].reason
+def test_not_utf8_names_the_line():
+    result = parse(block("/fs 1 0 0 - 1 0 0 -").encode() + b"pid 10001 is \xe9\n")
+    assert [str(e) for e in result.errors] == [
+        "line 4: not UTF-8 (byte 0xe9 at column 14 cannot be decoded): save the report as UTF-8"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "what"),
+    [
+        (b"", "the file is empty"),
+        (b"[]", "it looks like JSON"),
+        (b'{"data": [], "error": {"code": 0}}', "it looks like JSON"),
+        (b"pool,quota_id,measured_at,used_bytes\nscratch,a,2025-06-01T00:00:00Z,1\n", "it looks like CSV"),
+    ],
+)
+def test_foreign_input_is_not_lfs_quota_output(content, what):
+    result = parse(content)
+    assert [str(e) for e in result.errors] == [
+        f"not `lfs quota` output: {what}"
+        + ("" if "empty" in what else "; lfs quota prints 'Disk quotas for prj ...' blocks")
+    ]
+    assert result.records == []
+
+
+def test_plain_figures_carry_no_rounding_warning(sample):
+    assert not [w for w in parse(sample("lfs_plain.txt")).warnings if "rounded" in w.message]
+
+
+def test_unknown_limits_say_nothing_about_limits():
+    result = parse(block("/fs 12 - - - 1 - - -"))
+    (item,) = result.records
+    assert (item.soft_limit_bytes, item.hard_limit_bytes, item.limits_reported) == (None, None, False)
+    assert "only one is '-'" in parse(block("/fs 12 - 0 - 1 0 0 -")).errors[0].reason
 
 
 def test_project_name_in_the_title_is_an_alternate_key():

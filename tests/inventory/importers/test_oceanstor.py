@@ -13,7 +13,16 @@ def response(*records, code=0, description="0"):
 
 
 def quota(**overrides):
-    base = {"ID": "1", "PARENTID": "0@1", "QUOTATYPE": "1", "SPACEUNITTYPE": "0", "SPACEUSED": "100", "FILEUSED": "5"}
+    base = {
+        "ID": "1",
+        "PARENTID": "0@1",
+        "QUOTATYPE": "1",
+        "SPACEUNITTYPE": "0",
+        "SPACEUSED": "100",
+        "SPACESOFTQUOTA": "-1",
+        "SPACEHARDQUOTA": "18446744073709551615",
+        "FILEUSED": "5",
+    }
     base.update(overrides)
     return {key: value for key, value in base.items() if value is not ...}
 
@@ -22,16 +31,17 @@ def test_good_file_without_quota_trees_keys_on_parent_id(sample):
     result = parse(sample("oceanstor_fs_quota.json"))
     assert result.errors == []
     first, second, third = result.records
-    assert (first.position, first.quota_key, first.pool, first.measured_at) == ("record 1", "0@1", None, None)
+    assert (first.position, first.quota_key, first.pool, first.measured_at) == ("record 1 (ID 1)", "0@1", None, None)
     assert first.used_bytes == 30000 * GIB
     assert first.soft_limit_bytes == 46080 * GIB
     assert first.hard_limit_bytes == 51200 * GIB
     assert first.file_count == 4_200_000
     # Both sentinels mean no limit.
     assert (second.used_bytes, second.soft_limit_bytes, second.hard_limit_bytes) == (123_456_789, None, None)
-    assert (third.position, third.used_bytes, third.hard_limit_bytes) == ("record 4", 1536 * 1024**2, 2 * GIB)
+    assert (third.position, third.used_bytes, third.hard_limit_bytes) == ("record 4 (ID 4)", 1536 * 1024**2, 2 * GIB)
+    assert all(record.limits_reported for record in result.records)
     assert [str(w) for w in result.warnings] == [
-        "record 3: skipped a user quota (QUOTATYPE 2): only directory quotas are allocations"
+        "record 3 (ID 3): skipped a user quota (QUOTATYPE 2): only directory quotas are allocations"
     ]
 
 
@@ -48,7 +58,9 @@ def test_quota_trees_name_the_quotas(sample):
 def test_quota_tree_missing_from_tree_file():
     trees = json.dumps({"data": [{"ID": "9@1", "NAME": "other"}], "error": {"code": 0}}).encode()
     result = parse(response(quota()), quota_trees=trees)
-    assert [str(e) for e in result.errors] == ["record 1: quota tree 0@1 (PARENTID) is not in the quota-trees file"]
+    assert [str(e) for e in result.errors] == [
+        "record 1 (ID 1): quota tree 0@1 (PARENTID) is not in the quota-trees file"
+    ]
 
 
 def test_broken_quota_tree_file():
@@ -73,8 +85,11 @@ def test_bad_file(sample):
     assert errors["record 2"] == ["SPACEUSED must be a whole number written in digits, not '327.5 TB'"]
     assert errors["record 3"] == ["SPACEUSED is negative (-1)"]
     assert errors["record 4"] == ["missing required field SPACEUSED"]
+    assert errors["record 6"] == [
+        "missing required field SPACESOFTQUOTA (18446744073709551615, -1 or INVALID_VALUE64 for no limit)",
+        "missing required field SPACEHARDQUOTA (18446744073709551615, -1 or INVALID_VALUE64 for no limit)",
+    ]
     assert "SPACESOFTQUOTA (21474836480 B) is above SPACEHARDQUOTA (10737418240 B)" in errors["record 5"][0]
-    assert errors["record 7"] == ["duplicates record 6 (quota 5@1)"]
     assert "too large" in errors["record 8"][0]
 
 
@@ -86,7 +101,7 @@ def test_data_may_be_a_single_object():
 
 def test_conflicting_duplicate():
     result = parse(response(quota(), quota(ID="2", SPACEUSED="101")))
-    assert [str(e) for e in result.errors] == ["record 2: conflicts with record 1 (quota 0@1)"]
+    assert [str(e) for e in result.errors] == ["record 2 (ID 2): conflicts with record 1 (quota 0@1)"]
 
 
 @pytest.mark.parametrize(
@@ -124,7 +139,12 @@ def test_numbers_with_surrounding_whitespace_and_json_integers():
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"<html>login</html>", "not valid JSON"),
+        (b"<html>login</html>", "not a DeviceManager FS_QUOTA response: the file is not valid JSON"),
+        (b"", "not a DeviceManager FS_QUOTA response: the file is not valid JSON"),
+        (b"[]", "not a DeviceManager FS_QUOTA response: an empty JSON array"),
+        (b'[{"resource": "scratch", "mountpoint": "/a"}]', "record 1 has none of the fields SPACEUSED, QUOTATYPE"),
+        (b'{"data": [{"id": 1, "space_used": 5}], "result": {"code": 0}}', "this is a Pacific fs_quota response"),
+        (b'{"data": [], "result": {"code": 0}}', "this is an OceanStor Pacific response"),
         (b'{"error": {"code": 0}}', "the response has no data member"),
         (b'{"data": 5, "error": {"code": 0}}', "data is an integer"),
         (b'{"data": [], "error": {"code": "1077949069", "description": "x"}}', "error code 1077949069: x"),
@@ -139,3 +159,27 @@ def test_unreadable_envelopes(content, message):
 def test_byte_order_mark():
     result = parse(b"\xef\xbb\xbf" + response(quota()))
     assert result.errors == []
+
+
+@pytest.mark.parametrize(
+    ("record", "kind"),
+    [
+        ({"ID": "0", "NAME": "pool0", "USERTOTALCAPACITY": "100", "USAGETYPE": "2"}, "storagepool"),
+        ({"ID": "7", "NAME": "fs", "PARENTID": "0", "CAPACITY": "100", "ALLOCCAPACITY": "5"}, "filesystem"),
+        ({"ID": "SN1", "MEMBERDISKSCAPACITY": "100", "SECTORSIZE": "512"}, "system"),
+        ({"ID": "0@1", "NAME": "nn1234k", "PARENTID": "1"}, "QUOTATREE"),
+    ],
+)
+def test_another_device_manager_response_is_named(record, kind):
+    result = parse(json.dumps({"data": [record], "error": {"code": 0, "description": "0"}}).encode())
+    assert [str(e) for e in result.errors] == [f"this is a DeviceManager {kind} response, not FS_QUOTA"]
+
+
+def test_a_missing_limit_is_refused_only_a_sentinel_means_no_limit():
+    result = parse(response(quota(SPACEHARDQUOTA=...)))
+    assert [str(e) for e in result.errors] == [
+        "record 1 (ID 1): missing required field SPACEHARDQUOTA (18446744073709551615, -1 or INVALID_VALUE64 "
+        "for no limit)"
+    ]
+    (item,) = parse(response(quota(SPACEHARDQUOTA="INVALID_VALUE64"))).records
+    assert (item.hard_limit_bytes, item.limits_reported) == (None, True)

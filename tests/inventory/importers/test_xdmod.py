@@ -30,7 +30,8 @@ def test_good_file_exact_bytes(sample):
     result = FORMATS["xdmod"].read(sample("xdmod_good.json"))
     assert result.errors == []
     first, second, third = result.records
-    assert first.position == "record 1"
+    assert first.position == "record 1 (mountpoint /lustre/scratch/nn1234k)"
+    assert (first.limits_reported, second.limits_reported, third.limits_reported) == (True, False, True)
     assert first.pool == "scratch"
     assert first.quota_key == "/lustre/scratch/nn1234k"
     assert first.measured_at == datetime(2025, 6, 1, tzinfo=UTC)
@@ -56,7 +57,7 @@ def test_bad_file_reports_every_record(sample):
     assert "not a string ('327.5 TB')" in errors["record 2"][0]
     assert errors["record 3"] == ["missing required field logical_usage"]
     assert "has no time zone" in errors["record 4"][0]
-    assert "is not in UTC (offset +02:00)" in errors["record 5"][0]
+    assert "'2025-06-01T02:00:00+02:00' is not in UTC" in errors["record 5"][0]
     assert errors["record 6"] == ["soft_threshold 100 is above hard_threshold 50"]
     assert errors["record 8"][0].startswith("duplicates record 7")
     assert errors["record 9"][0].startswith("conflicts with record 7")
@@ -66,13 +67,14 @@ def test_bad_file_reports_every_record(sample):
         "logical_usage must be an integer number of bytes, not a fractional number (1500000000000.0)",
     ]
     assert errors["record 12"] == ["is a string, not a JSON object"]
-    assert [r.position for r in result.records] == ["record 7"]
+    assert [r.position for r in result.records] == ["record 7 (mountpoint /lustre/scratch/g)"]
 
 
 @pytest.mark.parametrize("name", ["resource", "mountpoint", "user", "pi", "dt", "file_count", "logical_usage"])
 def test_missing_required_field_is_named(name):
     result = parse_records(record(**{name: ...}))
-    assert [str(e) for e in result.errors] == [f"record 1: missing required field {name}"]
+    identity = "" if name == "mountpoint" else " (mountpoint /lustre/scratch/nn1234k)"
+    assert [str(e) for e in result.errors] == [f"record 1{identity}: missing required field {name}"]
 
 
 @pytest.mark.parametrize(
@@ -80,10 +82,10 @@ def test_missing_required_field_is_named(name):
     [
         ("2025-06-01T00:00:00", "has no time zone"),
         ("2025-06-01 00:00:00", "has no time zone"),
-        ("2025-06-01T01:00:00+01:00", "is not in UTC (offset +01:00)"),
-        ("2025-06-01", "is not an RFC 3339 date and time"),
-        ("01/06/2025 00:00", "is not an RFC 3339 date and time"),
-        ("2025-13-01T00:00:00Z", "is not a valid date and time"),
+        ("2025-06-01T01:00:00+01:00", "is not in UTC"),
+        ("2025-06-01", "is a date without a time of day"),
+        ("01/06/2025 00:00", "is not an ISO 8601 date and time"),
+        ("2025-13-01T00:00:00Z", "is not an ISO 8601 date and time"),
     ],
 )
 def test_moments_must_be_rfc3339_utc(dt, message):
@@ -104,7 +106,8 @@ def test_utc_spellings_are_the_same_moment(dt):
 def test_same_moment_spelled_differently_is_a_duplicate():
     result = parse_records(record(), record(dt="2025-06-01T00:00:00+00:00"))
     assert [str(e) for e in result.errors] == [
-        "record 2: duplicates record 1 (pool scratch, quota /lustre/scratch/nn1234k, at 2025-06-01T00:00:00Z)"
+        "record 2 (mountpoint /lustre/scratch/nn1234k): duplicates record 1 "
+        "(pool scratch, quota /lustre/scratch/nn1234k, at 2025-06-01T00:00:00Z)"
     ]
 
 
@@ -130,7 +133,8 @@ def test_same_quota_on_another_pool_or_moment_is_not_a_duplicate():
     ],
 )
 def test_bad_values(field, value, message):
-    result = parse_records(record(**{field: value}))
+    pair = {"soft_threshold": 0} if field == "hard_threshold" else {}
+    result = parse_records(record(**{field: value, **pair}))
     assert len(result.errors) == 1, result.errors
     assert message in result.errors[0].reason
 
@@ -160,8 +164,12 @@ def test_byte_order_mark_and_crlf():
     ("content", "message"),
     [
         (b"{not json", "the file is not valid JSON"),
-        (b'{"resource": "scratch"}', "is a JSON array of records, this one is an object"),
-        (b"", "the file is not valid JSON"),
+        (b'{"resource": "scratch"}', "not an Open XDMoD storage file: it is a JSON object, not an array"),
+        (b"", "not an Open XDMoD storage file: the file is not valid JSON"),
+        (b"Disk quotas for prj 1 (pid 1):\n", "not an Open XDMoD storage file: the file is not valid JSON"),
+        (b"[]", "not an Open XDMoD storage file: the array holds no usage records"),
+        (b'{"data": [], "error": {"code": 0}}', "this is an OceanStor REST response"),
+        (b'[{"ID": "1", "SPACEUSED": "5"}]', "record 1 has none of the fields resource, mountpoint, dt"),
     ],
 )
 def test_unreadable_file(content, message):
@@ -171,17 +179,34 @@ def test_unreadable_file(content, message):
     assert message in result.errors[0].reason
 
 
-def test_empty_array_warns():
-    result = parse(b"[]")
-    assert result.errors == [] and result.records == []
-    assert "no records" in str(result.warnings[0])
+@pytest.mark.parametrize(
+    ("thresholds", "message"),
+    [
+        ({"soft_threshold": 5}, "soft_threshold without hard_threshold"),
+        ({"hard_threshold": 5}, "hard_threshold without soft_threshold"),
+        ({"soft_threshold": 5, "hard_threshold": None}, "soft_threshold without hard_threshold"),
+    ],
+)
+def test_limits_come_as_a_pair(thresholds, message):
+    result = parse_records(record(**thresholds))
+    assert [str(e) for e in result.errors] == [
+        f"record 1 (mountpoint /lustre/scratch/nn1234k): {message}: a record carries both limits "
+        "(-1 for no limit) or neither"
+    ]
+
+
+def test_not_utf8_names_the_line():
+    result = parse(b'[\n{"resource": "scr\xe9tch"}\n]')
+    assert [str(e) for e in result.errors] == [
+        "line 2: not UTF-8 (byte 0xe9 at column 18 cannot be decoded): save the report as UTF-8"
+    ]
 
 
 def test_many_records_all_checked():
     records = [record(mountpoint=f"/p/{i}", logical_usage=i) for i in range(2000)]
     records[1500]["logical_usage"] = -1
     result = parse_records(*records)
-    assert [str(e) for e in result.errors] == ["record 1501: logical_usage is negative (-1)"]
+    assert [str(e) for e in result.errors] == ["record 1501 (mountpoint /p/1500): logical_usage is negative (-1)"]
     assert len(result.records) == 1999
     assert result.records[-1].used_bytes == 1999
 

@@ -111,3 +111,28 @@ def test_upload_already_read_is_read_from_the_start(pool, tmp_path):
         handle.read()
         outcome = import_usage_file(path_or_file=handle, file_name="x.json", format="xdmod")
     assert outcome.added == 1
+
+
+def test_records_from_a_collector_go_through_the_same_checks(pool):
+    from inventory.importers import UsageRecord
+    from inventory.services.usage_import import import_usage_records
+
+    allocation = make_allocation(pool=pool, quota=TB, quota_id="0@1")
+    records = [
+        UsageRecord("record 1 (ID 1)", None, "0@1", None, 5, None, 1, None, None, True),
+        UsageRecord("record 2 (ID 2)", None, "9@9", None, 5, None, 1, None, None, True),
+    ]
+    outcome = import_usage_records(
+        records=records, file_name="array-1 FS_QUOTA", format="oceanstor", pool_slug="scratch"
+    )
+    assert [str(e) for e in outcome.errors] == [
+        "record 2 (ID 2): unknown quota id '9@9': no allocation on pool scratch has it"
+    ]
+    assert UsageSample.objects.count() == 0
+    outcome = import_usage_records(
+        records=records[:1], file_name="array-1 FS_QUOTA", format="oceanstor", pool_slug="scratch"
+    )
+    assert outcome.ok and outcome.added == 1
+    sample = UsageSample.objects.get()
+    assert (sample.allocation_id, sample.limits_reported, sample.source) == (allocation.pk, True, "oceanstor")
+    assert UsageImport.objects.order_by("pk").last().sha256 == ""

@@ -87,8 +87,9 @@ def test_xdmod_good_file(nn1234k, nn5678k):
     nn1234k.refresh_from_db()
     assert nn1234k.used_bytes == 2**63 - 1
     assert nn1234k.usage_measured_at == datetime.datetime(2025, 6, 2, 0, 0, 0, 250_000, tzinfo=UTC)
-    assert nn1234k.enforced_quota_bytes == 440_000_000_000_000
-    assert nn1234k.quota_drift_bytes == 0
+    # The newest report of its limits (2025-06-02, both sentinels) says the array enforces no limit.
+    assert nn1234k.enforced_quota_bytes is None
+    assert nn1234k.enforced_quota_seen_at == datetime.datetime(2025, 6, 2, 0, 0, 0, 250_000, tzinfo=UTC)
     assert UsageSample.objects.filter(source="xdmod").count() == 3
     record = UsageImport.objects.get()
     assert (record.format, record.outcome, record.records, record.added, record.skipped) == (
@@ -135,7 +136,7 @@ def test_one_bad_record_writes_nothing(tmp_path, nn1234k, nn5678k):
     )
     status, out, err = run(path, format="xdmod")
     assert status == 1
-    assert f"{path}: record 2: logical_usage is negative (-5)" in err
+    assert f"{path}: record 2 (mountpoint /lustre/scratch/nn5678k): logical_usage is negative (-5)" in err
     assert "1 of 1 file had errors; nothing was written from them" in err
     assert "1 error, nothing written" in out
     assert UsageSample.objects.count() == 0
@@ -143,17 +144,20 @@ def test_one_bad_record_writes_nothing(tmp_path, nn1234k, nn5678k):
     assert nn1234k.used_bytes is None
     failed = UsageImport.objects.get()
     assert (failed.outcome, failed.error_count, failed.added) == ("failed", 1, 0)
-    assert failed.messages == ["record 2: logical_usage is negative (-5)"]
+    assert failed.messages == ["record 2 (mountpoint /lustre/scratch/nn5678k): logical_usage is negative (-5)"]
 
 
 def test_every_error_of_the_bad_file_is_printed(scratch):
     status, _, err = run(SAMPLES / "xdmod_bad.json", format="xdmod")
     assert status == 1
     lines = [line for line in err.splitlines() if ": record " in line]
-    positions = [line.split(": ")[1] for line in lines]
+    positions = [line.split(": ")[1].split(" (")[0] for line in lines]
     assert positions == [f"record {n}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 11, 12)]
     # Record 7 is fine but names a quota id no allocation has.
-    assert "record 7: unknown quota id '/lustre/scratch/g': no allocation on pool scratch has it" in err
+    assert (
+        "record 7 (mountpoint /lustre/scratch/g): unknown quota id '/lustre/scratch/g': no allocation on pool scratch"
+        in err
+    )
 
 
 def test_unknown_pool_and_quota_ids_are_named(tmp_path, nn1234k):
@@ -179,8 +183,14 @@ def test_unknown_pool_and_quota_ids_are_named(tmp_path, nn1234k):
     )
     status, _, err = run(path, format="xdmod")
     assert status == 1
-    assert f"{path}: record 1: unknown pool 'scratchy': no storage pool has this slug (and 1 more record)" in err
-    assert f"{path}: record 3: unknown quota id '/lustre/scratch/nobody': no allocation on pool scratch has it" in err
+    assert (
+        f"{path}: record 1 (mountpoint /x): unknown pool 'scratchy': no storage pool has this slug (and 1 more record)"
+        in err
+    )
+    assert (
+        f"{path}: record 3 (mountpoint /lustre/scratch/nobody): unknown quota id '/lustre/scratch/nobody': no allocation on pool scratch has it"
+        in err
+    )
     assert UsageSample.objects.count() == 0
 
 
@@ -213,7 +223,7 @@ def test_conflicting_reimport_is_refused(tmp_path, nn1234k):
     status, _, err = run(second, format="xdmod")
     assert status == 1
     assert (
-        f"{second}: record 1: conflicts with the stored sample of 2025-06-01T00:00:00Z for /lustre/scratch/nn1234k: "
+        f"{second}: record 1 (mountpoint /lustre/scratch/nn1234k): conflicts with the stored sample of 2025-06-01T00:00:00Z for /lustre/scratch/nn1234k: "
         "used 1000000000000 B (1.00 TB) stored, 2000000000000 B (2.00 TB) in this file"
     ) in err
     assert [s[1] for s in samples_of(nn1234k)] == [10**12]
@@ -232,7 +242,7 @@ def test_dry_run_writes_nothing(nn1234k, nn5678k):
 def test_dry_run_reports_errors_too(scratch):
     status, out, err = run(SAMPLES / "xdmod_bad.json", format="xdmod", dry_run=True)
     assert status == 1
-    assert "record 1: logical_usage is negative (-5)" in err
+    assert "record 1 (mountpoint /lustre/scratch/a): logical_usage is negative (-5)" in err
 
 
 def test_quota_drift_reported_and_stored(tmp_path, scratch):
@@ -247,7 +257,7 @@ def test_quota_drift_reported_and_stored(tmp_path, scratch):
     status, out, err = run(path, format="lfs", pool="scratch", measured_at="2026-11-01T00:00:00Z")
     assert status == 0, err
     assert (
-        f"{path}: line 3: warning: quota drift on 10001: the array enforces 50.0 TB but the allocation promises 40.0 TB"
+        f"{path}: line 3 (project 10001): warning: quota drift on 10001: the array enforces 50.0 TB but the allocation promises 40.0 TB"
         in err
     )
     assert "added 1, skipped 0 already present, 1 quota drift warning" in out
@@ -299,7 +309,7 @@ def test_lfs_plain_and_human(scratch):
     status, out, err = run(SAMPLES / "lfs_plain.txt", format="lfs", pool="scratch", measured_at="2026-11-01T00:00:00Z")
     assert status == 0, err
     assert "added 3" in out
-    assert "line 11: warning: project 10003 is over a quota (marked * by lfs)" in err
+    assert "line 11 (project 10003): warning: over a quota (marked * by lfs)" in err
     status, out, err = run(
         SAMPLES / "lfs_human.txt", format="lfs", pool="scratch", measured_at="2026-11-02T00:00:00+01:00"
     )
@@ -317,14 +327,18 @@ def test_lfs_plain_and_human(scratch):
         (datetime.datetime(2026, 11, 1, 23, tzinfo=UTC), 30_720_354_880_061, None, 4_200_000, 45 * TIB, 50 * TIB),
     ]
     assert (
-        "line 9: warning: quota drift on 10005: the array enforces 1.61 GB but the allocation promises 60.0 TB" in err
+        "line 9 (project 10005): warning: quota drift on 10005: the array enforces 1.61 GB but the allocation promises 60.0 TB"
+        in err
     )
 
 
 def test_lfs_needs_a_pool(tmp_path, scratch):
     status, _, err = run(SAMPLES / "lfs_plain.txt", format="lfs")
     assert status == 1
-    assert "line 3: no pool: the lfs format does not name one; give the pool (--pool) (and 2 more records)" in err
+    assert (
+        "line 3 (project 10001): no pool: the lfs format does not name one; give the pool (--pool) (and 2 more records)"
+        in err
+    )
 
 
 def test_unknown_pool_option(scratch):
@@ -355,10 +369,10 @@ def test_oceanstor_with_quota_trees(scratch):
         measured_at="2026-11-01T00:00:00Z",
     )
     assert status == 0, err
-    assert "record 3: warning: skipped a user quota (QUOTATYPE 2)" in err
+    assert "record 3 (ID 3): warning: skipped a user quota (QUOTATYPE 2)" in err
     # nn1234k's 51200 GiB hard limit is its 50 TiB quota; nn9012k's 2 GiB is not.
     assert "added 3, skipped 0 already present, 1 quota drift warning" in out
-    assert "record 4: warning: quota drift on nn9012k: the array enforces 2.15 GB" in err
+    assert "record 4 (ID 4): warning: quota drift on nn9012k: the array enforces 2.15 GB" in err
     assert samples_of(Allocation.objects.get(quota_id="nn1234k")) == [
         (datetime.datetime(2026, 11, 1, tzinfo=UTC), 30000 * GIB, None, 4_200_000, 46080 * GIB, 51200 * GIB)
     ]
@@ -410,7 +424,11 @@ def test_csv(tmp_path, nn1234k, nn5678k):
         (datetime.datetime(2025, 6, 2, tzinfo=UTC), 123_456_789),
     ]
     assert samples_of(nn5678k)[0][1] == 1_649_267_441_664
-    assert "quota drift on /lustre/scratch/nn1234k: the array enforces 400 TB but the allocation promises 440 TB" in err
+    # The newest report of nn1234k's limits (2025-06-02) says "no limit" (-1): no drift, nothing enforced.
+    assert "quota drift" not in err
+    nn1234k.refresh_from_db()
+    assert nn1234k.enforced_quota_bytes is None
+    assert UsageSample.objects.filter(allocation=nn1234k, limits_reported=True).count() == 2
 
 
 def test_csv_pool_from_option(tmp_path, scratch):
@@ -437,7 +455,7 @@ def test_several_files_each_atomic(tmp_path, nn1234k):
     missing = tmp_path / "missing.json"
     status, out, err = run(good, bad, missing, format="xdmod")
     assert status == 1
-    assert f"{bad}: the file is not valid JSON" in err
+    assert f"{bad}: not an Open XDMoD storage file: the file is not valid JSON" in err
     assert f"{missing}: no such file" in err
     assert "2 of 3 files had errors" in err
     assert f"{good}: added 1" in out
@@ -456,7 +474,7 @@ def test_same_sample_named_twice_through_alternate_keys(tmp_path, scratch):
     )
     status, _, err = run(path, format="xdmod")
     assert status == 1
-    assert "record 2: duplicates record 1 (the same allocation and moment)" in err
+    assert "record 2 (mountpoint /p/): duplicates record 1 (the same allocation and moment)" in err
 
 
 def test_progress_only_on_a_terminal(nn1234k, nn5678k):
