@@ -5,8 +5,8 @@ dashboard shows unfiltered."""
 from __future__ import annotations
 
 import django_filters
-from dashboard.filtersets import AllocationFilterSet, ProjectFilterSet, TeamFilterSet
 
+from dashboard.filtersets import AllocationFilterSet, ProjectFilterSet, TeamFilterSet
 from inventory.models import StorageArray, StoragePool, UsageImport
 
 __all__ = [
