@@ -40,8 +40,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "simple_history",
+    "procrastinate.contrib.django",
     "inventory",
     "dashboard",
+    "collection",
 ]
 
 MIDDLEWARE = [
@@ -171,3 +173,13 @@ LOGGING = {
 
 # Capacity display: decimal units (TB, PB) unless a user asks for binary.
 CAPACITY_DEFAULT_BINARY = False
+
+# Collection from the arrays (docs/collection.md). The worker (`manage.py procrastinate worker`) runs the
+# collectors; its queue lives in this database (procrastinate), so no broker is needed.
+PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "tasks"
+#: Raw usage samples older than this many days are thinned to the last one per allocation and UTC day.
+COLLECTION_SAMPLE_RETENTION_DAYS = env.int("COLLECTION_SAMPLE_RETENTION_DAYS", default=90)
+#: Attempts per request when an array is busy or unreachable (with exponential backoff from the base delay).
+COLLECTION_ATTEMPTS = env.int("COLLECTION_ATTEMPTS", default=4)
+COLLECTION_BACKOFF_SECONDS = env.float("COLLECTION_BACKOFF_SECONDS", default=1.0)
+COLLECTION_TIMEOUT_SECONDS = env.float("COLLECTION_TIMEOUT_SECONDS", default=60.0)
