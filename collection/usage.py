@@ -12,9 +12,8 @@ import datetime
 import json
 from collections.abc import Sequence
 
-from inventory.services.usage_import import ImportOutcome, Progress, import_usage_file
-
 from collection.clients.snapshot import QuotaTree
+from inventory.services.usage_import import ImportOutcome, Progress, import_usage_file
 
 
 def import_pool_usage(

@@ -13,7 +13,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from collection.clients import CLIENTS, CollectionError
-from collection.models import Collector, CollectionRun
+from collection.models import CollectionRun, Collector
 from collection.services import targets
 from collection.services.run import collect
 from inventory.models import StorageArray
