@@ -19,7 +19,10 @@ def ensure_roles() -> None:
         create_contenttypes(app_config, verbosity=0)
         create_permissions(app_config, verbosity=0)
     inventory_permissions = Permission.objects.filter(content_type__app_label="inventory")
-    Group.objects.get_or_create(name=INFRASTRUCTURE_ADMINS)[0].permissions.set(inventory_permissions)
+    # Infrastructure admins also configure the collectors (the collection app).
+    Group.objects.get_or_create(name=INFRASTRUCTURE_ADMINS)[0].permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["inventory", "collection"])
+    )
     Group.objects.get_or_create(name=ALLOCATION_MANAGERS)[0].permissions.set(
         inventory_permissions.filter(codename__startswith="view_")
         | inventory_permissions.filter(codename__in=["change_allocation", "approve_allocation"])

@@ -215,7 +215,7 @@ class StoragePoolAdmin(FiguresAdminMixin, HistoryAdmin):
     #: 36 MB, and the form could no longer be saved: Django refuses a POST of over 1,000 fields).
     max_inline_allocations = 50
     fieldsets = (
-        (None, {"fields": ("array", "name", "slug", "tier", "protocols")}),
+        (None, {"fields": ("array", "name", "slug", "tier", "protocols", "system_name")}),
         (
             "Capacity",
             {

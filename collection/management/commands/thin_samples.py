@@ -22,4 +22,6 @@ class Command(BaseCommand):
             self.stderr.write("--days must be at least 1")
             raise SystemExit(1)
         deleted = thin_samples(retention_days=days)
-        self.stdout.write(f"deleted {deleted} samples older than {days} days (kept the last of each allocation and day)")
+        self.stdout.write(
+            f"deleted {deleted} samples older than {days} days (kept the last of each allocation and day)"
+        )
