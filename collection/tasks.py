@@ -7,6 +7,7 @@ at most one running per collector, whatever the number of workers.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from django.conf import settings
@@ -30,10 +31,9 @@ QUEUE = "collection"
 def schedule_collections(timestamp: int) -> None:
     for collector_id in due_collectors(now=timezone.now()):
         lock = f"collect-{collector_id}"
-        try:
+        # One already waiting (queueing lock) means nothing to add: at most one run per system.
+        with contextlib.suppress(exceptions.AlreadyEnqueued):
             collect_array.configure(lock=lock, queueing_lock=lock).defer(collector_id=collector_id)
-        except exceptions.AlreadyEnqueued:
-            pass  # one is already waiting: at most one run per system
 
 
 @app.task(queue=QUEUE)
