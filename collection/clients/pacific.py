@@ -45,7 +45,7 @@ class PacificClient(RestClient):
 
     def _login(self) -> None:
         body = {"user_name": self.connection.username, "password": self.connection.password}
-        data = self.call("POST", SESSIONS, json=body, parse=self._parse_login)
+        data = self.call("POST", SESSIONS, json=body, parse=self._parse_login).get("data")
         token = data.get("x_auth_token") if isinstance(data, dict) else None
         if not token:
             raise CollectionError("Pacific accepted the login but sent no x_auth_token")

@@ -54,7 +54,7 @@ def test_collectors_page_queries_do_not_grow(staff_client, collected, tmp_path):
         return len(queries)
 
     before = count()
-    for number in range(3):
+    for _ in range(3):
         other = make_array()
         make_collector(other, "http://127.0.0.1:9", tmp_path=tmp_path)
     assert count() == before
