@@ -71,6 +71,7 @@ class SimulatorState:
     active: set = field(default_factory=set)
     gets: int = 0
     requests: list[str] = field(default_factory=list)
+    tree_index: dict = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -131,6 +132,8 @@ class _Server:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without this, delayed ACKs stall every keep-alive request.
+    disable_nagle_algorithm = True
     sim: _Server
 
     def log_message(self, *args) -> None:  # quiet
@@ -284,7 +287,9 @@ class DeviceManagerHandler(_Handler):
 
     def _quotas(self, query: dict) -> list[dict]:
         state = self.sim.state
-        tree = next((tree for tree in state.trees if tree.id == query.get("PARENTID")), None)
+        if len(state.tree_index) != len(state.trees):  # an index, so that 10,000 trees stay cheap to serve
+            state.tree_index = {tree.id: tree for tree in state.trees}
+        tree = state.tree_index.get(query.get("PARENTID"))
         if tree is None or query.get("PARENTTYPE") != "16445" or query.get("SPACEUNITTYPE") != "0":
             return []
         used = "12 GB" if tree.id == state.faults.bad_quota_tree else str(tree.used)
