@@ -51,8 +51,11 @@ def main() -> int:
             connection=connection(base_url=sim.url, username=state.username, password=state.password, verify=False),
         )
         started = time.perf_counter()
-        run, _ = collect(target=target)
+        phases: list[tuple[float, str]] = []
+        run, _ = collect(target=target, progress=lambda message: phases.append((time.perf_counter(), message)))
         seconds = time.perf_counter() - started
+    for (moment, message), (following, _) in zip(phases, [*phases[1:], (started + seconds, "")], strict=True):
+        log(f"{following - moment:6.1f} s  {message}")
     if run.errors:
         print("\n".join(run.errors[:10]), file=sys.stderr)
         return 1
