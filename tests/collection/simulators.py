@@ -61,6 +61,7 @@ class SimulatorState:
     serial: str = "2102351234567890"
     username: str = "monitor"
     password: str = "s3cret"
+    account_state: int = 1  # 3: password expired, 4: must be changed at first login
     pools: list[SimPool] = field(default_factory=list)
     file_systems: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (name, pool id)
     trees: list[SimTree] = field(default_factory=list)
@@ -234,7 +235,10 @@ class DeviceManagerHandler(_Handler):
             state.active.add(token)
             state.sessions_opened += 1
         self._send(
-            {"data": {"deviceid": "dev-1", "iBaseToken": token, "accountstate": 1}, "error": {"code": 0}},
+            {
+                "data": {"deviceid": "dev-1", "iBaseToken": token, "accountstate": state.account_state},
+                "error": {"code": 0},
+            },
             headers={"Set-Cookie": f"session={token}; Path=/"},
         )
 

@@ -79,3 +79,25 @@ def test_array_and_pool_pages_show_what_the_array_reports(staff_client, collecte
     assert 'badge-critical">stale' not in page
     CollectionRun.objects.update(finished_at=timezone.now() - datetime.timedelta(hours=1))
     assert 'badge-critical">stale' in staff_client.get(pool.get_absolute_url()).content.decode()
+
+
+def test_reconciliation_page_queries_do_not_grow(staff_client, collected, inventory):
+    from collection.models import ReconciliationItem
+
+    url = reverse("collection:reconciliation", args=[inventory["array"].slug])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert staff_client.get(url).status_code == 200
+        return len(queries)
+
+    before = count()
+    run = CollectionRun.objects.get()
+    first = inventory["allocations"][0]
+    ReconciliationItem.objects.bulk_create(
+        ReconciliationItem(
+            run=run, kind="limit_differs", pool=inventory["pool"], allocation=first, name_on_system=f"t{n}"
+        )
+        for n in range(20)
+    )
+    assert count() == before

@@ -109,3 +109,66 @@ def test_thinning_keeps_the_last_sample_of_each_day(inventory):
 
     kept = sorted(UsageSample.objects.filter(allocation=allocation).values_list("used_bytes", flat=True))
     assert kept == [3, 4, 5]
+
+
+def test_expired_password_stops_without_retry_and_closes_the_session(dm_sim, sim_state, inventory, tmp_path):
+    sim_state.account_state = 3
+    make_collector(inventory["array"], dm_sim.url, tmp_path=tmp_path)
+    code, out, err = run_collect(inventory["array"].slug)
+    assert code == 1
+    assert "the password has expired" in err
+    assert sim_state.login_attempts == 1
+    assert sim_state.sessions_opened == sim_state.sessions_closed == 1
+
+
+def test_pacific_session_expiring_and_busy_answers(pacific_sim, sim_state, inventory, tmp_path):
+    sim_state.faults.expire_after_gets = 2
+    sim_state.faults.busy_answers = 1
+    make_collector(inventory["array"], pacific_sim.url, kind="pacific", tmp_path=tmp_path)
+    code, out, err = run_collect(inventory["array"].slug)
+    assert code == 0, err
+    assert sim_state.sessions_opened == 2 and sim_state.open_sessions == 0
+    assert UsageSample.objects.count() == 1
+
+
+def test_pacific_bad_record_writes_nothing(pacific_sim, sim_state, inventory, tmp_path):
+    sim_state.faults.bad_quota_tree = "1000"
+    make_collector(inventory["array"], pacific_sim.url, kind="pacific", tmp_path=tmp_path)
+    code, out, err = run_collect(inventory["array"].slug)
+    assert code == 1
+    assert "quota tree proj-0 (id 1000@100), quota q1000: space_used" in err
+    assert not UsageSample.objects.exists()
+
+
+def test_a_second_run_of_the_same_array_waits_its_turn(dm_sim, sim_state, inventory, tmp_path):
+    from django.db import connections
+
+    from collection.services.run import LOCK_NAMESPACE
+
+    collector = make_collector(inventory["array"], dm_sim.url, tmp_path=tmp_path)
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:  # another process holds the array's lock
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, collector.array_id])
+        run, _ = collect(target=from_collector(collector))
+    finally:
+        other.close()
+    assert run.outcome == CollectionRun.Outcome.FAILED
+    assert "another collection of this array is running" in run.errors[0]
+    assert sim_state.login_attempts == 0
+
+
+def test_worker_task_runs_a_collector_and_records_a_missing_password(dm_sim, inventory, tmp_path, monkeypatch):
+    from collection.tasks import collect_array
+
+    collector = make_collector(inventory["array"], dm_sim.url, tmp_path=tmp_path)
+    collect_array(collector_id=collector.pk)
+    assert CollectionRun.objects.get().outcome == CollectionRun.Outcome.SUCCEEDED
+
+    collector.password_file, collector.password_env = "", "CAPACITY_TEST_UNSET_PASSWORD"
+    collector.save()
+    monkeypatch.delenv("CAPACITY_TEST_UNSET_PASSWORD", raising=False)
+    collect_array(collector_id=collector.pk)
+    failed = CollectionRun.objects.order_by("-started_at").first()
+    assert failed.outcome == CollectionRun.Outcome.FAILED
+    assert "CAPACITY_TEST_UNSET_PASSWORD is not set" in failed.errors[0]
