@@ -11,6 +11,7 @@ import contextlib
 import logging
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from procrastinate import exceptions
 from procrastinate.contrib.django import app
@@ -31,8 +32,9 @@ QUEUE = "collection"
 def schedule_collections(timestamp: int) -> None:
     for collector_id in due_collectors(now=timezone.now()):
         lock = f"collect-{collector_id}"
-        # One already waiting (queueing lock) means nothing to add: at most one run per system.
-        with contextlib.suppress(exceptions.AlreadyEnqueued):
+        # One already waiting (queueing lock) means nothing to add: at most one run per system. The savepoint
+        # keeps that refusal (a unique violation) from aborting a surrounding transaction.
+        with contextlib.suppress(exceptions.AlreadyEnqueued), transaction.atomic():
             collect_array.configure(lock=lock, queueing_lock=lock).defer(collector_id=collector_id)
 
 

@@ -172,3 +172,18 @@ def test_worker_task_runs_a_collector_and_records_a_missing_password(dm_sim, inv
     failed = CollectionRun.objects.order_by("-started_at").first()
     assert failed.outcome == CollectionRun.Outcome.FAILED
     assert "CAPACITY_TEST_UNSET_PASSWORD is not set" in failed.errors[0]
+
+
+def test_schedule_defers_one_job_per_due_collector(inventory, tmp_path):
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from collection.tasks import schedule_collections
+
+    collector = make_collector(inventory["array"], "http://127.0.0.1:9", tmp_path=tmp_path)
+    schedule_collections(timestamp=0)
+    schedule_collections(timestamp=60)  # still waiting: the queueing lock allows no second job
+
+    jobs = list(ProcrastinateJob.objects.filter(task_name="collection.tasks.collect_array"))
+    assert [(job.args, job.lock, job.status) for job in jobs] == [
+        ({"collector_id": collector.pk}, f"collect-{collector.pk}", "todo")
+    ]
