@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.management import call_command
 
 from collection.models import Collector
 from tests.collection.simulators import DeviceManagerSimulator, PacificSimulator, build_state
@@ -48,3 +51,14 @@ def make_collector(array, url, *, kind="oceanstor", tmp_path=None, password="s3c
     return Collector.objects.create(
         array=array, kind=kind, base_url=url, username="monitor", password_file=str(secret), **fields
     )
+
+
+def run_collect(*args) -> tuple[int, str, str]:
+    """Run ``manage.py collect`` as a user would: exit status, stdout, stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("collect", *args, stdout=out, stderr=err)
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code
+    return code, out.getvalue(), err.getvalue()

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from collection.models import CapacityObservation, CollectionRun, ReconciliationItem
 from inventory.models import Allocation, UsageImport, UsageSample
-from tests.collection.conftest import make_collector
+from tests.collection.conftest import make_collector, run_collect
 from tests.collection.simulators import TB
 
 pytestmark = pytest.mark.django_db
-
-
-def run_collect(*args) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("collect", *args, stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_collects_usage_observations_and_reconciliation(dm_sim, sim_state, inventory, tmp_path):
