@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import requests
+import urllib3
 
 
 class CollectionError(Exception):
@@ -70,6 +71,9 @@ class RestClient:
         self.connection = connection
         self.http = requests.Session()
         self.http.verify = connection.verify
+        if connection.verify is False:
+            # Chosen explicitly (--insecure, or verification turned off in the admin); the run says so once.
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         self.http.headers.update({"Accept": "application/json", "Content-Type": "application/json"})
         self.logins = 0
         self.logged_in = False
@@ -153,8 +157,14 @@ class RestClient:
 
     def _send(self, method: str, path: str, *, params=None, json=None) -> requests.Response:
         try:
+            # verify per request: requests lets REQUESTS_CA_BUNDLE in the environment override the session's.
             return self.http.request(
-                method, self.connection.url(path), params=params, json=json, timeout=self.connection.timeout
+                method,
+                self.connection.url(path),
+                params=params,
+                json=json,
+                timeout=self.connection.timeout,
+                verify=self.connection.verify,
             )
         except requests.exceptions.SSLError as error:
             raise CollectionError(

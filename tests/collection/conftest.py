@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from collection.models import Collector
 from tests.collection.simulators import DeviceManagerSimulator, PacificSimulator, build_state
@@ -61,4 +61,7 @@ def run_collect(*args) -> tuple[int, str, str]:
         code = 0
     except SystemExit as exit_:
         code = exit_.code
+    except CommandError as error:  # what manage.py prints, with exit status 1
+        code = 1
+        err.write(str(error))
     return code, out.getvalue(), err.getvalue()

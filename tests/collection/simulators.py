@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -110,17 +111,23 @@ class _Server:
 
     handler_class: type[BaseHTTPRequestHandler]
 
-    def __init__(self, state: SimulatorState) -> None:
+    def __init__(self, state: SimulatorState, *, certificate: tuple[str, str] | None = None) -> None:
         self.state = state
         handler = type("Handler", (self.handler_class,), {"sim": self})
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
+        self.scheme = "http"
+        if certificate is not None:  # (certificate file, key file): serve HTTPS
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*certificate)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            self.scheme = "https"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self.scheme}://{host}:{port}"
 
     def __enter__(self):
         self.thread.start()

@@ -38,6 +38,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         target = self._target(options)
+        if target.connection.verify is False:
+            self.stderr.write(f"warning: TLS verification of {target.connection.base_url} is off")
         tty = self.stderr.isatty()
         progress = (lambda message: self.stderr.write(f"{target.array.slug}: {message}")) if tty else None
         run, applied = collect(target=target, dry_run=options["dry_run"], progress=progress)
