@@ -74,6 +74,7 @@ class SimulatorState:
     gets: int = 0
     requests: list[str] = field(default_factory=list)
     tree_index: dict = field(default_factory=dict)
+    vstores: dict[str, str] = field(default_factory=dict)  # file system id -> vStore id (default "0")
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -280,9 +281,11 @@ class DeviceManagerHandler(_Handler):
             return rows[start:end]
         if resource == "filesystem":
             rows = [
-                {"ID": fs_id, "NAME": name, "PARENTID": pool_id, "CAPACITY": str(100 * TB // 512), "vstoreId": "0"}
+                {"ID": fs_id, "NAME": name, "PARENTID": pool_id, "CAPACITY": str(100 * TB // 512),
+                 "vstoreId": state.vstores.get(fs_id, "0")}
                 for fs_id, (name, pool_id) in state.file_systems.items()
-            ]
+                if "vstoreId" not in query or state.vstores.get(fs_id, "0") == query["vstoreId"]
+            ]  # fmt: skip
             return rows[start:end]
         if resource.lower() == "quotatree":
             fs_id = query.get("PARENTID")

@@ -7,6 +7,7 @@ import pytest
 from collection.models import CollectionRun
 from collection.services.run import collect
 from collection.services.targets import from_collector
+from inventory.models import UsageSample
 from tests.collection.conftest import make_collector, run_collect
 from tests.collection.simulators import DeviceManagerSimulator, build_state
 
@@ -41,3 +42,14 @@ def test_unreachable_array_fails_after_bounded_retries(inventory, tmp_path):
     code, out, err = run_collect(inventory["array"].slug)
     assert code == 1
     assert "busy or unreachable after 3 attempts" in err
+
+
+def test_vstore_ids_limit_the_file_systems_read(inventory, tmp_path):
+    state = build_state(trees=4, file_systems=2, serial=inventory["array"].serial_number)
+    state.vstores = {"101": "7"}  # fs1 (trees proj-1 and proj-3) belongs to vStore 7
+    with DeviceManagerSimulator(state) as sim:
+        make_collector(inventory["array"], sim.url, tmp_path=tmp_path, vstore_ids="0")
+        run, applied = collect(target=from_collector(inventory["array"].collector))
+    assert run.outcome == CollectionRun.Outcome.SUCCEEDED, run.errors
+    assert (run.file_systems, run.quota_trees) == (1, 2)
+    assert UsageSample.objects.count() == 1  # proj-0; the allocation keyed 1001 is in vStore 7, not read
