@@ -89,44 +89,16 @@ def _allocations(pools) -> dict[int, dict[str, tuple]]:
 
 
 def _pool_usage(run, array, pool, trees, quotas_by_tree, allocations, kind, moment, dry_run, applied, report):
-    """Reconcile one pool's trees with its allocations and import the usage of the matched ones."""
-    kept_trees: list[QuotaTree] = []
-    kept: list[dict] = []
-    origin: list[tuple[QuotaTree, dict]] = []
-    found: set[str] = set()
-    for tree in trees:
-        key = tree.name if tree.name in allocations else tree.id if tree.id in allocations else None
-        if key is None:
-            applied.reconciliation.append(
-                _item(run, Kind.TREE_WITHOUT_ALLOCATION, pool=pool, name=tree.name, id_on_system=tree.id,
-                      detail=f"file system {tree.file_system_id}: no allocation on pool {pool.slug} has this quota identifier")
-            )  # fmt: skip
-            continue
-        found.add(key)
-        kept_trees.append(tree)
-        allocation_id, quota_bytes, status = allocations[key]
-        for record in quotas_by_tree.get(tree.id, ()):
-            kept.append(record)
-            origin.append((tree, record))
-            if _is_directory_quota(record, kind) and _unset(record.get(HARD_LIMIT_FIELD[kind])):
-                applied.reconciliation.append(
-                    _item(run, Kind.LIMIT_DIFFERS, pool=pool, allocation_id=allocation_id, name=tree.name,
-                          id_on_system=tree.id, promised=quota_bytes, detail="the array enforces no hard limit")
-                )  # fmt: skip
-    for quota_id, (allocation_id, quota_bytes, status) in allocations.items():
-        if status == Allocation.Status.ACTIVE and quota_id not in found:
-            applied.reconciliation.append(
-                _item(run, Kind.ALLOCATION_WITHOUT_TREE, pool=pool, allocation_id=allocation_id, name=quota_id,
-                      promised=quota_bytes, detail=f"no quota tree named or numbered {quota_id} on the array")
-            )  # fmt: skip
-    if not kept:
+    """Reconcile one pool's trees with its allocations, then import the usage of the matched ones."""
+    kept_trees, origin = _reconcile_pool(run, pool, trees, quotas_by_tree, allocations, kind, applied)
+    if not origin:
         return
-    report(f"importing {len(kept)} quota records of pool {pool.slug}")
+    report(f"importing {len(origin)} quota records of pool {pool.slug}")
     outcome = import_pool_usage(
         kind=kind,
         pool_slug=pool.slug,
         trees=kept_trees,
-        quotas=kept,
+        quotas=[record for _, record in origin],
         measured_at=moment,
         file_name=f"collection of {array.slug} (run {run.pk}), pool {pool.slug}",
         dry_run=dry_run,
@@ -146,6 +118,41 @@ def _pool_usage(run, array, pool, trees, quotas_by_tree, allocations, kind, mome
         )  # fmt: skip
     applied.added += outcome.added
     applied.skipped += outcome.skipped
+
+
+def _reconcile_pool(run, pool, trees, quotas_by_tree, allocations, kind, applied):
+    """Trees with no allocation and active allocations with no tree go to the report (not errors, unlike a
+    file import); returns the matched trees and their quota records (with the tree of each) for the import.
+    """
+    kept_trees: list[QuotaTree] = []
+    origin: list[tuple[QuotaTree, dict]] = []
+    found: set[str] = set()
+    for tree in trees:
+        # The import's own order: the tree's name first, then its id.
+        key = tree.name if tree.name in allocations else tree.id if tree.id in allocations else None
+        if key is None:
+            applied.reconciliation.append(
+                _item(run, Kind.TREE_WITHOUT_ALLOCATION, pool=pool, name=tree.name, id_on_system=tree.id,
+                      detail=f"file system {tree.file_system_id}: no allocation on pool {pool.slug} has this quota identifier")
+            )  # fmt: skip
+            continue
+        found.add(key)
+        kept_trees.append(tree)
+        allocation_id, quota_bytes, _ = allocations[key]
+        for record in quotas_by_tree.get(tree.id, ()):
+            origin.append((tree, record))
+            if _is_directory_quota(record, kind) and _unset(record.get(HARD_LIMIT_FIELD[kind])):
+                applied.reconciliation.append(
+                    _item(run, Kind.LIMIT_DIFFERS, pool=pool, allocation_id=allocation_id, name=tree.name,
+                          id_on_system=tree.id, promised=quota_bytes, detail="the array enforces no hard limit")
+                )  # fmt: skip
+    for quota_id, (allocation_id, quota_bytes, status) in allocations.items():
+        if status == Allocation.Status.ACTIVE and quota_id not in found:
+            applied.reconciliation.append(
+                _item(run, Kind.ALLOCATION_WITHOUT_TREE, pool=pool, allocation_id=allocation_id, name=quota_id,
+                      promised=quota_bytes, detail=f"no quota tree named or numbered {quota_id} on the array")
+            )  # fmt: skip
+    return kept_trees, origin
 
 
 def _is_directory_quota(record: dict, kind: str) -> bool:

@@ -54,7 +54,8 @@ def collect(
 
 def _collect_locked(run, target: Target, dry_run: bool, applied: Applied, report) -> None:
     client = CLIENTS[target.kind](target.connection)
-    moment = run.started_at.replace(microsecond=0)
+    # The run's own moment, to the microsecond: two runs never share one (a sample is unique per moment).
+    moment = run.started_at
     try:
         report(f"logging in to {target.connection.base_url} as {target.connection.username}")
         client.login()

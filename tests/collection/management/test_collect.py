@@ -124,3 +124,40 @@ def test_error_envelope_with_http_200_fails_the_run(dm_sim, sim_state, inventory
     assert "DeviceManager answered error 50331651" in err
     assert not UsageSample.objects.exists()
     assert sim_state.sessions_opened == sim_state.sessions_closed == 1
+
+
+def test_no_hard_limit_is_reported_and_user_quotas_are_skipped(dm_sim, sim_state, inventory, tmp_path):
+    sim_state.trees[0].hard = sim_state.trees[0].soft = None
+    sim_state.trees[0].user_quota = True
+    make_collector(inventory["array"], dm_sim.url, tmp_path=tmp_path)
+
+    code, out, err = run_collect(inventory["array"].slug)
+
+    assert code == 0, err
+    sample = UsageSample.objects.get(allocation=inventory["allocations"][0])
+    assert (sample.hard_limit_bytes, sample.soft_limit_bytes) == (None, None)
+    assert UsageSample.objects.count() == 2  # the user quota is not a sample
+    assert "skipped a user quota" in err
+    item = ReconciliationItem.objects.get(kind="limit_differs", name_on_system="proj-0")
+    assert (item.reported_bytes, item.promised_bytes, item.detail) == (
+        None,
+        10 * TB,
+        "the array enforces no hard limit",
+    )
+
+
+def test_collecting_again_adds_a_new_moment(dm_sim, sim_state, inventory, tmp_path):
+    make_collector(inventory["array"], dm_sim.url, tmp_path=tmp_path)
+    assert run_collect(inventory["array"].slug)[0] == 0
+    sim_state.trees[0].used += 1
+    code, out, err = run_collect(inventory["array"].slug)
+    assert code == 0, err
+    first = inventory["allocations"][0]
+    assert list(
+        UsageSample.objects.filter(allocation=first).order_by("measured_at").values_list("used_bytes", flat=True)
+    ) == [
+        1_000_000_007,
+        1_000_000_008,
+    ]
+    first.refresh_from_db()
+    assert first.used_bytes == 1_000_000_008
