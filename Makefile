@@ -26,8 +26,11 @@ run: install
 	@echo
 	@echo "  Capacity is starting at http://$(HOST):$(PORT)/"
 	@echo "  Log in as admin / admin (infrastructure admin) or researcher / researcher."
-	@echo "  Stop with Ctrl-C."
+	@echo "  A collection worker runs beside it (docs/collection.md). Stop both with Ctrl-C."
 	@echo
+	@# The worker runs in the background and is stopped when the web server stops (Ctrl-C or otherwise).
+	DEBUG=$${DEBUG:-true} $(PY) manage.py procrastinate worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """The whole benchmark (`make bench`): datasets, pages at each scale, imports, load; then bench/RESULTS.md.
 
-    bench/run_all.py [--scales 50,500] [--skip-import] [--skip-load] [--quick] [--rebuild] [--allow-dirty]
+    bench/run_all.py [--scales 50,500] [--skip-import] [--skip-load] [--skip-collect] [--quick] [--rebuild] [--allow-dirty]
 
 `--quick` is a smoke run: one small dataset (scale 2), a 20,000-record import and 5-second load runs.
 Each part runs as its own process (each configures Django for its own database), and a part that fails
@@ -35,6 +35,7 @@ def main() -> int:
     parser.add_argument("--scales", default="50,500", help="comma-separated dataset scales (default 50,500)")
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--skip-collect", action="store_true")
     parser.add_argument("--quick", action="store_true", help="smoke run at scale 2, small import, short load")
     parser.add_argument("--rebuild", action="store_true", help="reload the datasets even if present")
     parser.add_argument("--runs", type=int, default=20, help="timed runs per page (at least 10)")
@@ -58,6 +59,8 @@ def main() -> int:
         ok &= part(f"pages at S{scale}", "pages.py", "--scale", str(scale), "--runs", str(args.runs), *rebuild)
     if not args.skip_import:
         ok &= part(f"imports at S{largest}", "imports.py", "--scale", str(largest), "--records", str(records))
+    if not args.skip_collect:
+        ok &= part("collection", "collect.py", "--trees", "1000" if args.quick else "10000")
     if not args.skip_load:
         ok &= part(f"load at S{largest}", "load.py", "--scale", str(largest), "--duration", duration)
     import report

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "inventory",
     "dashboard",
     "api",
+    "procrastinate.contrib.django",
+    "collection",
 ]
 # The demo loader (seed_demo, setup_demo) empties and bulk-loads the inventory: never in a deployment unless
 # asked for (the benchmark asks for it to build its datasets).
@@ -310,3 +312,12 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "api.oidc.back
 # How far ahead of this server's clock a report's moment may lie before it is refused as "in the future"
 # (storage systems' clocks drift a little).
 CAPACITY_CLOCK_SKEW_SECONDS = env.int("CAPACITY_CLOCK_SKEW_SECONDS", default=300)
+# Collection from the arrays (docs/collection.md). The worker (`manage.py procrastinate worker`) runs the
+# collectors; its queue lives in this database (procrastinate), so no broker is needed.
+PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "tasks"
+#: Raw usage samples older than this many days are thinned to the last one per allocation and UTC day.
+COLLECTION_SAMPLE_RETENTION_DAYS = env.int("COLLECTION_SAMPLE_RETENTION_DAYS", default=90)
+#: Attempts per request when an array is busy or unreachable (with exponential backoff from the base delay).
+COLLECTION_ATTEMPTS = env.int("COLLECTION_ATTEMPTS", default=4)
+COLLECTION_BACKOFF_SECONDS = env.float("COLLECTION_BACKOFF_SECONDS", default=1.0)
+COLLECTION_TIMEOUT_SECONDS = env.float("COLLECTION_TIMEOUT_SECONDS", default=60.0)

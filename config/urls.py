@@ -45,6 +45,7 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("accounts/oidc/", include("api.oidc.urls")),  # OpenID Connect sign-in (api/oidc/)
     path("accounts/", include(account_urls)),
+    path("collectors/", include("collection.urls")),
     path("", include("dashboard.urls")),
 ]
 

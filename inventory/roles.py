@@ -18,6 +18,8 @@ ALLOCATION_MANAGERS = "Allocation managers"
 #: allocation): the user autocomplete asks for view permission on users. Viewing is all: only
 #: superusers create users or change their rights.
 PICK_USERS = ("auth", "view_user")
+#: Apps besides the inventory whose every permission infrastructure admins hold.
+MANAGED_APPS = ("collection", "api")
 #: Infrastructure admins see failed logins and unlock people (delete the lockout's access attempts).
 UNLOCK_LOGINS = (
     ("axes", "view_accessattempt"),
@@ -36,7 +38,10 @@ def _permissions(permission_model, pairs):
 def role_permissions(permission_model=Permission) -> dict[str, list]:
     """Each role's permissions (``permission_model`` lets a migration pass its historical model)."""
     inventory = permission_model.objects.filter(content_type__app_label="inventory")
-    infrastructure = [*inventory, *_permissions(permission_model, [PICK_USERS, *UNLOCK_LOGINS])]
+    # Infrastructure admins also configure the collectors (collection) and manage API tokens and
+    # single sign-on group mappings (api).
+    infrastructure_apps = permission_model.objects.filter(content_type__app_label__in=["inventory", *MANAGED_APPS])
+    infrastructure = [*infrastructure_apps, *_permissions(permission_model, [PICK_USERS, *UNLOCK_LOGINS])]
     managers = [
         *(
             inventory.filter(codename__startswith="view_")

@@ -229,7 +229,7 @@ class StoragePoolAdmin(ServiceFormsetMixin, FiguresAdminMixin, HistoryAdmin):
     #: the form could no longer be saved: Django refuses a POST of over 1,000 fields.
     max_inline_allocations = 50
     fieldsets = (
-        (None, {"fields": ("array", "name", "slug", "tier", "protocols")}),
+        (None, {"fields": ("array", "name", "slug", "tier", "protocols", "system_name")}),
         (
             "Capacity",
             {

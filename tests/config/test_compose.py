@@ -41,3 +41,11 @@ def test_example_env_file_names_every_deployment_variable():
     example = (ROOT / ".env.example").read_text()
     for name in ["SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "POSTGRES_PASSWORD"]:
         assert f"{name}=" in example
+
+
+def test_worker_service_runs_the_collection_worker_on_the_same_database():
+    compose = load_compose()
+    worker = compose["services"]["worker"]
+    assert worker["command"] == ["python", "manage.py", "procrastinate", "worker"]
+    assert worker["environment"]["DATABASE_URL"] == compose["services"]["web"]["environment"]["DATABASE_URL"]
+    assert worker["depends_on"]["db"]["condition"] == "service_healthy"

@@ -357,3 +357,10 @@ def test_pool_and_array_lists_count_rows_without_computing_figures(admin_client,
     filtered = admin_client.get(url, {"q": "pool-"} if "pool" in url else {"q": "array-"})
     assert filtered.context["cl"].result_count == 4
     assert filtered.context["cl"].full_result_count == 4
+
+
+def test_pool_name_on_the_storage_system_is_edited_in_the_admin(admin_client):
+    array = make_array()
+    response = admin_client.post(POOL_ADD, pool_post(array, system_name="StoragePool001"))
+    assert response.status_code == 302, errors_of(response)
+    assert StoragePool.objects.get(slug="fast").system_name == "StoragePool001"

@@ -1,0 +1,55 @@
+"""Admin: infrastructure admins configure collectors; runs, observations and reconciliation are read-only."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from collection.models import CapacityObservation, CollectionRun, Collector, ReconciliationItem
+
+
+@admin.register(Collector)
+class CollectorAdmin(admin.ModelAdmin):
+    list_display = ("array", "kind", "base_url", "username", "interval", "enabled")
+    list_filter = ("kind", "enabled")
+    list_select_related = ("array",)
+    fieldsets = (
+        (None, {"fields": ("array", "kind", "base_url", "enabled", "interval")}),
+        (
+            "Login",
+            {
+                "fields": ("username", "scope", "password_env", "password_file"),
+                "description": "The password is never stored here: the worker reads it from the environment "
+                "variable or the file named below when it runs.",
+            },
+        ),
+        ("TLS and scope", {"fields": ("verify_tls", "ca_bundle", "vstore_ids")}),
+    )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CollectionRun)
+class CollectionRunAdmin(ReadOnlyAdmin):
+    list_display = ("array", "started_at", "finished_at", "outcome", "quota_trees", "samples_added", "unmatched")
+    list_filter = ("outcome", "kind")
+    list_select_related = ("array",)
+    date_hierarchy = "started_at"
+
+
+@admin.register(CapacityObservation)
+class CapacityObservationAdmin(ReadOnlyAdmin):
+    list_display = ("array", "pool", "observed_at", "total_bytes", "used_bytes", "free_bytes")
+    list_select_related = ("array", "pool", "pool__array")
+
+
+@admin.register(ReconciliationItem)
+class ReconciliationItemAdmin(ReadOnlyAdmin):
+    list_display = ("run", "kind", "pool", "name_on_system", "reported_bytes", "promised_bytes")
+    list_filter = ("kind",)
+    list_select_related = ("run__array", "pool__array")
