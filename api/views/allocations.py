@@ -27,13 +27,12 @@ from api.serializers.allocations import (
     StaffAllocationSerializer,
 )
 from api.serializers.usage import AllocationDayUsageSerializer
-from api.services import deny_allocation
 from api.views.base import ApiViewMixin
 from api.views.series import DATE_RANGE_PARAMETERS, date_range
 from dashboard.selectors.allocations import allocation_rows
 from inventory.admin.base import refusal_from
 from inventory.models import Allocation, UsageSample
-from inventory.services.allocations import approve_allocation, save_allocation
+from inventory.services.allocations import approve_allocation, deny_allocation, save_allocation
 
 APPROVE_PERMISSION = "inventory.approve_allocation"
 

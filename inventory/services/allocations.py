@@ -84,6 +84,22 @@ def approve_allocation(*, allocation: Allocation, approved_by) -> Allocation:
         return save_allocation(allocation=allocation, user=approved_by)
 
 
+def deny_allocation(*, allocation: Allocation, denied_by) -> Allocation:
+    """Deny a requested allocation (under its row lock); anything but a request cannot be denied."""
+    with transaction.atomic():
+        allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
+        if allocation.status != Allocation.Status.REQUESTED:
+            raise ValidationError(
+                {
+                    "status": f"{allocation} is {allocation.get_status_display().lower()}, "
+                    "not requested: nothing to deny."
+                }
+            )
+        allocation.status = Allocation.Status.DENIED
+        allocation._history_user = denied_by
+        return save_allocation(allocation=allocation, user=denied_by)
+
+
 def expire_allocations(*, queryset=None, today: datetime.date | None = None) -> int:
     """Mark active allocations whose end date has passed as expired; their history stays."""
     today = today or timezone.localdate()
