@@ -30,7 +30,8 @@ def _kill_backends() -> int:
     return len(pids)
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test would otherwise drop the data the migrations made.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_requests_succeed_after_the_pooled_connections_were_killed(live_server, researcher):
     client = Client()
     client.force_login(researcher)

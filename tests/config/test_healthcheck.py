@@ -25,8 +25,13 @@ def _compose_command() -> str:
     return test[3]
 
 
+# gunicorn reads the test database from another process: the data must be committed. serialized_rollback:
+# the flush after a transactional test would otherwise drop the data the migrations made.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
 @pytest.fixture
-def production_server(transactional_db, static_root):
+def production_server(django_db_setup, static_root):
     from tests.config.servers import database_url
 
     env = {"DATABASE_URL": database_url(connection.settings_dict), "STATIC_ROOT": static_root}

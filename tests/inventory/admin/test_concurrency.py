@@ -80,7 +80,8 @@ def _run_together(jobs) -> list:
     return results
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test would otherwise drop the data the migrations made.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_allocation_adds_and_pool_resizes_never_500_and_keep_the_limit(live_server):
     array = make_array(raw_bytes=2000 * TB, usable_bytes=1000 * TB)
     pool = make_pool(array=array, capacity_bytes=50 * TB)
