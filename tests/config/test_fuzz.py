@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import get_resolver
 
-from inventory import filtersets
+from dashboard import filtersets
 from tests.dashboard.conftest import build_estate
 
 pytestmark = pytest.mark.django_db
