@@ -7,6 +7,7 @@ on any pool fails the run and nothing of it is written.
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -172,12 +173,17 @@ def _position_names(origin: list[tuple[QuotaTree, dict]], kind: str) -> dict[str
     }
 
 
+# The import names a record "record N" followed by its own identity in the file, e.g. "record 3 (ID 7)".
+_RECORD = re.compile(r"^record (\d+)\b")
+
+
 def _renamed(position: str, where: dict[str, str]) -> str:
-    return where.get(position, position)
+    match = _RECORD.match(position)
+    return where.get(f"record {match.group(1)}", position) if match else position
 
 
 def _number(position: str) -> int:
-    return int(position.rpartition(" ")[2])
+    return int(_RECORD.match(position).group(1))
 
 
 def _item(
