@@ -74,10 +74,11 @@ ALLOWED_SQL_FUNCTION = "inventory_allowed_bytes"
 
 
 class AllowedBytes(Func):
-    """``inventory_allowed_bytes(capacity, max_oversubscription)`` in a query."""
+    """``inventory_allowed_bytes(capacity, max_oversubscription)`` in a query: a whole number as numeric
+    (it may exceed bigint), read as an exact Decimal."""
 
     function = ALLOWED_SQL_FUNCTION
-    output_field = _BYTES
+    output_field = _NUMERIC
 
 
 # --- which allocations count -------------------------------------------------------------------------------
@@ -150,11 +151,16 @@ def allocation_sums_query(queryset: QuerySet, group: str, *, since: datetime.dat
 
 def percent(part: str, whole: str) -> ExpressionWrapper:
     """part × 100 ÷ whole as exact numeric; NULL when the whole is 0 or unknown."""
-    return ExpressionWrapper(Cast(F(part), _NUMERIC) * Value(100) / NullIf(F(whole), Value(0)), output_field=_RATIO)
+    return ExpressionWrapper(Cast(F(part), _NUMERIC) * Value(100) / _nonzero(whole), output_field=_RATIO)
 
 
 def ratio(part: str, whole: str) -> ExpressionWrapper:
-    return ExpressionWrapper(Cast(F(part), _NUMERIC) / NullIf(F(whole), Value(0)), output_field=_RATIO)
+    return ExpressionWrapper(Cast(F(part), _NUMERIC) / _nonzero(whole), output_field=_RATIO)
+
+
+def _nonzero(whole: str) -> NullIf:
+    """*whole* as numeric, NULL where it is 0 (bigint capacities and numeric allowed figures alike)."""
+    return NullIf(Cast(F(whole), _NUMERIC), Value(0, output_field=_NUMERIC))
 
 
 def capacity_ratios(*, capacity: str, allowed: str) -> dict:
@@ -167,7 +173,7 @@ def capacity_ratios(*, capacity: str, allowed: str) -> dict:
     return {
         "allocated_percent": percent("allocated_bytes", allowed),
         "used_percent": ExpressionWrapper(
-            Cast(physical, _NUMERIC) * Value(100) / NullIf(F(capacity), Value(0)), output_field=_RATIO
+            Cast(physical, _NUMERIC) * Value(100) / _nonzero(capacity), output_field=_RATIO
         ),
         "free_bytes": ExpressionWrapper(F(capacity) - physical, output_field=_BYTES),
         "oversubscription": ratio("allocated_bytes", capacity),

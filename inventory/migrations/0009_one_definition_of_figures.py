@@ -9,10 +9,11 @@ from django.conf import settings
 from django.db import migrations, models
 
 ALLOWED_FUNCTION = r"""
-CREATE OR REPLACE FUNCTION inventory_allowed_bytes(capacity bigint, ratio numeric) RETURNS bigint AS $$
+CREATE OR REPLACE FUNCTION inventory_allowed_bytes(capacity bigint, ratio numeric) RETURNS numeric AS $$
     -- inventory.figures.allowed_bytes: capacity x maximum oversubscription, rounded down; NULL when unknown.
+    -- numeric, not bigint: a pool near the bigint limit with a ratio above 1 may allow more than 2^63 - 1.
     SELECT CASE WHEN capacity IS NULL OR ratio IS NULL OR ratio <= 0 OR capacity < 0 THEN NULL
-                ELSE floor(capacity * ratio)::bigint END
+                ELSE floor(capacity * ratio) END
 $$ LANGUAGE sql IMMUTABLE PARALLEL SAFE;
 """
 

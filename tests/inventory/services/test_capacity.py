@@ -102,3 +102,11 @@ def test_eight_concurrent_writers_never_push_a_pool_past_its_limit():
     connection.ensure_connection()
     total = Allocation.objects.filter(pool=pool, status="active").aggregate(t=Sum("quota_bytes"))["t"]
     assert total == 90 * TB
+
+
+@pytest.mark.django_db
+def test_allowed_beyond_the_bigint_range_does_not_overflow():
+    """capacity × maximum oversubscription can exceed 2^63 − 1: allowed is exact numeric in SQL too."""
+    pool = make_pool(capacity=2**62, ratio="3.00", array=make_array(raw=2**62, usable=2**62))
+    allocation = make_allocation(pool=pool, quota=2**62)  # the trigger computes the pool's allowed
+    assert allocation.pk and pool.allowed_bytes == 3 * 2**62
