@@ -30,9 +30,11 @@ def main() -> int:
     parser.add_argument("--no-report", action="store_true", help="accepted for bench/run_all.py; nothing else")
     args = parser.parse_args()
 
-    if not benchlib.database_exists(args.database):
-        log(f"creating {args.database}")
-        benchlib.create_database(args.database)
+    # A fresh database each run: a run that failed half-way must not leave its inventory behind.
+    if benchlib.database_exists(args.database):
+        benchlib.drop_database(args.database)
+    log(f"creating {args.database}")
+    benchlib.create_database(args.database)
     benchlib.manage(args.database, "migrate", "--noinput", "-v0")
     benchlib.setup_django(args.database)
     sys.path.insert(0, str(ROOT))
