@@ -241,7 +241,20 @@ def git_revision() -> str:
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
         )
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
+            # The run's own outputs do not make the tree dirty: it writes them while it runs.
+            [
+                "git",
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                ".",
+                ":!bench/results",
+                ":!bench/RESULTS.md",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
         ).stdout.strip()
         # Work in progress in the tree is part of what was measured.
         return out.stdout.strip() + ("+dirty" if dirty else "")

@@ -87,7 +87,8 @@ def session_cookie(database: str) -> tuple[str, str]:
     user = get_user_model().objects.get(username=datasets.BENCH_USER)
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    # The password backend (the last one; axes, first, only refuses locked-out sign-ins).
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return settings.SESSION_COOKIE_NAME, session.session_key
