@@ -61,11 +61,29 @@ class Connection:
         return self.base_url.rstrip("/") + "/" + path.lstrip("/")
 
 
+#: Both APIs serve at most this many records a page (a larger range is refused, not capped).
+PAGE = 100
+
+
 class RestClient:
     """Shared plumbing: a ``requests`` session, the retry loop, and re-login once on an expired session."""
 
     #: A name for messages ("DeviceManager", "Pacific").
     product = "the array"
+
+    def pages(self, fetch_page: Callable[[int], object], what: str) -> list[dict]:
+        """Every record of a list: ``fetch_page(offset)`` returns one page of at most PAGE records; the
+        list ends at a short page. Each API spells the page window its own way in ``fetch_page``."""
+        records: list[dict] = []
+        offset = 0
+        while True:
+            page = fetch_page(offset)
+            if not isinstance(page, list):
+                raise CollectionError(f"{self.product} sent {type(page).__name__} for the list {what}")
+            records.extend(page)
+            if len(page) < PAGE:
+                return records
+            offset += PAGE
 
     def __init__(self, connection: Connection, *, sleep: Callable[[float], None] = time.sleep) -> None:
         self.connection = connection

@@ -13,6 +13,7 @@ from decimal import Decimal
 import requests
 
 from collection.clients.base import (
+    PAGE,
     Busy,
     CollectionError,
     LoginRefused,
@@ -24,7 +25,6 @@ from collection.clients.base import (
 from collection.clients.snapshot import Figures, QuotaTree, Snapshot, ratio, text, whole_number
 
 SECTOR = 512
-PAGE = 100
 #: Requests in flight at once for the per-tree quota reads (one session, a few connections).
 PARALLEL = 4
 
@@ -118,18 +118,12 @@ class DeviceManagerClient(RestClient):
 
     def get_all(self, resource: str, **params) -> list[dict]:
         """Every record of a list, page by page (``range=[0-100]``, ``[100-200]``, ...) until a short page."""
-        records: list[dict] = []
-        start = 0
-        while True:
+
+        def fetch_page(start: int) -> object:
             page = self.get(resource, **params, range=f"[{start}-{start + PAGE}]") or []
-            if isinstance(page, dict):
-                page = [page]
-            if not isinstance(page, list):
-                raise CollectionError(f"DeviceManager sent {type(page).__name__} for the list {resource}")
-            records.extend(page)
-            if len(page) < PAGE:
-                return records
-            start += PAGE
+            return [page] if isinstance(page, dict) else page
+
+        return self.pages(fetch_page, resource)
 
     def snapshot(self, progress=None) -> Snapshot:
         report = progress or (lambda message: None)

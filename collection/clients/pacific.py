@@ -14,6 +14,7 @@ from decimal import Decimal
 import requests
 
 from collection.clients.base import (
+    PAGE,
     Busy,
     CollectionError,
     LoginRefused,
@@ -25,7 +26,6 @@ from collection.clients.base import (
 from collection.clients.snapshot import Figures, QuotaTree, Snapshot, ratio, text, whole_number
 
 MIB = 1024**2
-PAGE = 100
 SESSION_GONE = {-401, 1077949069}
 BUSY = {1077949006, 1077949001}
 REFUSED = {
@@ -90,17 +90,12 @@ class PacificClient(RestClient):
 
     def get_all(self, path: str, **params) -> list[dict]:
         """Every record of a list, 100 at a time, until a short page."""
-        records: list[dict] = []
-        offset = 0
-        while True:
+
+        def fetch_page(offset: int) -> object:
             window = json.dumps({"offset": offset, "limit": PAGE}, separators=(",", ":"))
-            page = self.get(path, **params, range=window).get("data") or []
-            if not isinstance(page, list):
-                raise CollectionError(f"Pacific sent {type(page).__name__} for the list {path}")
-            records.extend(page)
-            if len(page) < PAGE:
-                return records
-            offset += PAGE
+            return self.get(path, **params, range=window).get("data") or []
+
+        return self.pages(fetch_page, path)
 
     def snapshot(self, progress=None) -> Snapshot:
         report = progress or (lambda message: None)
