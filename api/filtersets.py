@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import django_filters
 
+from collection.models import CollectionRun
 from dashboard.filtersets import AllocationFilterSet, ProjectFilterSet, TeamFilterSet
 from inventory.models import StorageArray, StoragePool, UsageImport
 
 __all__ = [
     "AllocationFilterSet",
     "ArrayFilterSet",
+    "CollectionRunFilterSet",
     "PoolFilterSet",
     "ProjectFilterSet",
     "TeamFilterSet",
@@ -45,4 +47,14 @@ class UsageImportFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = UsageImport
+        fields = []
+
+
+class CollectionRunFilterSet(django_filters.FilterSet):
+    array = django_filters.CharFilter(field_name="array__slug", label="Array (slug)")
+    outcome = django_filters.ChoiceFilter(choices=CollectionRun.Outcome.choices)
+    kind = django_filters.CharFilter()
+
+    class Meta:
+        model = CollectionRun
         fields = []

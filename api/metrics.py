@@ -40,6 +40,8 @@ def _pool_families() -> list[Metric]:
         labels=[*POOL_LABELS, "kind"],
     )
     for row in capacity_figures().pools:
+        if row["pool_slug"] is None:
+            continue  # an array with no pool yet: the storage page lists it, but it has no pool to measure
         labels = [row["array_slug"], row["pool_slug"]]
         size.add_metric(labels, row["usable_bytes"])
         allocated.add_metric(labels, row["allocated_bytes"])

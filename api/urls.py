@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from api.views import allocations, docs, people, storage, tokens, usage
+from api.views import allocations, collection, docs, people, storage, tokens, usage
 
 app_name = "api"
 
@@ -16,7 +16,7 @@ router.register("teams", people.TeamViewSet, basename="team")
 router.register("projects", people.ProjectViewSet, basename="project")
 router.register("allocations", allocations.AllocationViewSet, basename="allocation")
 router.register("imports", usage.UsageImportViewSet, basename="import")
-# Collector runs (collection app, being built separately) get their endpoint here once that app lands.
+router.register("collector-runs", collection.CollectionRunViewSet, basename="collector-run")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

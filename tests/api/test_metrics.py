@@ -9,6 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from dashboard.selectors.storage import capacity_figures
 from tests.dashboard.conftest import build_estate
+from tests.inventory.factories import make_array
 
 
 def _samples(response) -> dict:
@@ -48,9 +49,10 @@ def test_metrics_report_the_figures_with_labels(client, estate, settings):
     team = estate.teams[0]
     used = sum(a.used_bytes or 0 for a in estate.allocations if a.project.team_id == team.pk)
     assert samples[("capacity_team_used_bytes", frozenset({("team", team.slug)}))] == used
-    # No per-person labels, and no collector metrics without the collectors app.
+    # No per-person labels, and no collector samples while no collector is configured.
     text = response.content.decode()
-    assert "user=" not in text and "pi=" not in text and "capacity_collector_up" not in text
+    assert "user=" not in text and "pi=" not in text
+    assert not any(line.startswith("capacity_collector_up{") for line in text.splitlines())
 
 
 def test_outside_the_allowed_networks_a_token_is_needed(client, estate, settings):
@@ -74,3 +76,12 @@ def test_metrics_run_a_fixed_number_of_queries(client, settings):
             assert client.get("/metrics").status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.django_db
+def test_an_array_without_pools_is_not_a_broken_scrape(client, settings):
+    settings.METRICS_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    array = make_array()
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert f'array="{array.slug}"' not in response.content.decode()
