@@ -6,7 +6,7 @@
 Named api_bench.py, not api.py: scripts run with bench/ first on the path, where an ``api`` module would
 hide the Django app of that name. Measures like bench/pages.py (same in-process client, same timing of
 every statement), logged in as the bench superuser; /metrics is scraped from 127.0.0.1, an allowed network.
-Not part of ``make bench``'s report; results go to bench/results/api_s<scale>.json.
+``make bench`` runs it at the largest scale; results go to bench/results/api_s<scale>.json and the report.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ def endpoint_list(objects: dict) -> list[tuple[str, str]]:
         ("api allocations", "/api/v1/allocations/"),
         ("api allocations 1000", "/api/v1/allocations/?page_size=1000"),
         ("api imports", "/api/v1/imports/"),
+        ("api collector runs", "/api/v1/collector-runs/"),
         ("api team series", f"/api/v1/teams/{team['slug']}/usage/" if team else None),
         ("api pool series", f"/api/v1/pools/{pool['slug']}/usage/" if pool else None),
         ("metrics", "/metrics"),
@@ -73,8 +74,13 @@ def main() -> None:
     parser.add_argument("--scale", type=int, required=True)
     parser.add_argument("--runs", type=int, default=12)
     parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--no-report", action="store_true", help="leave bench/RESULTS.md alone (run_all writes it)")
     args = parser.parse_args()
     measure(args.scale, runs=args.runs, warmup=args.warmup)
+    if not args.no_report:
+        import report
+
+        report.write()
 
 
 if __name__ == "__main__":

@@ -322,7 +322,7 @@ def summary(records: list[dict]) -> list[str]:
     """The latest figure of each target, from the newest record of each part at S500 (or the largest)."""
     latest: dict[tuple, dict] = {}
     for r in records:
-        if r["part"] in ("pages", "imports", "load"):
+        if r["part"] in ("pages", "imports", "load", "api"):
             latest[(r["part"], r.get("scale"))] = r
     if not latest:
         return []
@@ -418,6 +418,9 @@ def summary(records: list[dict]) -> list[str]:
                         ratio is not None and ratio <= LOAD_P99_OVER_P50,
                     )
                 )
+    api = [r for (part, _), r in latest.items() if part == "api"]
+    if api:
+        rows += api_rows(max(api, key=lambda r: r["scale"]))
     failed = sum(1 for row in rows if not row[3])
     lines = [
         f"## Latest figures against the targets ({len(rows) - failed} pass, {failed} fail)",
@@ -433,6 +436,42 @@ def summary(records: list[dict]) -> list[str]:
     lines += [f"| {what} | {target} | {figure} | {'✅' if ok else '❌'} |" for what, target, figure, ok in rows]
     lines.append("")
     return lines
+
+
+#: The API's targets (issue "Integration"): list endpoints and series within 50 ms, /metrics within 200 ms.
+API_MEDIAN_MS = 50.0
+METRICS_MEDIAN_MS = 200.0
+
+
+def api_rows(record: dict) -> list[tuple]:
+    rows = []
+    for e in record.get("endpoints", []):
+        limit = METRICS_MEDIAN_MS if e["name"] == "metrics" else API_MEDIAN_MS
+        what = f"{e['name']} (S{record['scale']})"
+        if "median_ms" not in e:
+            rows.append(
+                (what, f"median ≤ {limit:.0f} ms", f"not measured ({e.get('error') or e.get('status')})", False)
+            )
+            continue
+        figure = f"{e['median_ms']:.1f} ms, {e.get('queries')} queries"
+        rows.append((what, f"median ≤ {limit:.0f} ms", figure, e["median_ms"] <= limit))
+    return rows
+
+
+def api_table(record: dict) -> list[str]:
+    lines = [
+        f"API list endpoints, series and /metrics at S{record['scale']} ({record.get('runs')} timed runs each, "
+        "in-process client as for the pages).",
+        "",
+        "| endpoint | median ms | p95 ms | queries | SQL ms |",
+        "|---|---|---|---|---|",
+    ]
+    for e in record.get("endpoints", []):
+        lines.append(
+            f"| {e['name']} `{e['url']}` | {fmt(e.get('median_ms'))} | {fmt(e.get('p95_ms'))} | "
+            f"{e.get('queries', '—')} | {fmt(e.get('sql_median_ms'))} |"
+        )
+    return [*lines, ""]
 
 
 def write() -> None:
@@ -470,6 +509,11 @@ def write() -> None:
             for p in sorted(pages, key=lambda r: r["scale"]):
                 out += pages_table(p, run_counts, details=details)
             details = False
+        for p in parts:
+            if p["part"] == "api":
+                out.append("### API")
+                out.append("")
+                out += api_table(p)
         for p in parts:
             if p["part"] == "imports":
                 out.append("### Imports")

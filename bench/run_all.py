@@ -1,7 +1,7 @@
 #!/usr/bin/env python
-"""The whole benchmark (`make bench`): datasets, pages at each scale, imports, load; then bench/RESULTS.md.
+"""The whole benchmark (`make bench`): datasets, pages at each scale, the API, imports, load; then bench/RESULTS.md.
 
-    bench/run_all.py [--scales 50,500] [--skip-import] [--skip-load] [--skip-collect] [--quick] [--rebuild] [--allow-dirty]
+    bench/run_all.py [--scales 50,500] [--skip-import] [--skip-api] [--skip-load] [--skip-collect] [--quick] [--rebuild] [--allow-dirty]
 
 `--quick` is a smoke run: one small dataset (scale 2), a 20,000-record import and 5-second load runs.
 Each part runs as its own process (each configures Django for its own database), and a part that fails
@@ -34,6 +34,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", default="50,500", help="comma-separated dataset scales (default 50,500)")
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--skip-api", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-collect", action="store_true")
     parser.add_argument("--quick", action="store_true", help="smoke run at scale 2, small import, short load")
@@ -57,6 +58,8 @@ def main() -> int:
     rebuild = ["--rebuild"] if args.rebuild else []
     for scale in scales:
         ok &= part(f"pages at S{scale}", "pages.py", "--scale", str(scale), "--runs", str(args.runs), *rebuild)
+    if not args.skip_api:
+        ok &= part(f"api at S{largest}", "api_bench.py", "--scale", str(largest))
     if not args.skip_import:
         ok &= part(f"imports at S{largest}", "imports.py", "--scale", str(largest), "--records", str(records))
     if not args.skip_collect:

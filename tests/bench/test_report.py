@@ -88,3 +88,23 @@ def test_keeps_earlier_runs_newest_first(results):
     runs = [line for line in text.splitlines() if line.startswith("## Run")]
     assert len(runs) == 2
     assert "2026-11-28" in runs[0] and "2026-11-27" in runs[1]
+
+
+def test_marks_the_api_against_its_targets(results):
+    endpoints = [
+        {"name": "api teams", "url": "/api/v1/teams/", "median_ms": 31.0, "p95_ms": 40.0, "queries": 4},
+        {"name": "api allocations 1000", "url": "/api/v1/allocations/?page_size=1000", "median_ms": 75.5,
+         "p95_ms": 90.0, "queries": 4},
+        {"name": "metrics", "url": "/metrics", "median_ms": 150.0, "p95_ms": 170.0, "queries": 5},
+    ]  # fmt: skip
+    text = results(
+        [
+            pages_record("r1", 500, [page("overview", 40.0, 9)]),
+            {"run_id": "r1", "part": "api", "date": "d", "scale": 500, "runs": 12, "endpoints": endpoints},
+        ]
+    )
+    summary = text.split("## Run")[0]
+    assert "| api teams (S500) | median ≤ 50 ms | 31.0 ms, 4 queries | ✅ |" in summary
+    assert "| api allocations 1000 (S500) | median ≤ 50 ms | 75.5 ms, 4 queries | ❌ |" in summary
+    assert "| metrics (S500) | median ≤ 200 ms | 150.0 ms, 5 queries | ✅ |" in summary
+    assert "### API" in text and "| metrics `/metrics` | 150.0 |" in text
