@@ -15,8 +15,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from inventory.admin.forms import FIELDS_FOR_CONSTRAINT
 
-#: Validation codes of inventory.services.capacity that mean "the pool or array is too full for this".
-CONFLICT_CODES = frozenset({"pool_over_allocated", "array_over_committed", "pool_below_allocated"})
+#: Validation codes of inventory.services.capacity that mean "the pool or array is too full for this", and
+#: of inventory.services.conflicts for a write that lost a race twice.
+CONFLICT_CODES = frozenset({"pool_over_allocated", "array_over_committed", "pool_below_allocated", "concurrent_change"})
 
 
 def _codes(error: DjangoValidationError) -> set[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import IntegrityError, OperationalError
+from django.db import IntegrityError
 from django.db.models import DateField, Exists, OuterRef
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -33,6 +33,7 @@ from dashboard.selectors.allocations import allocation_rows
 from inventory.admin.base import refusal_from
 from inventory.models import Allocation, UsageSample
 from inventory.services.allocations import approve_allocation, deny_allocation, save_allocation
+from inventory.services.conflicts import retry_on_conflict
 
 APPROVE_PERMISSION = "inventory.approve_allocation"
 
@@ -71,13 +72,13 @@ class AllocationViewSet(ApiViewMixin, viewsets.ModelViewSet):
         serializer_class = StaffAllocationSerializer if self.request.user.is_staff else AllocationSerializer
         return Response(serializer_class(row, context=self.get_serializer_context()).data, status=code)
 
-    def _refused_by_database(self, error: Exception) -> Response:
-        if isinstance(error, IntegrityError):
-            return Response({"detail": refusal_from(error).message}, status=status.HTTP_409_CONFLICT)
-        return Response(
-            {"detail": "Someone else changed the same pool at the same moment. Nothing was saved; try again."},
-            status=status.HTTP_409_CONFLICT,
-        )
+    def _refused_by_database(self, error: IntegrityError) -> Response:
+        """A trigger or constraint refused the write after a race: 409 with the admin's sentence.
+
+        A lost race itself (deadlock, serialization failure) is retried once by retry_on_conflict and then
+        answers 409 through api.errors (code ``concurrent_change``).
+        """
+        return Response({"detail": refusal_from(error).message}, status=status.HTTP_409_CONFLICT)
 
     @extend_schema(request=AllocationWriteSerializer, responses={201: StaffAllocationSerializer})
     def create(self, request, *args, **kwargs):
@@ -90,8 +91,8 @@ class AllocationViewSet(ApiViewMixin, viewsets.ModelViewSet):
             allocation.approved_by, allocation.approved_at = request.user, timezone.now()
         allocation._history_user = request.user
         try:
-            save_allocation(allocation=allocation)
-        except (IntegrityError, OperationalError) as error:
+            retry_on_conflict(lambda: save_allocation(allocation=allocation))
+        except IntegrityError as error:
             return self._refused_by_database(error)
         return self._answer(allocation, status.HTTP_201_CREATED)
 
@@ -111,8 +112,8 @@ class AllocationViewSet(ApiViewMixin, viewsets.ModelViewSet):
             instance.approved_at = timezone.now()
         instance._history_user = request.user
         try:
-            save_allocation(allocation=instance)
-        except (IntegrityError, OperationalError) as error:
+            retry_on_conflict(lambda: save_allocation(allocation=instance))
+        except IntegrityError as error:
             return self._refused_by_database(error)
         return self._answer(instance)
 
@@ -125,8 +126,8 @@ class AllocationViewSet(ApiViewMixin, viewsets.ModelViewSet):
         """Make a requested allocation active (it must fit its pool: 409 with the numbers if not)."""
         allocation = generics.GenericAPIView.get_object(self)
         try:
-            allocation = approve_allocation(allocation=allocation, approved_by=request.user)
-        except (IntegrityError, OperationalError) as error:
+            allocation = retry_on_conflict(lambda: approve_allocation(allocation=allocation, approved_by=request.user))
+        except IntegrityError as error:
             return self._refused_by_database(error)
         return self._answer(allocation)
 
@@ -135,7 +136,7 @@ class AllocationViewSet(ApiViewMixin, viewsets.ModelViewSet):
     def deny(self, request, pk=None):
         """Deny a requested allocation."""
         allocation = generics.GenericAPIView.get_object(self)
-        allocation = deny_allocation(allocation=allocation, denied_by=request.user)
+        allocation = retry_on_conflict(lambda: deny_allocation(allocation=allocation, denied_by=request.user))
         return self._answer(allocation)
 
     @extend_schema(parameters=DATE_RANGE_PARAMETERS, responses=AllocationDayUsageSerializer(many=True))

@@ -20,6 +20,7 @@ from inventory.admin.base import (
 from inventory.admin.forms import AllocationForm
 from inventory.models import Allocation
 from inventory.services.allocations import approve_allocation, expire_allocations, save_allocation
+from inventory.services.conflicts import retry_on_conflict
 from inventory.templatetags.capacity import percent
 
 
@@ -142,7 +143,7 @@ class AllocationAdmin(HistoryAdmin):
         approved, refused = [], []
         for allocation in queryset.select_related("project", "pool", "pool__array"):
             try:
-                approve_allocation(allocation=allocation, approved_by=request.user)
+                retry_on_conflict(lambda a=allocation: approve_allocation(allocation=a, approved_by=request.user))
             except ValidationError as error:
                 refused.append(f"{allocation}: {' '.join(error.messages)}")
             except IntegrityError as error:

@@ -22,6 +22,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from inventory.admin.forms import CONSTRAINT_MESSAGES, FIELDS_FOR_CONSTRAINT, DatabaseRefusal
 from inventory.fields import BytesField
+from inventory.services.conflicts import BUSY_MESSAGE, is_concurrency_failure
 from inventory.units import NO_VALUE, format_capacity, format_capacity_exact
 
 # The triggers of migration 0003 print byte counts: "... 900000000000000 bytes allocated + 500 requested > 1000 allowed".
@@ -54,21 +55,7 @@ def refusal_from(error: IntegrityError) -> DatabaseRefusal:
     )
 
 
-#: PostgreSQL's "deadlock detected" and "could not serialize access": another transaction got in the way.
-CONCURRENCY_SQLSTATES = frozenset({"40P01", "40001"})
-
-BUSY_REFUSAL = DatabaseRefusal(
-    constraint="",
-    message=(
-        "Someone else was changing the same pool or array at the same moment, and this save could not be "
-        "completed even on a second try. Nothing was saved; check the figures and save again."
-    ),
-)
-
-
-def is_concurrency_failure(error: OperationalError) -> bool:
-    """A deadlock or serialization failure: worth trying again, it says nothing about the data."""
-    return getattr(error.__cause__, "sqlstate", None) in CONCURRENCY_SQLSTATES
+BUSY_REFUSAL = DatabaseRefusal(constraint="", message=BUSY_MESSAGE)
 
 
 class DatabaseRulesAdmin(admin.ModelAdmin):
