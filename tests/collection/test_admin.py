@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from collection.models import Collector
-from tests.inventory.admin.conftest import make_array
+from tests.inventory.factories import make_array
 
 pytestmark = pytest.mark.django_db
 ADD = reverse("admin:collection_collector_add")

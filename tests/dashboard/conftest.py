@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from inventory.models import (
@@ -29,6 +28,9 @@ from inventory.models import (
     UsageSample,
 )
 from inventory.services.usage_state import refresh_every_usage_state
+from tests.inventory.factories import make_user
+
+__all__ = ["Estate", "build_estate", "make_user"]
 
 TB = 10**12
 PB = 10**15
@@ -48,14 +50,6 @@ class Estate:
     allocations: list[Allocation]
     pis: list = field(default_factory=list)
     today: datetime.date | None = None
-
-
-def make_user(username: str, **fields):
-    """A user without a usable password: hashing one per user would make large estates slow to build."""
-    user = get_user_model()(username=username, email=f"{username}@example.org", **fields)
-    user.set_unusable_password()
-    user.save()
-    return user
 
 
 def build_estate(

@@ -1,45 +1,25 @@
 """Days until full: the SQL regression against the pure-Python reference, and the "not filling" cases."""
 
 import datetime as dt
-import itertools
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from dashboard.forecast import least_squares_days_until_full, window_start
 from dashboard.selectors.forecasts import pool_forecasts
-from inventory.models import Allocation, ResearchProject, Site, StorageArray, StoragePool, Team, UsageSample
+from inventory.models import UsageSample
 from inventory.services.rollups import refresh_daily_usage
+from tests.inventory import factories
 
 TB = 10**12
 NOW = dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.UTC)
-_seq = itertools.count()
 
 
 def make_pool(capacity=100 * TB):
-    n = next(_seq)
-    site = Site.objects.create(name=f"Site {n}", slug=f"site-{n}")
-    array = StorageArray.objects.create(
-        site=site,
-        name=f"Array {n}",
-        slug=f"array-{n}",
-        vendor="Huawei",
-        model="A800",
-        serial_number=f"SN-{n}",
-        raw_bytes=10 * capacity,
-        usable_bytes=5 * capacity,
-    )
-    return StoragePool.objects.create(array=array, name=f"Pool {n}", slug=f"pool-{n}", capacity_bytes=capacity)
+    return factories.make_pool(capacity=capacity, array=factories.make_array(raw=10 * capacity, usable=5 * capacity))
 
 
 def make_allocation(pool, quota=10 * TB):
-    n = next(_seq)
-    user = get_user_model().objects.create_user(f"pi{n}")
-    team = Team.objects.create(name=f"Team {n}", slug=f"team-{n}")
-    project = ResearchProject.objects.create(
-        code=f"NN{n:04d}K", title="Project", team=team, principal_investigator=user, start_date=dt.date(2025, 1, 1)
-    )
-    return Allocation.objects.create(project=project, pool=pool, quota_bytes=quota, status=Allocation.Status.ACTIVE)
+    return factories.make_allocation(pool=pool, quota=quota, start_date=dt.date(2025, 1, 1))
 
 
 def sample(allocation, days_ago, used, physical=None, hour=3):

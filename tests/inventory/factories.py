@@ -1,4 +1,8 @@
-"""Plain-ORM builders for inventory tests (no factory library: the models are small)."""
+"""The one set of plain-ORM test builders (no factory library: the models are small).
+
+Every test builds its data with these; names are unique per call, values are the models' own (bytes).
+tests/dashboard/conftest.py's ``build_estate`` composes a whole consistent estate for the pages' tests.
+"""
 
 import datetime
 import itertools
@@ -11,6 +15,7 @@ from inventory.models import Allocation, ResearchProject, Site, StorageArray, St
 
 TB = 10**12
 PB = 10**15
+TiB = 2**40
 _counter = itertools.count(1)
 
 
@@ -19,7 +24,7 @@ def make_site(**fields) -> Site:
     return Site.objects.create(**{"name": f"Site {n}", "slug": f"site-{n}", **fields})
 
 
-def make_array(*, raw=2 * PB, usable=int(1.6 * PB), **fields) -> StorageArray:
+def make_array(*, raw=12 * PB, usable=10 * PB, **fields) -> StorageArray:
     n = next(_counter)
     site = fields.pop("site", None) or make_site()
     return StorageArray.objects.create(
@@ -37,7 +42,7 @@ def make_array(*, raw=2 * PB, usable=int(1.6 * PB), **fields) -> StorageArray:
     )
 
 
-def make_pool(*, capacity=100 * TB, ratio="1.00", **fields) -> StoragePool:
+def make_pool(*, capacity=PB, ratio="1.00", **fields) -> StoragePool:
     n = next(_counter)
     array = fields.pop("array", None) or make_array()
     return StoragePool.objects.create(
@@ -52,14 +57,20 @@ def make_pool(*, capacity=100 * TB, ratio="1.00", **fields) -> StoragePool:
     )
 
 
-def make_user(username=None, **fields):
+def make_user(username=None, *, password=None, **fields):
+    """A user; without *password* it has none usable (hashing one per user would slow big fixtures)."""
     username = username or f"user{next(_counter)}"
-    return get_user_model().objects.create_user(username, f"{username}@example.org", "pw-12345-long", **fields)
+    return get_user_model().objects.create_user(username, f"{username}@example.org", password, **fields)
+
+
+def make_team(**fields) -> Team:
+    n = next(_counter)
+    return Team.objects.create(**{"name": f"Team {n}", "slug": f"team-{n}", **fields})
 
 
 def make_project(**fields) -> ResearchProject:
     n = next(_counter)
-    team = fields.pop("team", None) or Team.objects.create(name=f"Team {n}", slug=f"team-{n}")
+    team = fields.pop("team", None) or make_team()
     pi = fields.pop("principal_investigator", None) or make_user()
     return ResearchProject.objects.create(
         **{

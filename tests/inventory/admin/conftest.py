@@ -1,27 +1,12 @@
-"""Users in each role, inventory factories (plain ORM) and helpers to drive the real admin."""
+"""Users in each role and helpers to drive the real admin (builders: tests/inventory/factories.py)."""
 
 from __future__ import annotations
 
 import datetime
-import itertools
-from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.utils import timezone
-
-from inventory.models import Allocation, ResearchProject, Site, StorageArray, StoragePool, Team
-
-TB = 10**12
-PB = 10**15
-TiB = 2**40
-
-_counter = itertools.count(1)
-
-
-def _next() -> int:
-    return next(_counter)
 
 
 def _staff(username: str, group: str):
@@ -51,85 +36,6 @@ def admin_client(client, infra_admin):
 def manager_client(client, manager):
     client.force_login(manager)
     return client
-
-
-def make_site(**fields) -> Site:
-    n = _next()
-    return Site.objects.create(**{"name": f"Site {n}", "slug": f"site-{n}", **fields})
-
-
-def make_array(*, site: Site | None = None, raw_bytes: int = 12 * PB, usable_bytes: int = 10 * PB, **fields):
-    n = _next()
-    return StorageArray.objects.create(
-        **{
-            "site": site or make_site(),
-            "name": f"array-{n}",
-            "slug": f"array-{n}",
-            "vendor": "Huawei",
-            "model": "OceanStor A800",
-            "serial_number": f"SN{n:06d}",
-            "raw_bytes": raw_bytes,
-            "usable_bytes": usable_bytes,
-            **fields,
-        }
-    )
-
-
-def make_pool(*, array: StorageArray | None = None, capacity_bytes: int = 1 * PB, **fields) -> StoragePool:
-    n = _next()
-    fields.setdefault("max_oversubscription", Decimal("1.00"))
-    return StoragePool.objects.create(
-        **{
-            "array": array or make_array(),
-            "name": f"pool-{n}",
-            "slug": f"pool-{n}",
-            "capacity_bytes": capacity_bytes,
-            **fields,
-        }
-    )
-
-
-def make_user(prefix: str = "user"):
-    n = _next()
-    # No password: hashing one per user would make the big fixtures slow, and they never log in.
-    return get_user_model().objects.create_user(f"{prefix}{n}", f"{prefix}{n}@example.org")
-
-
-def make_team(**fields) -> Team:
-    n = _next()
-    return Team.objects.create(**{"name": f"Team {n}", "slug": f"team-{n}", **fields})
-
-
-def make_project(*, team: Team | None = None, **fields) -> ResearchProject:
-    n = _next()
-    return ResearchProject.objects.create(
-        **{
-            "code": f"NN{n:04d}K",
-            "title": f"Project {n}",
-            "team": team or make_team(),
-            "principal_investigator": fields.pop("principal_investigator", None) or make_user("pi"),
-            "start_date": datetime.date(2026, 1, 1),
-            **fields,
-        }
-    )
-
-
-def make_allocation(
-    *, pool: StoragePool, project: ResearchProject | None = None, quota_bytes: int = 100 * TB, **fields
-) -> Allocation:
-    """An allocation; given usage is as if just reported (the figures count only current usage)."""
-    if fields.get("used_bytes") is not None:
-        fields.setdefault("usage_measured_at", timezone.now())
-    return Allocation.objects.create(
-        **{
-            "project": project or make_project(),
-            "pool": pool,
-            "quota_bytes": quota_bytes,
-            "status": Allocation.Status.ACTIVE,
-            "start_date": datetime.date(2026, 1, 1),
-            **fields,
-        }
-    )
 
 
 def _as_post_value(value):

@@ -10,17 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inventory.models import Allocation
-from tests.inventory.admin.conftest import (
-    PB,
-    TB,
-    TiB,
-    errors_of,
-    form_data,
-    make_allocation,
-    make_pool,
-    make_project,
-    make_user,
-)
+from tests.inventory.admin.conftest import errors_of, form_data
+from tests.inventory.factories import PB, TB, TiB, make_allocation, make_pool, make_project, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +48,7 @@ def test_add_allocation_in_binary_units_records_the_approval(admin_client, infra
 
 
 def test_change_allocation_quota_in_decimal_units(admin_client):
-    allocation = make_allocation(pool=make_pool(capacity_bytes=PB), quota_bytes=100 * TB)
+    allocation = make_allocation(pool=make_pool(capacity=PB), quota=100 * TB)
     page = admin_client.get(change_url(allocation))
     assert 'value="100 TB"' in page.content.decode()
     response = admin_client.post(change_url(allocation), form_data(page, quota_bytes="250 TB"))
@@ -67,8 +58,8 @@ def test_change_allocation_quota_in_decimal_units(admin_client):
 
 
 def test_over_allocation_is_refused_with_the_numbers_and_writes_nothing(admin_client):
-    pool = make_pool(capacity_bytes=PB)
-    make_allocation(pool=pool, quota_bytes=800 * TB)
+    pool = make_pool(capacity=PB)
+    make_allocation(pool=pool, quota=800 * TB)
     project = make_project()
     response = admin_client.post(ADD, allocation_post(project, pool, quota_bytes="300 TB"))
     message = " ".join(errors_of(response)["quota_bytes"])
@@ -80,9 +71,9 @@ def test_over_allocation_is_refused_with_the_numbers_and_writes_nothing(admin_cl
 
 
 def test_growing_an_allocation_past_the_pool_is_refused(admin_client):
-    pool = make_pool(capacity_bytes=PB)
-    make_allocation(pool=pool, quota_bytes=700 * TB)
-    allocation = make_allocation(pool=pool, quota_bytes=200 * TB)
+    pool = make_pool(capacity=PB)
+    make_allocation(pool=pool, quota=700 * TB)
+    allocation = make_allocation(pool=pool, quota=200 * TB)
     page = admin_client.get(change_url(allocation))
     response = admin_client.post(change_url(allocation), form_data(page, quota_bytes="400 TB"))
     assert "700 TB is already allocated" in " ".join(errors_of(response)["quota_bytes"])
@@ -91,8 +82,8 @@ def test_growing_an_allocation_past_the_pool_is_refused(admin_client):
 
 
 def test_requested_allocation_does_not_count_against_the_pool(admin_client):
-    pool = make_pool(capacity_bytes=PB)
-    make_allocation(pool=pool, quota_bytes=PB)
+    pool = make_pool(capacity=PB)
+    make_allocation(pool=pool, quota=PB)
     response = admin_client.post(ADD, allocation_post(make_project(), pool, status="requested", quota_bytes="1 PB"))
     assert response.status_code == 302, errors_of(response)
 
@@ -114,7 +105,7 @@ def test_invalid_values_are_refused_on_their_field(admin_client, overrides, fiel
 
 def test_second_active_allocation_for_a_project_on_a_pool_is_refused_on_a_field(admin_client):
     pool = make_pool()
-    existing = make_allocation(pool=pool, quota_bytes=10 * TB)
+    existing = make_allocation(pool=pool, quota=10 * TB)
     response = admin_client.post(ADD, allocation_post(existing.project, pool, quota_bytes="10 TB"))
     assert "already has an active allocation on this pool" in " ".join(errors_of(response)["pool"])
     assert Allocation.objects.count() == 1
@@ -122,7 +113,7 @@ def test_second_active_allocation_for_a_project_on_a_pool_is_refused_on_a_field(
 
 def test_duplicate_quota_id_on_a_pool_is_refused_on_a_field(admin_client):
     pool = make_pool()
-    make_allocation(pool=pool, quota_bytes=10 * TB, quota_id="/fs/shared")
+    make_allocation(pool=pool, quota=10 * TB, quota_id="/fs/shared")
     response = admin_client.post(ADD, allocation_post(make_project(), pool, quota_bytes="10 TB", quota_id="/fs/shared"))
     assert "already uses this quota identifier" in " ".join(errors_of(response)["quota_id"])
     assert Allocation.objects.count() == 1
@@ -130,7 +121,7 @@ def test_duplicate_quota_id_on_a_pool_is_refused_on_a_field(admin_client):
 
 def test_a_race_refused_by_the_database_trigger_is_shown_on_the_form(admin_client):
     """Another writer fills the pool between the check and the save: the trigger refuses, no 500."""
-    pool = make_pool(capacity_bytes=PB)
+    pool = make_pool(capacity=PB)
     rival, project = make_project(), make_project()
 
     def rival_takes_the_pool(sender, instance, **kwargs):
@@ -161,10 +152,10 @@ def _select(client, action, allocations):
 
 
 def test_approve_action_records_who_and_when_and_reports_refusals(admin_client, infra_admin):
-    pool = make_pool(capacity_bytes=PB)
-    fits = make_allocation(pool=pool, quota_bytes=600 * TB, status="requested")
-    too_big = make_allocation(pool=pool, quota_bytes=500 * TB, status="requested")
-    already = make_allocation(pool=make_pool(), quota_bytes=TB, status="active")
+    pool = make_pool(capacity=PB)
+    fits = make_allocation(pool=pool, quota=600 * TB, status="requested")
+    too_big = make_allocation(pool=pool, quota=500 * TB, status="requested")
+    already = make_allocation(pool=make_pool(), quota=TB, status="active")
     response = _select(admin_client, "approve_selected", [fits, too_big, already])
     messages = [str(m) for m in response.context["messages"]]
     assert any(m.startswith("Approved 1 allocation:") and fits.project.code in m for m in messages), messages
@@ -204,8 +195,8 @@ def test_expire_action_expires_only_active_allocations_past_their_end(admin_clie
 
 
 def test_manager_can_change_and_approve_allocations_but_not_add_pools(manager_client, manager):
-    pool = make_pool(capacity_bytes=PB)
-    allocation = make_allocation(pool=pool, quota_bytes=100 * TB)
+    pool = make_pool(capacity=PB)
+    allocation = make_allocation(pool=pool, quota=100 * TB)
     page = manager_client.get(change_url(allocation))
     assert page.status_code == 200
     response = manager_client.post(change_url(allocation), form_data(page, quota_bytes="150 TB"))
@@ -213,7 +204,7 @@ def test_manager_can_change_and_approve_allocations_but_not_add_pools(manager_cl
     allocation.refresh_from_db()
     assert allocation.quota_bytes == 150 * TB
 
-    requested = make_allocation(pool=pool, quota_bytes=100 * TB, status="requested")
+    requested = make_allocation(pool=pool, quota=100 * TB, status="requested")
     _select(manager_client, "approve_selected", [requested])
     requested.refresh_from_db()
     assert requested.status == "active" and requested.approved_by == manager
@@ -232,9 +223,9 @@ def test_researcher_is_sent_to_the_admin_login(researcher_client):
 
 def test_drift_column_and_filter(admin_client):
     pool = make_pool()
-    drifting = make_allocation(pool=pool, quota_bytes=100 * TB, enforced_quota_bytes=110 * TB)
-    agreeing = make_allocation(pool=pool, quota_bytes=100 * TB, enforced_quota_bytes=100 * TB)
-    unknown = make_allocation(pool=pool, quota_bytes=100 * TB)
+    drifting = make_allocation(pool=pool, quota=100 * TB, enforced_quota_bytes=110 * TB)
+    agreeing = make_allocation(pool=pool, quota=100 * TB, enforced_quota_bytes=100 * TB)
+    unknown = make_allocation(pool=pool, quota=100 * TB)
     response = admin_client.get(CHANGELIST)
     assert "+10.0 TB" in response.content.decode()
     drift_yes = admin_client.get(CHANGELIST, {"drift": "yes"}).context["cl"].result_list
@@ -245,8 +236,8 @@ def test_drift_column_and_filter(admin_client):
 
 def test_used_percent_is_computed_and_sortable(admin_client):
     pool = make_pool()
-    half = make_allocation(pool=pool, quota_bytes=100 * TB, used_bytes=50 * TB)
-    full = make_allocation(pool=pool, quota_bytes=100 * TB, used_bytes=95 * TB)
+    half = make_allocation(pool=pool, quota=100 * TB, used_bytes=50 * TB)
+    full = make_allocation(pool=pool, quota=100 * TB, used_bytes=95 * TB)
     # "used ÷ quota" is the 7th column of list_display.
     response = admin_client.get(CHANGELIST, {"o": "-7"})
     assert list(response.context["cl"].result_list)[:2] == [full, half]
@@ -259,7 +250,7 @@ def test_changelist_runs_a_fixed_number_of_queries(admin_client, django_assert_m
     approver = make_user("approver")
     for _ in range(rows):
         # One pool (and array) per row, so that the pool and array filters grow too.
-        make_allocation(pool=make_pool(), quota_bytes=TB, used_bytes=TB // 2, approved_by=approver)
+        make_allocation(pool=make_pool(), quota=TB, used_bytes=TB // 2, approved_by=approver)
     with django_assert_max_num_queries(15):
         response = admin_client.get(CHANGELIST)
     changelist = response.context["cl"]
@@ -269,7 +260,7 @@ def test_changelist_runs_a_fixed_number_of_queries(admin_client, django_assert_m
 
 
 def test_history_shows_who_changed_the_quota(admin_client):
-    allocation = make_allocation(pool=make_pool(capacity_bytes=PB), quota_bytes=100 * TB)
+    allocation = make_allocation(pool=make_pool(capacity=PB), quota=100 * TB)
     page = admin_client.get(change_url(allocation))
     admin_client.post(change_url(allocation), form_data(page, quota_bytes="120 TB"))
     html = admin_client.get(reverse("admin:inventory_allocation_history", args=[allocation.pk])).content.decode()
@@ -283,7 +274,7 @@ def test_changing_status_to_active_needs_the_approve_permission(client):
     clerk.save()
     clerk.user_permissions.add(*Permission.objects.filter(codename__in=["view_allocation", "change_allocation"]))
     client.force_login(clerk)
-    requested = make_allocation(pool=make_pool(), status="requested", quota_bytes=TB)
+    requested = make_allocation(pool=make_pool(), status="requested", quota=TB)
     page = client.get(change_url(requested))
     response = client.post(change_url(requested), form_data(page, status="active"))
     assert "allowed to approve" in " ".join(errors_of(response)["status"])
@@ -326,9 +317,9 @@ def test_started_filter_replaces_the_date_hierarchy(admin_client):
 @pytest.mark.parametrize("rows", [5, 30])
 def test_allocation_autocomplete_runs_a_fixed_number_of_queries(admin_client, django_assert_max_num_queries, rows):
     """The usage-sample form picks its allocation here; each result is named by its project and pool."""
-    pool = make_pool(capacity_bytes=PB)
+    pool = make_pool(capacity=PB)
     for _ in range(rows):
-        make_allocation(pool=pool, quota_bytes=TB)
+        make_allocation(pool=pool, quota=TB)
     url = reverse("admin:autocomplete")
     params = {"app_label": "inventory", "model_name": "usagesample", "field_name": "allocation", "term": "NN"}
     with django_assert_max_num_queries(8):  # 6 whatever the number of results

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from inventory.admin.base import EstimatedCountPaginator
 from inventory.models import Site, UsageSample
-from tests.inventory.admin.conftest import TB, make_allocation, make_pool, make_site
+from tests.inventory.factories import TB, make_allocation, make_pool, make_site
 
 pytestmark = pytest.mark.django_db
 

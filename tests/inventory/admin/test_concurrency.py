@@ -20,7 +20,7 @@ from django.db.models import Sum
 from django.test import Client
 
 from inventory.models import Allocation, StoragePool
-from tests.inventory.admin.conftest import TB, make_array, make_pool, make_project
+from tests.inventory.factories import TB, make_array, make_pool, make_project
 
 ADDS = 8
 EDITS = 8
@@ -83,8 +83,8 @@ def _run_together(jobs) -> list:
 # serialized_rollback: the flush after a transactional test would otherwise drop the data the migrations made.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_allocation_adds_and_pool_resizes_never_500_and_keep_the_limit(live_server):
-    array = make_array(raw_bytes=2000 * TB, usable_bytes=1000 * TB)
-    pool = make_pool(array=array, capacity_bytes=50 * TB)
+    array = make_array(raw=2000 * TB, usable=1000 * TB)
+    pool = make_pool(array=array, capacity=50 * TB)
     projects = [make_project() for _ in range(ADDS)]
     sessions = [AdminSession(live_server.url, f"admin{n}") for n in range(ADDS + EDITS)]
     today = datetime.date.today().isoformat()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from inventory.models import Allocation, UsageSample
 from inventory.services.usage_state import refresh_every_usage_state
 from inventory.units import format_capacity
-from tests.inventory.admin.conftest import make_allocation, make_array, make_pool, make_project
+from tests.inventory.factories import make_allocation, make_array, make_pool, make_project
 
 TB = 10**12
 PB = 10**15
@@ -23,17 +23,17 @@ PB = 10**15
 @pytest.fixture
 def estate(db):
     now = timezone.now()
-    array = make_array(raw_bytes=3 * PB, usable_bytes=2 * PB)
-    pool = make_pool(array=array, capacity_bytes=1 * PB, max_oversubscription="1.50")
-    other = make_pool(array=array, capacity_bytes=500 * TB)
+    array = make_array(raw=3 * PB, usable=2 * PB)
+    pool = make_pool(array=array, capacity=1 * PB, max_oversubscription="1.50")
+    other = make_pool(array=array, capacity=500 * TB)
     project = make_project()
     team = project.team
-    fresh = make_allocation(pool=pool, project=project, quota_bytes=300 * TB)
-    reduced = make_allocation(pool=other, project=project, quota_bytes=200 * TB)
-    stale = make_allocation(pool=pool, project=make_project(team=team), quota_bytes=100 * TB)
-    make_allocation(pool=pool, project=make_project(team=team), quota_bytes=50 * TB)  # never reported
+    fresh = make_allocation(pool=pool, project=project, quota=300 * TB)
+    reduced = make_allocation(pool=other, project=project, quota=200 * TB)
+    stale = make_allocation(pool=pool, project=make_project(team=team), quota=100 * TB)
+    make_allocation(pool=pool, project=make_project(team=team), quota=50 * TB)  # never reported
     expired = make_allocation(
-        pool=pool, project=make_project(team=team), quota_bytes=400 * TB, status=Allocation.Status.EXPIRED
+        pool=pool, project=make_project(team=team), quota=400 * TB, status=Allocation.Status.EXPIRED
     )
     samples = [
         (fresh, now - datetime.timedelta(hours=2), 120 * TB, None),

@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 
 from inventory.models import StorageArray, StoragePool
-from tests.inventory.admin.conftest import PB, TB, errors_of, form_data, make_allocation, make_pool, make_site
+from tests.inventory.admin.conftest import errors_of, form_data
 from tests.inventory.admin.test_storage import ARRAY_ADD, array_post, pool_change
+from tests.inventory.factories import PB, TB, make_allocation, make_pool, make_site
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +26,8 @@ def test_usable_above_raw_says_so_in_words_on_the_field(admin_client):
 
 @pytest.mark.parametrize("value", ["-5", "0", "0.00", "11"])
 def test_an_out_of_range_oversubscription_is_a_field_error_not_a_negative_allowance(admin_client, value):
-    pool = make_pool(capacity_bytes=100 * TB)
-    make_allocation(pool=pool, quota_bytes=50 * TB)
+    pool = make_pool(capacity=100 * TB)
+    make_allocation(pool=pool, quota=50 * TB)
     page = admin_client.get(pool_change(pool))
     response = admin_client.post(pool_change(pool), form_data(page, max_oversubscription=value))
     errors = errors_of(response)
@@ -38,8 +39,8 @@ def test_an_out_of_range_oversubscription_is_a_field_error_not_a_negative_allowa
 
 
 def test_a_negative_oversubscription_on_an_array_pool_row_is_a_field_error(admin_client):
-    pool = make_pool(capacity_bytes=1 * PB)
-    make_allocation(pool=pool, quota_bytes=50 * TB)
+    pool = make_pool(capacity=1 * PB)
+    make_allocation(pool=pool, quota=50 * TB)
     url = reverse("admin:inventory_storagearray_change", args=[pool.array.pk])
     page = admin_client.get(url)
     response = admin_client.post(url, form_data(page, **{"pools-0-max_oversubscription": "-5"}))

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from inventory.models import ResearchProject, StorageArray, StoragePool
-from tests.inventory.admin.conftest import TB, make_array, make_pool, make_project
+from tests.inventory.factories import TB, make_array, make_pool, make_project
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def test_an_allocation_manager_cannot_change_a_project_by_reverting_it(manager_c
 
 @pytest.mark.parametrize("kind", ["pool", "array"])
 def test_reverting_a_pool_or_an_array_is_refused_not_a_500(admin_client, kind):
-    pool = make_pool(capacity_bytes=100 * TB)
+    pool = make_pool(capacity=100 * TB)
     obj = pool if kind == "pool" else pool.array
     _, version_url = _history_urls(obj)
     if kind == "pool":

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from inventory.models import Allocation, UsageImport, UsageSample
-from tests.inventory.admin.conftest import TB, make_allocation, make_pool
+from tests.inventory.factories import TB, make_allocation, make_pool
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,7 @@ def test_errors_are_all_listed_and_nothing_is_written(superuser_client, scratch)
 
 
 def test_success_shows_counts_and_drift(superuser_client, scratch):
-    allocation = make_allocation(pool=scratch, quota_id="/a", quota_bytes=40 * TB)
+    allocation = make_allocation(pool=scratch, quota_id="/a", quota=40 * TB)
     record = {
         "resource": "scratch",
         "mountpoint": "/a",

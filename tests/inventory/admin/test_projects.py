@@ -4,17 +4,8 @@ import pytest
 from django.urls import reverse
 
 from inventory.models import Allocation, ResearchProject, TeamMembership
-from tests.inventory.admin.conftest import (
-    PB,
-    TB,
-    errors_of,
-    form_data,
-    make_allocation,
-    make_pool,
-    make_project,
-    make_team,
-    make_user,
-)
+from tests.inventory.admin.conftest import errors_of, form_data
+from tests.inventory.factories import PB, TB, make_allocation, make_pool, make_project, make_team, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +44,7 @@ def project_post(team, pi, rows=(), **overrides):
 
 def test_add_project_with_allocations_in_units(admin_client):
     team, pi = make_team(), make_user("pi")
-    fast, bulk = make_pool(capacity_bytes=PB), make_pool(capacity_bytes=PB)
+    fast, bulk = make_pool(capacity=PB), make_pool(capacity=PB)
     rows = [
         {"pool": fast.pk, "quota_bytes": "250 TB", "quota_id": "/fast/nn9999k"},
         {"pool": bulk.pk, "quota_bytes": "0.5 PiB"},
@@ -83,8 +74,8 @@ def _row(i, pool, quota, status="active"):
 
 
 def test_inline_allocation_too_big_for_its_pool_is_refused_on_the_row(admin_client):
-    pool = make_pool(capacity_bytes=PB)
-    make_allocation(pool=pool, quota_bytes=800 * TB)
+    pool = make_pool(capacity=PB)
+    make_allocation(pool=pool, quota=800 * TB)
     project = make_project()
     data = form_data(admin_client.get(project_change(project)))
     data.update({"allocations-TOTAL_FORMS": "1", **_row(0, pool, "300 TB")})
@@ -97,7 +88,7 @@ def test_inline_allocation_too_big_for_its_pool_is_refused_on_the_row(admin_clie
 
 
 def test_two_active_rows_for_one_pool_in_one_submit_are_refused(admin_client):
-    pool = make_pool(capacity_bytes=PB)
+    pool = make_pool(capacity=PB)
     project = make_project()
     data = form_data(admin_client.get(project_change(project)))
     data.update({"allocations-TOTAL_FORMS": "2", **_row(0, pool, "10 TB"), **_row(1, pool, "20 TB")})
@@ -114,8 +105,8 @@ def test_two_active_rows_for_one_pool_in_one_submit_are_refused(admin_client):
 
 
 def test_inline_rows_on_a_pool_that_overfill_it_together_are_refused(admin_client):
-    pool = make_pool(capacity_bytes=PB)
-    make_allocation(pool=pool, quota_bytes=400 * TB)
+    pool = make_pool(capacity=PB)
+    make_allocation(pool=pool, quota=400 * TB)
     first, second = make_project(), make_project()
     url = reverse("admin:inventory_storagepool_change", args=[pool.pk])
     page = admin_client.get(url)
@@ -142,7 +133,7 @@ def test_inline_rows_on_a_pool_that_overfill_it_together_are_refused(admin_clien
 
 
 def test_inline_duplicate_quota_id_on_a_pool_is_refused(admin_client):
-    pool = make_pool(capacity_bytes=PB)
+    pool = make_pool(capacity=PB)
     url = reverse("admin:inventory_storagepool_change", args=[pool.pk])
     data = form_data(admin_client.get(url))
     data["allocations-TOTAL_FORMS"] = "2"
@@ -199,9 +190,9 @@ def test_team_with_members_inline(admin_client):
 
 @pytest.mark.parametrize("rows", [5, 60])
 def test_project_and_team_changelists_run_a_fixed_number_of_queries(admin_client, django_assert_max_num_queries, rows):
-    pool = make_pool(capacity_bytes=PB)
+    pool = make_pool(capacity=PB)
     for _ in range(rows):
-        make_allocation(pool=pool, project=make_project(), quota_bytes=TB, used_bytes=TB // 4)
+        make_allocation(pool=pool, project=make_project(), quota=TB, used_bytes=TB // 4)
     for url in (reverse("admin:inventory_researchproject_changelist"), reverse("admin:inventory_team_changelist")):
         with django_assert_max_num_queries(15):
             response = admin_client.get(url)
@@ -235,7 +226,7 @@ def test_team_list_counts_members_and_projects(admin_client):
 
 def test_activating_in_an_inline_row_records_who_approved_and_when(admin_client, infra_admin):
     team, pi = make_team(), make_user("pi")
-    pool = make_pool(capacity_bytes=PB)
+    pool = make_pool(capacity=PB)
     response = admin_client.post(PROJECT_ADD, project_post(team, pi, [{"pool": pool.pk, "quota_bytes": "10 TB"}]))
     assert response.status_code == 302, errors_of(response)
     allocation = ResearchProject.objects.get(code="NN9999K").allocations.get()

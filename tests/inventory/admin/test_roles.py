@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from inventory.models import ResearchProject, TeamMembership
-from tests.inventory.admin.conftest import make_team, make_user
+from tests.inventory.factories import make_team, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from inventory import models
 from inventory.models import Site, UnitPreference, UsageSample
-from tests.inventory.admin.conftest import TB, errors_of, make_allocation, make_pool, make_user
+from tests.inventory.admin.conftest import errors_of
+from tests.inventory.factories import TB, make_allocation, make_pool, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,7 @@ def test_usage_sample_changelist_runs_a_fixed_number_of_queries(admin_client, dj
     start = timezone.make_aware(datetime.datetime(2026, 3, 1))
     samples = []
     for i in range(rows):
-        allocation = make_allocation(pool=make_pool(), quota_bytes=10 * TB)
+        allocation = make_allocation(pool=make_pool(), quota=10 * TB)
         samples.append(
             UsageSample(allocation=allocation, measured_at=start + datetime.timedelta(hours=i), used_bytes=i * TB)
         )

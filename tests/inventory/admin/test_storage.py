@@ -10,18 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from inventory.models import Allocation, StorageArray, StoragePool
-from tests.inventory.admin.conftest import (
-    PB,
-    TB,
-    TiB,
-    errors_of,
-    form_data,
-    make_allocation,
-    make_array,
-    make_pool,
-    make_project,
-    make_site,
-)
+from tests.inventory.admin.conftest import errors_of, form_data
+from tests.inventory.factories import PB, TB, TiB, make_allocation, make_array, make_pool, make_project, make_site
 
 pytestmark = pytest.mark.django_db
 
@@ -138,9 +128,9 @@ def test_pools_inline_together_must_fit_the_array(admin_client):
 
 
 def test_change_array_shows_summary_in_human_units(admin_client):
-    array = make_array(raw_bytes=12 * PB, usable_bytes=10 * PB)
-    pool = make_pool(array=array, capacity_bytes=4 * PB)
-    make_allocation(pool=pool, quota_bytes=1 * PB, used_bytes=250 * TB)
+    array = make_array(raw=12 * PB, usable=10 * PB)
+    pool = make_pool(array=array, capacity=4 * PB)
+    make_allocation(pool=pool, quota=1 * PB, used_bytes=250 * TB)
     response = admin_client.get(array_change(array))
     html = response.content.decode()
     # Allocated ÷ allowed: 1 PB of the pool's 4 PB allowed (docs/domain.md), as on the dashboard.
@@ -172,8 +162,8 @@ def test_negative_capacity_is_refused_on_the_field(admin_client):
 
 
 def test_shrinking_array_below_its_pools_is_refused(admin_client):
-    array = make_array(raw_bytes=12 * PB, usable_bytes=10 * PB)
-    make_pool(array=array, capacity_bytes=8 * PB)
+    array = make_array(raw=12 * PB, usable=10 * PB)
+    make_pool(array=array, capacity=8 * PB)
     page = admin_client.get(array_change(array))
     response = admin_client.post(array_change(array), form_data(page, usable_bytes="7 PB"))
     message = " ".join(errors_of(response)["usable_bytes"])
@@ -192,8 +182,8 @@ def test_add_pool_in_binary_units(admin_client):
 
 
 def test_pool_too_big_for_its_array_is_refused_with_numbers(admin_client):
-    array = make_array(raw_bytes=3 * PB, usable_bytes=2 * PB)
-    make_pool(array=array, capacity_bytes=1500 * TB)
+    array = make_array(raw=3 * PB, usable=2 * PB)
+    make_pool(array=array, capacity=1500 * TB)
     response = admin_client.post(POOL_ADD, pool_post(array, capacity_bytes="1 PB"))
     message = " ".join(errors_of(response)["capacity_bytes"])
     assert "1.50 PB" in message and "1.00 PB" in message and "2.00 PB" in message
@@ -215,8 +205,8 @@ def test_duplicate_pool_name_on_an_array_is_refused_on_a_field(admin_client):
 
 
 def test_change_pool_capacity_and_see_summary(admin_client):
-    pool = make_pool(capacity_bytes=1 * PB, max_oversubscription=Decimal("1.20"))
-    make_allocation(pool=pool, quota_bytes=600 * TB, used_bytes=300 * TB, physical_used_bytes=200 * TB)
+    pool = make_pool(capacity=1 * PB, max_oversubscription=Decimal("1.20"))
+    make_allocation(pool=pool, quota=600 * TB, used_bytes=300 * TB, physical_used_bytes=200 * TB)
     page = admin_client.get(pool_change(pool))
     html = page.content.decode()
     for text in ("1.20 PB", "600 TB", "50.0 %", "300 TB", "200 TB", "800 TB", "1.50 : 1", "0.60 : 1"):
@@ -228,9 +218,9 @@ def test_change_pool_capacity_and_see_summary(admin_client):
 
 
 def test_pool_data_reduction_counts_only_allocations_reporting_physical_usage(admin_client):
-    pool = make_pool(capacity_bytes=1 * PB)
-    make_allocation(pool=pool, quota_bytes=100 * TB, used_bytes=200 * TB, physical_used_bytes=100 * TB)
-    make_allocation(pool=pool, quota_bytes=100 * TB, used_bytes=50 * TB)
+    pool = make_pool(capacity=1 * PB)
+    make_allocation(pool=pool, quota=100 * TB, used_bytes=200 * TB, physical_used_bytes=100 * TB)
+    make_allocation(pool=pool, quota=100 * TB, used_bytes=50 * TB)
     html = admin_client.get(pool_change(pool)).content.decode()
     assert "2.00 : 1" in html  # 200 TB logical on 100 TB physical; the unreported 50 TB is left out
     assert "150 TB" in html  # physical used, counting the unreported allocation at its logical size
@@ -238,8 +228,8 @@ def test_pool_data_reduction_counts_only_allocations_reporting_physical_usage(ad
 
 
 def test_shrinking_pool_below_its_allocations_is_refused(admin_client):
-    pool = make_pool(capacity_bytes=1 * PB)
-    make_allocation(pool=pool, quota_bytes=800 * TB)
+    pool = make_pool(capacity=1 * PB)
+    make_allocation(pool=pool, quota=800 * TB)
     page = admin_client.get(pool_change(pool))
     response = admin_client.post(pool_change(pool), form_data(page, capacity_bytes="500 TB"))
     assert "800 TB" in " ".join(errors_of(response)["capacity_bytes"])
@@ -250,8 +240,8 @@ def test_shrinking_pool_below_its_allocations_is_refused(admin_client):
 def _changelist_rows(count):
     """`count` arrays, each with one pool holding one allocation: `count` rows in either list."""
     for _ in range(count):
-        pool = make_pool(array=make_array(), capacity_bytes=1 * PB)
-        make_allocation(pool=pool, quota_bytes=100 * TB, used_bytes=10 * TB)
+        pool = make_pool(array=make_array(), capacity=1 * PB)
+        make_allocation(pool=pool, quota=100 * TB, used_bytes=10 * TB)
 
 
 @pytest.mark.parametrize("rows", [5, 60])
@@ -268,10 +258,10 @@ def test_changelists_run_a_fixed_number_of_queries(admin_client, django_assert_m
 
 def test_pool_changelist_sorts_by_utilisation(admin_client):
     array = make_array()
-    low = make_pool(array=array, capacity_bytes=1 * PB)
-    high = make_pool(array=array, capacity_bytes=1 * PB)
-    make_allocation(pool=low, quota_bytes=100 * TB)
-    make_allocation(pool=high, quota_bytes=900 * TB)
+    low = make_pool(array=array, capacity=1 * PB)
+    high = make_pool(array=array, capacity=1 * PB)
+    make_allocation(pool=low, quota=100 * TB)
+    make_allocation(pool=high, quota=900 * TB)
     url = reverse("admin:inventory_storagepool_changelist")
     # Column 5 is "allocated ÷ capacity" (list_display is 1-based in the "o" parameter).
     response = admin_client.get(url, {"o": "-6"})
@@ -281,7 +271,7 @@ def test_pool_changelist_sorts_by_utilisation(admin_client):
 
 
 def test_array_history_shows_changed_field(admin_client):
-    array = make_array(usable_bytes=10 * PB)
+    array = make_array(usable=10 * PB)
     page = admin_client.get(array_change(array))
     admin_client.post(array_change(array), form_data(page, usable_bytes="9 PB", firmware_version="V700R001C10"))
     history = admin_client.get(reverse("admin:inventory_storagearray_history", args=[array.pk]))
@@ -292,14 +282,14 @@ def test_array_history_shows_changed_field(admin_client):
 
 def test_array_and_pool_lists_sum_each_pool_and_allocation_once(admin_client):
     """Figures come from one join of pools and allocations: no pool counted once per allocation."""
-    array = make_array(raw_bytes=12 * PB, usable_bytes=10 * PB)
-    big = make_pool(array=array, capacity_bytes=3 * PB)
-    small = make_pool(array=array, capacity_bytes=1 * PB)
-    make_pool(array=array, capacity_bytes=1 * PB)  # empty: counts in "in pools", no allocation
+    array = make_array(raw=12 * PB, usable=10 * PB)
+    big = make_pool(array=array, capacity=3 * PB)
+    small = make_pool(array=array, capacity=1 * PB)
+    make_pool(array=array, capacity=1 * PB)  # empty: counts in "in pools", no allocation
     for quota in (100 * TB, 200 * TB, 300 * TB):
-        make_allocation(pool=big, quota_bytes=quota, used_bytes=10 * TB)
-    make_allocation(pool=small, quota_bytes=50 * TB, used_bytes=5 * TB, physical_used_bytes=1 * TB)
-    make_allocation(pool=small, quota_bytes=70 * TB, used_bytes=7 * TB, status=Allocation.Status.EXPIRED)
+        make_allocation(pool=big, quota=quota, used_bytes=10 * TB)
+    make_allocation(pool=small, quota=50 * TB, used_bytes=5 * TB, physical_used_bytes=1 * TB)
+    make_allocation(pool=small, quota=70 * TB, used_bytes=7 * TB, status=Allocation.Status.EXPIRED)
     arrays = admin_client.get(reverse("admin:inventory_storagearray_changelist")).context["cl"].result_list
     (listed,) = [row for row in arrays if row.pk == array.pk]
     assert listed.pooled_total == 5 * PB
@@ -314,7 +304,7 @@ def test_array_and_pool_lists_sum_each_pool_and_allocation_once(admin_client):
 
 def test_pool_with_many_allocations_links_to_them_instead_of_inline_forms(admin_client):
     """At national scale a pool holds thousands of allocations: as inline forms the page took ~56 s."""
-    pool = make_pool(capacity_bytes=10 * PB)
+    pool = make_pool(capacity=10 * PB)
     project = make_project()
     Allocation.objects.bulk_create(
         Allocation(project=project, pool=pool, quota_bytes=TB, status=Allocation.Status.REQUESTED, start_date=date)
@@ -348,7 +338,7 @@ def test_pool_with_few_allocations_edits_them_inline(admin_client):
 def test_pool_and_array_lists_count_rows_without_computing_figures(admin_client, url):
     """The figures GROUP BY a join of every allocation: the page links and the total count the table instead."""
     _changelist_rows(3)
-    make_pool(array=make_array(), capacity_bytes=PB, tier=StoragePool.Tier.ARCHIVE)  # no allocation
+    make_pool(array=make_array(), capacity=PB, tier=StoragePool.Tier.ARCHIVE)  # no allocation
     with CaptureQueriesContext(connection) as queries:
         response = admin_client.get(url)
     counts = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("SELECT COUNT(*)")]

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from inventory.importers import FORMATS
 from inventory.models import UsageSample
-from tests.inventory.admin.conftest import TB, make_allocation, make_pool
+from tests.inventory.factories import TB, make_allocation, make_pool
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inventory.models import PoolDailyUsage, UsageSample
-from tests.inventory.admin.conftest import TB, errors_of, form_data, make_allocation, make_pool
+from tests.inventory.admin.conftest import errors_of, form_data
+from tests.inventory.factories import TB, make_allocation, make_pool
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +81,7 @@ def test_back_dating_the_newest_sample_moves_latest_usage_to_the_new_newest(admi
 
 
 def test_a_report_saying_no_limit_clears_the_enforced_limit_and_its_drift(admin_client):
-    allocation = make_allocation(pool=make_pool(), quota_bytes=10 * TB)
+    allocation = make_allocation(pool=make_pool(), quota=10 * TB)
     now = timezone.now().replace(microsecond=0)
     UsageSample.objects.create(
         allocation=allocation,

@@ -18,7 +18,8 @@ from inventory.services.conflicts import BUSY_MESSAGE
 from tests.api.conftest import bearer
 from tests.inventory.factories import TB, make_allocation, make_pool
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test would otherwise drop the data the migrations made.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
