@@ -68,4 +68,7 @@ def fan_out(events: list[Event]) -> list[Delivery]:
     deliveries = []
     for event in events:
         deliveries += email_deliveries(event) + webhook_deliveries(event)
+    for delivery in deliveries:
+        # Due at the pass's own moment, so the same pass sends them.
+        delivery.created_at = delivery.next_attempt_at = delivery.event.created_at
     return Delivery.objects.bulk_create(deliveries)
