@@ -7,6 +7,7 @@ the rule re-arms when it falls back (docs/notifications.md).
 """
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -23,7 +24,12 @@ class Webhook(models.Model):
         TEAMS = "teams", "Microsoft Teams (Workflows)"
 
     name = models.CharField(max_length=200)
-    url = models.URLField("URL", max_length=1000, help_text="The channel's incoming-webhook address.")
+    url = models.URLField(
+        "URL",
+        max_length=1000,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="The channel's incoming-webhook address (https://...).",
+    )
     flavour = models.CharField(max_length=20, choices=Flavour.choices, default=Flavour.SLACK)
     secret = models.CharField(
         max_length=200,
