@@ -64,6 +64,8 @@ def allocation_usage(now: dt.datetime):
 @source("pool_threshold", label="A pool's usage passes its warning or critical threshold", audience=INFRASTRUCTURE)
 def pool_threshold(now: dt.datetime):
     for pool in capacity_figures().pools:
+        if pool["pool_id"] is None:
+            continue  # an array without pools still has a row at the pool level
         usable, physical = pool["usable_bytes"], pool["physical_used_bytes"]
         marks = (pool["warning_threshold"], pool["critical_threshold"])
         level = level_of(physical * 100, [usable * mark for mark in marks]) if usable > 0 else 0
