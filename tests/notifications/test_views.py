@@ -23,6 +23,7 @@ def test_the_page_needs_a_login(client):
 def test_everything_is_received_by_default_and_choices_are_saved(client):
     user = make_user("nora")
     client.force_login(user)
+    assert 'href="/me/notifications/"' in client.get("/").text  # every page links to it
     page = client.get(URL).content.decode()
     assert "nora@example.org" in page
     for kind, label in kind_choices():
