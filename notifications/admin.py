@@ -67,4 +67,5 @@ class DeliveryAdmin(ReadOnlyAdmin):
 @admin.register(SubjectState)
 class SubjectStateAdmin(ReadOnlyAdmin):
     list_display = ("source", "subject_id", "level", "changed_at")
+    ordering = ("source", "subject_id")
     list_filter = ("source",)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from dashboard.selectors.forecasts import pool_forecasts
@@ -120,14 +121,14 @@ def allocation_ending(now: dt.datetime):
         )
 
 
-def _recent_requests(now: dt.datetime):
-    since = now - dt.timedelta(days=settings.NOTIFICATIONS_REQUEST_LOOKBACK_DAYS)
-    return Allocation.objects.filter(created_at__gte=since)
+def _lookback(now: dt.datetime) -> dt.datetime:
+    """Requests submitted or decided before this are not announced (a first pass does not replay the history)."""
+    return now - dt.timedelta(days=settings.NOTIFICATIONS_REQUEST_LOOKBACK_DAYS)
 
 
 @source("request_submitted", label="An allocation request is submitted", audience=MANAGERS)
 def request_submitted(now: dt.datetime):
-    rows = _recent_requests(now).filter(status=Allocation.Status.REQUESTED)
+    rows = Allocation.objects.filter(status=Allocation.Status.REQUESTED, created_at__gte=_lookback(now))
     for pk, project_id, code, team_id, pool_id, pool_name, quota in rows.values_list(
         *_ALLOCATION_FIELDS, "quota_bytes"
     ):
@@ -143,11 +144,18 @@ def request_submitted(now: dt.datetime):
         )
 
 
+def _decided_since(since: dt.datetime) -> Q:
+    """Approved (approved_at) or denied (the history's record of the denial) at or after *since*."""
+    denied = Allocation.history.filter(id=OuterRef("pk"), status=Allocation.Status.DENIED, history_date__gte=since)
+    return Q(status=Allocation.Status.ACTIVE, approved_at__gte=since) | Q(
+        Exists(denied), status=Allocation.Status.DENIED
+    )
+
+
 @source("request_decided", label="An allocation request is approved or denied", audience=TEAM)
 def request_decided(now: dt.datetime):
-    decided = (Allocation.Status.ACTIVE, Allocation.Status.DENIED)
     # A request is an allocation someone asked for; one an admin created active was never requested.
-    rows = _recent_requests(now).filter(status__in=decided, requested_by__isnull=False)
+    rows = Allocation.objects.filter(_decided_since(_lookback(now)), requested_by__isnull=False)
     for pk, project_id, code, team_id, pool_id, pool_name, status, quota, requester in rows.values_list(
         *_ALLOCATION_FIELDS, "status", "quota_bytes", "requested_by_id"
     ):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from inventory.models import Allocation, TeamMembership
 from inventory.services.allocations import approve_allocation, create_allocation, deny_allocation
@@ -54,3 +57,19 @@ def test_an_allocation_created_active_by_an_admin_is_no_request(inbox, allocatio
     )  # fmt: skip
     run_pass()
     assert not Event.objects.filter(kind__startswith="request_").exists()
+
+
+def test_decisions_count_from_when_they_were_made(inbox, allocation_manager, settings):
+    settings.NOTIFICATIONS_REQUEST_LOOKBACK_DAYS = 30
+    long_ago = timezone.now() - dt.timedelta(days=40)
+    old_request = request(make_project(), make_user("olga"), make_pool())
+    Allocation.objects.filter(pk=old_request.pk).update(created_at=long_ago)
+    old_denial = request(make_project(), make_user("otto"), make_pool())
+    deny_allocation(allocation=old_denial, denied_by=allocation_manager)
+    Allocation.history.filter(id=old_denial.pk).update(history_date=long_ago)
+    run_pass()
+    assert not Event.objects.exists()  # submitted too long ago; denied too long ago
+
+    approve_allocation(allocation=old_request, approved_by=allocation_manager)  # asked long ago, decided today
+    run_pass()
+    assert [e.subject_id for e in Event.objects.filter(kind="request_decided")] == [old_request.pk]
