@@ -56,9 +56,14 @@ def webhook_payload(event: Event, flavour: str) -> dict:
             "text": event.title,
             "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive", "content": card}],
         }
-    return {
-        "text": f"**{event.title}**\n{text}" if flavour == Webhook.Flavour.MATTERMOST else f"*{event.title}*\n{text}"
-    }
+    if flavour == Webhook.Flavour.MATTERMOST:
+        return {"text": f"**{event.title}**\n{text}"}
+    # Slack reads &, < and > as markup (links, mentions): names that contain them are escaped.
+    return {"text": _slack_escape(f"*{event.title}*\n{text}")}
+
+
+def _slack_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def post_webhook(webhook: Webhook, event: Event) -> None:

@@ -49,7 +49,10 @@ def allocation_usage(now: dt.datetime):
     )
     for pk, project_id, code, team_id, pool_id, pool_name, used, quota in rows.iterator():
         level = quota_level(used, quota)
-        mark = QUOTA_MARKS[level - 1] if level else 0
+        if level == 0:
+            yield Observation(subject_id=pk, level=0)  # most allocations: no message to build
+            continue
+        mark = QUOTA_MARKS[level - 1]
         yield Observation(
             subject_id=pk,
             level=level,
@@ -92,7 +95,9 @@ def pool_forecast(now: dt.datetime):
         yield Observation(
             subject_id=pk,
             level=1 if days is not None and days <= horizon else 0,
-            title=f"Pool {name} is forecast to be full in {days or 0:.0f} days",
+            title=f"Pool {name} is full"
+            if days == 0
+            else f"Pool {name} is forecast to be full in {days or 0:.0f} days",
             body=f"At its growth over the last 30 days, pool {name} fills its usable capacity within {horizon} days.",
             url=_pool_url(array_slug, slug),
             pool_id=pk,
@@ -107,10 +112,14 @@ def allocation_ending(now: dt.datetime):
     )
     for pk, project_id, code, team_id, pool_id, pool_name, end_date in rows.iterator():
         days = (end_date - today).days
+        level = level_of(-days, [-mark for mark in ENDING_MARKS])
+        if level == 0:
+            yield Observation(subject_id=pk, level=0)
+            continue
         when = "today" if days <= 0 else f"in {days} days"
         yield Observation(
             subject_id=pk,
-            level=level_of(-days, [-mark for mark in ENDING_MARKS]),
+            level=level,
             title=f"{code} on {pool_name} ends {when}",
             body=f"The allocation of {code} on pool {pool_name} ends on {end_date:%Y-%m-%d}. "
             "Ask for a later end date before then if the data must stay.",

@@ -25,6 +25,8 @@ def cross_90(allocation):
 def test_webhook_json_for_slack_mattermost_and_teams(receiver, team_allocation, settings):
     settings.NOTIFICATIONS_SITE_URL = "https://capacity.example.org/"
     team, pool = team_allocation.project.team, team_allocation.pool
+    pool.name = "R&D <fast>"
+    pool.save()
     Webhook.objects.create(name="slack", url=receiver.url, flavour="slack", team=team, secret="s3cret")
     Webhook.objects.create(name="mm", url=receiver.url, flavour="mattermost", pool=pool)
     Webhook.objects.create(name="teams", url=receiver.url, flavour="teams", team=team)
@@ -36,7 +38,10 @@ def test_webhook_json_for_slack_mattermost_and_teams(receiver, team_allocation, 
     code = team_allocation.project.code
     title = f"{code} on {pool.name} has used 90 % of its quota"
     link = f"https://capacity.example.org/projects/{code}/"
-    assert slack == {"text": f"*{title}*\n{code} on pool {pool.name} uses 9.00 TB of its 10.0 TB quota.\n{link}"}
+    slack_title = f"{code} on R&amp;D &lt;fast&gt; has used 90 % of its quota"  # Slack's markup escaped
+    assert slack == {
+        "text": f"*{slack_title}*\n{code} on pool R&amp;D &lt;fast&gt; uses 9.00 TB of its 10.0 TB quota.\n{link}"
+    }
     assert mattermost["text"].startswith(f"**{title}**\n")
     assert teams["type"] == "message"
     card = teams["attachments"][0]

@@ -76,3 +76,15 @@ def test_a_pool_forecast_to_fill_within_30_days_fires_once(inbox, infra_admin):
     daily(4 * TB)
     run_pass()
     assert pool_events("pool_forecast") == [1, 1]
+
+
+def test_a_pool_already_full_says_so(inbox, infra_admin):
+    pool = make_pool(capacity=10 * TB)
+    today = timezone.now().astimezone(dt.UTC).date()
+    PoolDailyUsage.objects.bulk_create(
+        PoolDailyUsage(pool=pool, day=today - dt.timedelta(days=n), used_bytes=used, physical_used_bytes=used,
+                       allocations=1)
+        for n, used in ((1, 9 * TB), (0, 11 * TB))
+    )  # fmt: skip
+    run_pass()
+    assert subjects(inbox) == [f"[Capacity] Pool {pool.name} is full"]
