@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "api",
     "procrastinate.contrib.django",
     "collection",
+    "notifications",
 ]
 # The demo loader (seed_demo, setup_demo) empties and bulk-loads the inventory: never in a deployment unless
 # asked for (the benchmark asks for it to build its datasets).
@@ -245,6 +246,15 @@ if EMAIL_ENABLED:
     MAILERS = mailers_from_url(env.str("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="capacity@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Notifications (docs/notifications.md): sent by the worker; failed deliveries are retried with backoff.
+NOTIFICATIONS_ATTEMPTS = env.int("NOTIFICATIONS_ATTEMPTS", default=5)
+NOTIFICATIONS_BACKOFF_SECONDS = env.int("NOTIFICATIONS_BACKOFF_SECONDS", default=60)
+NOTIFICATIONS_TIMEOUT_SECONDS = env.int("NOTIFICATIONS_TIMEOUT_SECONDS", default=10)
+NOTIFICATIONS_FORECAST_DAYS = env.int("NOTIFICATIONS_FORECAST_DAYS", default=30)
+NOTIFICATIONS_REQUEST_LOOKBACK_DAYS = env.int("NOTIFICATIONS_REQUEST_LOOKBACK_DAYS", default=30)
+#: Where the site lives (e.g. https://capacity.example.org), for links in messages; empty: no links.
+NOTIFICATIONS_SITE_URL = env.str("NOTIFICATIONS_SITE_URL", default="")
 
 # History pages stay readable, but no "Revert": a revert is a write that would bypass the
 # services and their capacity rules (every model with history has such rules).

@@ -18,8 +18,8 @@ ALLOCATION_MANAGERS = "Allocation managers"
 #: allocation): the user autocomplete asks for view permission on users. Viewing is all: only
 #: superusers create users or change their rights.
 PICK_USERS = ("auth", "view_user")
-#: Apps besides the inventory whose every permission infrastructure admins hold.
-MANAGED_APPS = ("collection", "api")
+#: Apps besides the inventory whose every permission infrastructure admins hold (notifications: webhooks).
+MANAGED_APPS = ("collection", "api", "notifications")
 #: Infrastructure admins see failed logins and unlock people (delete the lockout's access attempts).
 UNLOCK_LOGINS = (
     ("axes", "view_accessattempt"),

@@ -1,4 +1,4 @@
-"""Real servers for the configuration tests: gunicorn serving the app with production settings, a silent TCP peer."""
+"""Real servers for the tests: gunicorn serving the app with production settings, a silent TCP peer, an SMTP server."""
 
 from __future__ import annotations
 
@@ -136,3 +136,26 @@ def silent_tcp_server():
         for connection in accepted:
             connection.close()
         listener.close()
+
+
+@contextlib.contextmanager
+def smtp_server():
+    """An SMTP server (aiosmtpd) on a free loopback port that keeps what it receives; yields (port, inbox)."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Sink
+
+    class Inbox(Sink):
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append(envelope)
+            return "250 OK"
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller.port, inbox
+    finally:
+        controller.stop()

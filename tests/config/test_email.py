@@ -1,42 +1,19 @@
 """E-mail from EMAIL_URL; password reset only where e-mail is configured."""
 
-import contextlib
 import os
 import subprocess
 import sys
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Sink
 from django.contrib.auth import get_user_model
 from django.test import override_settings
 
 from config.email import mailers_from_url
-from tests.config.servers import ROOT, free_port
+from tests.config.servers import ROOT, smtp_server
 
 pytestmark = pytest.mark.django_db
 
 RESET_URLS = ["/accounts/password_reset/", "/accounts/password_reset/done/", "/accounts/reset/done/"]
-
-
-class Inbox(Sink):
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-@contextlib.contextmanager
-def smtp_server():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield controller.port, inbox
-    finally:
-        controller.stop()
 
 
 def test_without_email_password_reset_is_gone(client):
