@@ -1,12 +1,13 @@
 """Prometheus metrics of the capacity figures, read through the dashboard's selectors.
 
-A custom collector (not module-level gauges kept up to date) builds every sample at scrape time from three
-queries, whatever the fleet's size: the capacity figures (pools), the active allocations and the teams.
+A custom collector (not module-level gauges kept up to date) builds every sample at scrape time from four
+queries, whatever the fleet's size: the capacity figures (pools), the teams' sums, the collectors, and the
+active allocations, whose two families are written as text directly (api.exposition) because they hold a
+sample per allocation.
 Names follow Prometheus conventions: base units (bytes), ``_bytes`` suffix, and labels for the
 dimension; never a per-person label.
 
-``capacity_collector_last_success_timestamp_seconds`` and ``capacity_collector_up`` belong to the
-collectors app: they are emitted only when an installed ``collection`` app offers
+``capacity_collector_last_success_timestamp_seconds`` and ``capacity_collector_up`` come from
 ``collection.metrics.collector_families()``.
 """
 
@@ -16,16 +17,19 @@ import importlib
 from collections.abc import Iterable
 
 from django.apps import apps
+from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from dashboard.selectors.allocations import allocation_rows
+from api.exposition import GaugeText
 from dashboard.selectors.storage import capacity_figures
-from dashboard.selectors.teams import team_rows
+from inventory import figures
 from inventory.models import Allocation
 
 POOL_LABELS = ["array", "pool"]
 ALLOCATION_LABELS = ["array", "pool", "team", "project", "quota_id"]
+#: Where each allocation label comes from.
+ALLOCATION_LABEL_FIELDS = ["pool__array__slug", "pool__slug", "project__team__slug", "project__code", "quota_id"]
 
 
 def _pool_families() -> list[Metric]:
@@ -50,28 +54,26 @@ def _pool_families() -> list[Metric]:
     return [size, allocated, used]
 
 
-def _allocation_families() -> list[Metric]:
-    quota = GaugeMetricFamily(
-        "capacity_allocation_quota_bytes", "The active allocation's quota.", labels=ALLOCATION_LABELS
-    )
-    used = GaugeMetricFamily(
+def allocation_text() -> str:
+    """The per-allocation families, written directly (api.exposition): one sample each per active allocation."""
+    quota = GaugeText("capacity_allocation_quota_bytes", "The active allocation's quota.", ALLOCATION_LABELS)
+    used = GaugeText(
         "capacity_allocation_used_bytes",
         "The active allocation's latest reported logical usage (absent before its first report).",
-        labels=ALLOCATION_LABELS,
+        ALLOCATION_LABELS,
     )
-    rows = allocation_rows().filter(status=Allocation.Status.ACTIVE)
-    for allocation in rows.iterator(chunk_size=5000):
-        labels = [
-            allocation.pool.array.slug,
-            allocation.pool.slug,
-            allocation.project.team.slug,
-            allocation.project.code,
-            allocation.quota_id,
-        ]
-        quota.add_metric(labels, allocation.quota_bytes)
-        if allocation.used_bytes is not None:
-            used.add_metric(labels, allocation.used_bytes)
-    return [quota, used]
+    # Plain tuples, not model instances: at tens of thousands of allocations, building objects would cost
+    # more than the query itself.
+    rows = (
+        Allocation.objects.filter(figures.counts_as_allocated())
+        .order_by()
+        .values_list(*ALLOCATION_LABEL_FIELDS, "quota_bytes", "used_bytes")
+    )
+    for *labels, quota_bytes, used_bytes in rows.iterator(chunk_size=10000):
+        quota.add(labels, quota_bytes)
+        if used_bytes is not None:
+            used.add(labels, used_bytes)
+    return "".join([*quota.text(), *used.text()])
 
 
 def _team_families() -> list[Metric]:
@@ -80,9 +82,11 @@ def _team_families() -> list[Metric]:
         "Latest reported logical usage over the team's active allocations.",
         labels=["team"],
     )
-    for team in team_rows(latest_day=None).only("slug"):
-        if team.used_bytes is not None:
-            used.add_metric([team.slug], team.used_bytes)
+    # One grouped pass over the active allocations (inventory.figures' sums), not a subquery per team.
+    by_team = figures.allocation_sums_query(Allocation.objects.all(), "project__team__slug")
+    for row in by_team.values("project__team__slug", "used_bytes"):
+        if row["used_bytes"] is not None:
+            used.add_metric([row["project__team__slug"]], row["used_bytes"])
     return [used]
 
 
@@ -99,10 +103,16 @@ def _collector_families() -> Iterable[Metric]:
 
 
 class CapacityCollector(Collector):
-    """Every capacity metric, computed at scrape time."""
+    """Every capacity metric but the per-allocation ones (allocation_text), computed at scrape time."""
 
     def collect(self) -> Iterable[Metric]:
         yield from _pool_families()
-        yield from _allocation_families()
         yield from _team_families()
         yield from _collector_families()
+
+
+def exposition() -> bytes:
+    """The whole scrape: prometheus-client's families, then the per-allocation ones."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(CapacityCollector())
+    return generate_latest(registry) + allocation_text().encode()

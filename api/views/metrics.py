@@ -11,9 +11,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
-from api.metrics import CapacityCollector
+from api.metrics import exposition
 
 
 @lru_cache(maxsize=8)
@@ -45,6 +45,4 @@ def metrics(request):
             status=403,
             content_type="text/plain; charset=utf-8",
         )
-    registry = CollectorRegistry(auto_describe=False)
-    registry.register(CapacityCollector())
-    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+    return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)
