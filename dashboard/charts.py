@@ -70,7 +70,11 @@ class DrawnReference:
     label: str
     value_text: str
     y: float
-    text: str  # what the chart writes next to the line: "Quota 12.0 TB"
+    text: str  # what the chart writes next to the line: "Quota: 12.0 TB"
+
+    @property
+    def label_y(self) -> float:
+        return self.y - 4  # just above its line
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,10 @@ class DrawnProjection:
     y2: float
     label: str
     end_day: datetime.date
+
+    @property
+    def label_y(self) -> float:
+        return max(self.y2 - 8, 10.0)
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,15 @@ def threshold_state(
     return OK
 
 
+def threshold_bytes(limit: int, percent: int) -> int:
+    """The least usage (whole bytes) in the state of a *percent* threshold of *limit*: ⌈limit × percent ÷ 100⌉.
+
+    The same rule as :func:`threshold_state` (used × 100 ≥ limit × percent), so a chart's threshold line
+    sits exactly where the state changes.
+    """
+    return -(-int(limit) * int(percent) // 100)
+
+
 def used_percent(used: int | None, quota: int | None) -> Decimal | None:
     """used ÷ quota × 100 exactly (``None`` without usage or with a zero quota)."""
     if used is None or not quota:

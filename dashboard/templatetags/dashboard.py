@@ -21,6 +21,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 
+from dashboard.forecast import DEFAULT_WINDOW_DAYS
+from dashboard.templatetags.forecast import days_until_full
 from inventory import thresholds
 from inventory.templatetags.capacity import capacity_title, capacity_units
 from inventory.templatetags.capacity import percent as format_percent
@@ -103,6 +105,21 @@ def _quota_cell(allocation, binary) -> str:
     )
 
 
+def _quota_full_note(allocation) -> str:
+    """ "Quota full in 41 days" under the bar, from the allocation's forecast (dashboard/forecast.py), if filling."""
+    forecast = getattr(allocation, "quota_forecast", None)
+    if forecast is None or forecast.days_until_full is None or allocation.status != "active":
+        return ""
+    days = forecast.days_until_full
+    if days == 0:
+        return mark_safe('<br><span class="quota-full muted">quota full now</span>')
+    return format_html(
+        '<br><span class="quota-full muted" title="{}">quota full {}</span>',
+        f"At the growth of the last {DEFAULT_WINDOW_DAYS} days (a straight line fitted to its daily usage)",
+        days_until_full(days),
+    )
+
+
 @register.simple_tag
 def allocation_row(allocation, *, show_project=False, show_team=False, staff=False, binary=False):
     """One ``<tr>`` of an allocation table (dashboard/allocations/_table.html has the header).
@@ -142,7 +159,7 @@ def allocation_row(allocation, *, show_project=False, show_team=False, staff=Fal
         pool.critical_threshold,
         percent=allocation.used_percent,
     )
-    cells.append(format_html("<td>{}</td>", bar))
+    cells.append(format_html("<td>{}{}</td>", bar, _quota_full_note(allocation)))
     end_date = allocation.end_date
     cells.append(format_html('<td class="nowrap">{}</td>', end_date.isoformat() if end_date else "—"))
     measured = allocation.usage_measured_at
