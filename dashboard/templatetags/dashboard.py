@@ -189,6 +189,22 @@ def threshold_state(used, quota) -> str:
 
 
 @register.simple_tag
+def over_quota_badge(count, url: str = "") -> str:
+    """How many allocations are over quota, as a badge ("2 over quota"), linked to them when *url* is given;
+    "none" in muted text at 0. A team's or project's overall percentage can hide one full allocation."""
+    if not count:
+        return mark_safe('<span class="muted">none</span>')
+    noun = "allocation" if count == 1 else "allocations"
+    badge = format_html(
+        '<span class="badge badge-over" title="{} {} using more than the quota">{} over quota</span>',
+        count,
+        noun,
+        count,
+    )
+    return format_html('<a href="{}">{}</a>', url, badge) if url else badge
+
+
+@register.simple_tag
 def state_label(state: str) -> str:
     """The human label of a threshold state ("Over quota" for ``over``)."""
     return dict(thresholds.STATE_CHOICES).get(state, state)
