@@ -12,7 +12,7 @@ Lists wrap their table in ``<div id="results">`` (the default htmx target here).
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django import template
 from django.conf import settings
@@ -69,7 +69,7 @@ def usage_bar(
         percent = thresholds.used_percent(used, quota)
     if percent is None:
         return _NO_USAGE_BAR
-    percent = Decimal(str(percent)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    percent = thresholds.shown_percent(percent, state, warning, critical)  # never rounded into another state
     width = min(max(percent, Decimal(0)), Decimal(100)).quantize(Decimal("0.1"))
     over = state == "over"
     fill = "fill" if state == "ok" else f"fill fill-{state}"
