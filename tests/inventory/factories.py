@@ -88,3 +88,21 @@ def make_allocation(*, pool, quota=10 * TB, status=Allocation.Status.ACTIVE, **f
             **fields,
         }
     )
+
+
+def record_daily_usage(allocation: Allocation, used_by_day, *, hour: int = 12) -> None:
+    """One usage sample per (day, used bytes) of *used_by_day* for *allocation*, then the usage state and
+    daily rollups worked out as after an import (inventory/services/usage_state.py)."""
+    from inventory.models import UsageSample
+    from inventory.services.usage_state import refresh_every_usage_state
+
+    UsageSample.objects.bulk_create(
+        UsageSample(
+            allocation=allocation,
+            measured_at=datetime.datetime.combine(day, datetime.time(hour), tzinfo=datetime.UTC),
+            used_bytes=used,
+            source="test",
+        )
+        for day, used in used_by_day
+    )
+    refresh_every_usage_state()
