@@ -150,3 +150,60 @@ def test_chart_pages_run_a_fixed_number_of_queries(client, django_assert_max_num
     small = count(build_estate(teams=1, projects_per_team=1, pools=1, sample_days=5))
     large = count(build_estate(teams=3, projects_per_team=4, pools=3, sample_days=40))
     assert large == small
+
+
+@pytest.mark.django_db
+def test_the_period_does_not_change_the_number_of_queries(researcher_client, django_assert_max_num_queries):
+    estate = build_estate(teams=1, projects_per_team=2, pools=2, sample_days=40)
+    counts = set()
+    for period in ("30d", "90d", "1y", "all"):
+        for url in (estate.teams[0].get_absolute_url(), estate.projects[0].get_absolute_url()):
+            with django_assert_max_num_queries(14) as captured:
+                researcher_client.get(url, {"range": period, "split": "pool"})
+            counts.add((url, len(captured.captured_queries)))
+    assert len(counts) == 2  # one count per page, whatever the period
+
+
+# --- team and project charts -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_team_chart_labels_the_quota_and_splits_by_project_or_pool(researcher_client):
+    estate = build_estate(teams=1, projects_per_team=2, pools=2, sample_days=10)
+    team = estate.teams[0]
+    html = researcher_client.get(team.get_absolute_url()).content.decode()
+    chart = svg(html)
+    assert '<line class="quota"' in chart and ">Quota: 40.0 TB</text>" in chart  # 4 allocations of 10 TB
+    assert 'aria-current="true">Total</a>' in html and "chart-legend" not in html
+
+    by_project = researcher_client.get(team.get_absolute_url(), {"split": "project"}).content.decode()
+    assert 'aria-current="true">By project</a>' in by_project
+    legend = re.search(r'<ul class="chart-legend">(.*?)</ul>', by_project, re.S).group(1)
+    for project in estate.projects:
+        assert project.code in legend
+    assert by_project.count('<path class="band band-') == 2
+    # The data table has a column per project next to the total.
+    assert re.search(
+        rf'<th scope="col" class="num">Used</th><th scope="col" class="num">{estate.projects[0].code}', by_project
+    ) or (
+        re.search(
+            rf'<th scope="col" class="num">Used</th><th scope="col" class="num">{estate.projects[1].code}', by_project
+        )
+    )
+
+    by_pool = researcher_client.get(
+        team.get_absolute_url(), {"split": "pool"}, headers={"HX-Request": "true", "HX-Target": "team-usage-block"}
+    ).content.decode()
+    assert "<html" not in by_pool and by_pool.count('<path class="band band-') == 2
+    for pool in estate.pools:
+        assert f"{estate.array.name} / {pool.name}" in by_pool
+
+
+@pytest.mark.django_db
+def test_project_chart_splits_by_pool_only(researcher_client):
+    estate = build_estate(teams=1, projects_per_team=1, pools=3, sample_days=10)
+    project = estate.projects[0]
+    html = researcher_client.get(project.get_absolute_url(), {"split": "pool"}).content.decode()
+    assert ">Quota: 30.0 TB</text>" in svg(html)
+    assert html.count('<path class="band band-') == 3 and 'aria-current="true">By pool</a>' in html
+    assert ">By project</a>" not in html
