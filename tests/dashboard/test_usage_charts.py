@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.dashboard.conftest import build_estate, make_user
-from tests.inventory.factories import make_allocation, make_pool, record_daily_usage
+from tests.inventory.factories import make_filling_pool as filling_pool
 
 TB = 10**12
 PB = 10**15
@@ -17,17 +17,6 @@ CHART_ONLY = {"HX-Request": "true", "HX-Target": "pool-usage-chart-block"}
 
 def today():
     return timezone.now().astimezone(datetime.UTC).date()
-
-
-def filling_pool(*, per_day, last, days=20, capacity=PB, **fields):
-    """A pool whose one allocation grows *per_day* bytes a day over *days* days, up to *last* today."""
-    pool = make_pool(capacity=capacity, **fields)
-    allocation = make_allocation(pool=pool, quota=9 * capacity // 10)
-    end = today()
-    record_daily_usage(
-        allocation, [(end - datetime.timedelta(days=back), last - back * per_day) for back in range(days)]
-    )
-    return pool
 
 
 def svg(html: str) -> str:
