@@ -143,7 +143,8 @@ class LineChart:
 
     @property
     def reference_label_x(self) -> float:
-        return self.right - 4
+        # At the left: the forecast's label sits at the right end, where the line reaches capacity.
+        return self.left + 6
 
     @property
     def date_label_y(self) -> float:
@@ -216,7 +217,7 @@ def line_chart(
     *split* stacks the parts of the total (per project or pool) as areas under the total's line.
     """
     # Room on the left for tick labels, above for the axis title, below for dates.
-    left, top, right, bottom = 72.0, 28.0, width - 16.0, height - 40.0
+    left, top, right, bottom = 72.0, 38.0, width - 16.0, height - 40.0
     series = sorted(series)
     values = [int(v) for _, v in series]
     refs = [*references, *([Reference("quota", "Quota", int(quota))] if quota else [])]
