@@ -31,6 +31,7 @@ PROJECT_CSV_COLUMNS = [
     ("allocated_bytes", lambda p: p.allocated_bytes),
     ("used_bytes", lambda p: p.used_bytes),
     ("used_percent", lambda p: _percent(p.used_percent)),
+    ("allocations_over_quota", lambda p: p.over_quota_count),
     ("start_date", lambda p: p.start_date.isoformat()),
     ("end_date", lambda p: p.end_date.isoformat() if p.end_date else None),
 ]

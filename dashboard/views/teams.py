@@ -35,6 +35,7 @@ TEAM_CSV_COLUMNS = [
     ("allocated_bytes", lambda t: t.allocated_bytes),
     ("used_bytes", lambda t: t.used_bytes),
     ("used_percent", lambda t: _percent(t.used_percent)),
+    ("allocations_over_quota", lambda t: t.over_quota_count),
     ("growth_7d_bytes", lambda t: t.growth_7_bytes),
     ("growth_30d_bytes", lambda t: t.growth_30_bytes),
 ]

@@ -93,6 +93,7 @@ def test_project_csv_equals_filtered_rows(researcher_client, estate):
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [r["code"] for r in rows] == [p.code for p in page]
     assert rows[0]["allocated_bytes"] == str(page[0].allocated_bytes)
+    assert [r["allocations_over_quota"] for r in rows] == [str(p.over_quota_count) for p in page]
 
 
 def test_project_list_empty_and_no_match(researcher_client, db):

@@ -107,6 +107,7 @@ def test_team_csv_equals_the_filtered_rows(researcher_client, estate):
     assert [r["slug"] for r in rows] == [t.slug for t in page]
     assert "used_bytes" in rows[0] and "allocated_bytes" in rows[0]
     assert rows[0]["used_bytes"] == str(page[0].used_bytes)
+    assert [r["allocations_over_quota"] for r in rows] == [str(t.over_quota_count) for t in page]
 
 
 def test_team_list_empty_states(researcher_client, db):
