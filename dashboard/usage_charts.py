@@ -14,7 +14,6 @@ project), plus one grouped query when split: a fixed number of queries whatever 
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 from dashboard.chart_controls import ChartOptions
 from dashboard.charts import LineChart, Projection, Reference, line_chart
@@ -42,12 +41,13 @@ def pool_projection(forecast: PoolForecast | None, capacity: int) -> Projection 
         return None
     start, days, horizon = forecast.latest_day, forecast.days_until_full, horizon_days()
     if days <= horizon:
-        end = start + dt.timedelta(days=math.ceil(days))
+        # Whole days rounded down, as "days until full" and "full about" are shown everywhere.
+        end = start + dt.timedelta(days=int(days))
         label = "Full now" if days == 0 else f"Full about {end:%d %b %Y}"
         return Projection(start, forecast.latest_used_bytes, end, capacity, label)
     end = start + dt.timedelta(days=horizon)
     try:
-        full = f"full about {start + dt.timedelta(days=math.ceil(days)):%d %b %Y}"
+        full = f"full about {start + dt.timedelta(days=int(days)):%d %b %Y}"
     except OverflowError:
         full = "full after the year 9999"
     label = f"Not full within {horizon} days ({full})"
