@@ -216,8 +216,6 @@ def line_chart(
     forecast line from the last point to the day it reaches its end value: the time axis runs to that day.
     *split* stacks the parts of the total (per project or pool) as areas under the total's line.
     """
-    # Room on the left for tick labels, above for the axis title, below for dates.
-    left, top, right, bottom = 72.0, 38.0, width - 16.0, height - 40.0
     series = sorted(series)
     values = [int(v) for _, v in series]
     refs = [*references, *([Reference("quota", "Quota", int(quota))] if quota else [])]
@@ -225,31 +223,11 @@ def line_chart(
     if projection:
         candidates += [projection.start_value, projection.end_value]
     unit, tick_values, tick_labels = value_ticks(max(candidates), binary=binary)
-    scale_max = tick_values[-1] or 1
-
-    def y_of(value: int) -> float:
-        return bottom - (bottom - top) * (value / scale_max)
-
-    first = series[0][0] if series else None
-    last = series[-1][0] if series else None
-    if projection and last and projection.end_day > last:
-        last = projection.end_day
-    span = (last - first).days if series else 0
-
-    def x_of(day: datetime.date) -> float:
-        if span == 0:
-            return (left + right) / 2
-        return left + (right - left) * ((day - first).days / span)
-
-    points = [
-        _point(day, value, x_of(day), y_of(value), binary)
-        for day, value in zip([d for d, _ in series], values, strict=True)
-    ]
-    drawn_refs = [
-        DrawnReference(r.kind, r.label, format_capacity(r.value, binary=binary), y_of(r.value), "")
-        for r in sorted(refs, key=lambda r: r.value)
-    ]
-    drawn_refs = [DrawnReference(r.kind, r.label, r.value_text, r.y, f"{r.label}: {r.value_text}") for r in drawn_refs]
+    frame = _Frame.fit(series, projection, scale_max=tick_values[-1] or 1, width=width, height=height)
+    x_of, y_of = frame.x_of, frame.y_of
+    left, top, right, bottom = frame.left, frame.top, frame.right, frame.bottom
+    points = [_point(day, int(value), x_of(day), y_of(int(value)), binary) for day, value in series]
+    drawn_refs = [_reference(r, y_of(r.value), binary) for r in sorted(refs, key=lambda r: r.value)]
     drawn_projection = None
     if projection and points:
         drawn_projection = DrawnProjection(
@@ -276,16 +254,46 @@ def line_chart(
         value_label=value_label,
         points=points,
         y_ticks=[Tick(y_of(v), label) for v, label in zip(tick_values, tick_labels, strict=True)],
-        x_ticks=_date_ticks(first, span, x_of) if points else [],
+        x_ticks=_date_ticks(frame.first, frame.span, x_of) if points else [],
         quota_y=quota_ref.y if quota_ref else None,
         quota_text=quota_ref.value_text if quota_ref else "",
-        axis_max=scale_max,
+        axis_max=frame.scale_max,
         references=drawn_refs,
         projection=drawn_projection,
         bands=bands,
         table_columns=[value_label, *columns],
         table_rows=rows or [(p.day_text, [p.value_text]) for p in points],
     )
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """The plot area and the scales from dates and bytes to SVG units."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+    first: datetime.date | None
+    span: int  # days from the first date to the last (the forecast's end, if later)
+    scale_max: int
+
+    @classmethod
+    def fit(cls, series, projection: Projection | None, *, scale_max: int, width: int, height: int) -> _Frame:
+        first = series[0][0] if series else None
+        last = series[-1][0] if series else None
+        if projection and last and projection.end_day > last:
+            last = projection.end_day
+        # Room on the left for tick labels, above for the axis title, below for dates.
+        return cls(72.0, 38.0, width - 16.0, height - 40.0, first, (last - first).days if series else 0, scale_max)
+
+    def y_of(self, value: int) -> float:
+        return self.bottom - (self.bottom - self.top) * (value / self.scale_max)
+
+    def x_of(self, day: datetime.date) -> float:
+        if self.span == 0:
+            return (self.left + self.right) / 2
+        return self.left + (self.right - self.left) * ((day - self.first).days / self.span)
 
 
 def _reference(reference: Reference, y: float, binary: bool) -> DrawnReference:
