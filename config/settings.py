@@ -267,6 +267,9 @@ CAPACITY_DEFAULT_BINARY = False
 # carried forward into daily figures for this many days, then counted as not reporting instead of added.
 CAPACITY_STALENESS_DAYS = env.int("CAPACITY_STALENESS_DAYS", default=7)
 
+# "Pools nearing full" on the overview lists only pools whose forecast reaches capacity within this many days.
+CAPACITY_FORECAST_HORIZON_DAYS = env.int("CAPACITY_FORECAST_HORIZON_DAYS", default=180)
+
 # --- REST API, OpenAPI and metrics (api/) ------------------------------------------------------------
 # Personal API tokens (api.authentication) for scripts; the session for the browsable docs. Reads need a
 # signed-in user; writes need the Django model permission (api.permissions), as in the admin.

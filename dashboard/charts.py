@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from inventory.units import UNIT_FACTORS, format_capacity, format_capacity_parts
+from inventory.units import NO_VALUE, UNIT_FACTORS, format_capacity, format_capacity_parts
 
 #: Roughly how many intervals the value axis is split into.
 TARGET_TICKS = 5
@@ -45,6 +45,63 @@ class Tick:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A horizontal line at a value, labelled in the chart: capacity, a threshold, a quota."""
+
+    kind: str  # css class: "capacity", "warning", "critical", "quota"
+    label: str  # "Critical 90 %"
+    value: int
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A forecast: a straight line from (*start_day*, *start_value*) to (*end_day*, *end_value*)."""
+
+    start_day: datetime.date
+    start_value: int
+    end_day: datetime.date
+    end_value: int
+    label: str  # "Full about 3 Mar 2027"
+
+
+@dataclass(frozen=True)
+class DrawnReference:
+    kind: str
+    label: str
+    value_text: str
+    y: float
+    text: str  # what the chart writes next to the line: "Quota: 12.0 TB"
+
+    @property
+    def label_y(self) -> float:
+        return self.y - 4  # just above its line
+
+
+@dataclass(frozen=True)
+class DrawnProjection:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    label: str
+    end_day: datetime.date
+
+    @property
+    def label_y(self) -> float:
+        return max(self.y2 - 8, 10.0)
+
+
+@dataclass(frozen=True)
+class Band:
+    """One stacked area of a split chart (a project's or pool's share), drawn as a closed path."""
+
+    label: str
+    css: str  # "band-0" .. "band-6"
+    path: str
+    latest_text: str
+
+
+@dataclass(frozen=True)
 class LineChart:
     """Geometry of one line chart, in SVG user units (viewBox ``0 0 width height``)."""
 
@@ -64,6 +121,13 @@ class LineChart:
     x_ticks: list[Tick] = field(default_factory=list)
     quota_y: float | None = None
     quota_text: str = ""
+    axis_max: int = 0
+    references: list[DrawnReference] = field(default_factory=list)
+    projection: DrawnProjection | None = None
+    bands: list[Band] = field(default_factory=list)
+    # The data table: a header per column after the date, and (date, cells) rows.
+    table_columns: list[str] = field(default_factory=list)
+    table_rows: list[tuple[str, list[str]]] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -76,6 +140,11 @@ class LineChart:
     @property
     def tick_label_x(self) -> float:
         return self.left - 6
+
+    @property
+    def reference_label_x(self) -> float:
+        # At the left: the forecast's label sits at the right end, where the line reaches capacity.
+        return self.left + 6
 
     @property
     def date_label_y(self) -> float:
@@ -133,71 +202,48 @@ def line_chart(
     chart_id: str = "usage-chart",
     value_label: str = "Used",
     quota: int | None = None,
+    references: Sequence[Reference] = (),
+    projection: Projection | None = None,
+    split: Sequence[tuple[str, Sequence[tuple[datetime.date, int]]]] = (),
     binary: bool = False,
     width: int = 720,
     height: int = 280,
 ) -> LineChart:
-    """Lay out *series* (date, bytes), sorted by date, as a line chart with an optional quota line."""
-    # Room on the left for tick labels, above for the axis title, below for dates.
-    left, top, right, bottom = 72.0, 28.0, width - 16.0, height - 40.0
+    """Lay out *series* (date, bytes) as a line chart.
+
+    *references* (and *quota*, a reference labelled "Quota") are horizontal lines with a visible label; the
+    value axis always reaches the highest of them, so a pool's chart shows its capacity. *projection* is a
+    forecast line from the last point to the day it reaches its end value: the time axis runs to that day.
+    *split* stacks the parts of the total (per project or pool) as areas under the total's line.
+    """
     series = sorted(series)
     values = [int(v) for _, v in series]
-    top_value = max(values + ([int(quota)] if quota else []) + [0])
-    unit, tick_values, tick_labels = value_ticks(top_value, binary=binary)
-    scale_max = tick_values[-1] or 1
-
-    def y_of(value: int) -> float:
-        return bottom - (bottom - top) * (value / scale_max)
-
-    first = series[0][0] if series else None
-    span = (series[-1][0] - first).days if series else 0
-
-    def x_of(day: datetime.date) -> float:
-        if span == 0:
-            return (left + right) / 2
-        return left + (right - left) * ((day - first).days / span)
-
-    points = []
-    for day, value in zip((d for d, _ in series), values, strict=True):
-        x, y, text = x_of(day), y_of(value), format_capacity(value, binary=binary)
-        points.append(
-            ChartPoint(
-                day=day,
-                value=value,
-                x=x,
-                y=y,
-                label=f"{day:%d %b %Y}: {text}",
-                value_text=text,
-                cx=f"{x:.1f}",
-                cy=f"{y:.1f}",
-                day_text=day.isoformat(),
-            )
+    refs = [*references, *([Reference("quota", "Quota", int(quota))] if quota else [])]
+    candidates = values + [r.value for r in refs] + [0]
+    if projection:
+        candidates += [projection.start_value, projection.end_value]
+    unit, tick_values, tick_labels = value_ticks(max(candidates), binary=binary)
+    frame = _Frame.fit(series, projection, scale_max=tick_values[-1] or 1, width=width, height=height)
+    x_of, y_of = frame.x_of, frame.y_of
+    left, top, right, bottom = frame.left, frame.top, frame.right, frame.bottom
+    points = [_point(day, int(value), x_of(day), y_of(int(value)), binary) for day, value in series]
+    drawn_refs = [_reference(r, y_of(r.value), binary) for r in sorted(refs, key=lambda r: r.value)]
+    drawn_projection = None
+    if projection and points:
+        drawn_projection = DrawnProjection(
+            x_of(projection.start_day),
+            y_of(projection.start_value),
+            x_of(projection.end_day),
+            y_of(projection.end_value),
+            projection.label,
+            projection.end_day,
         )
-    y_ticks = [Tick(y_of(v), label) for v, label in zip(tick_values, tick_labels, strict=True)]
-    x_ticks = []
-    if points:
-        stride = max(1, -(-len(points) // MAX_DATE_LABELS))
-        chosen = points[::stride]
-        if chosen[-1] is not points[-1]:
-            chosen = chosen[:-1] + [points[-1]] if len(chosen) >= MAX_DATE_LABELS else chosen + [points[-1]]
-        x_ticks = [Tick(p.x, f"{p.day:%d %b}") for p in chosen]
-
-    quota_y = y_of(int(quota)) if quota else None
-    quota_text = format_capacity(int(quota), binary=binary) if quota else ""
-    if points:
-        description = (
-            f"{value_label} per day from {points[0].day:%d %b %Y} to {points[-1].day:%d %b %Y}: "
-            f"from {points[0].value_text} to {points[-1].value_text}, highest "
-            f"{format_capacity(max(values), binary=binary)}."
-        )
-        if quota:
-            description += f" Quota {quota_text}."
-    else:
-        description = "No usage samples in this period."
+    bands, columns, rows = _split_layout(series, split, x_of, y_of, binary)
+    quota_ref = next((r for r in drawn_refs if r.kind == "quota"), None)
     return LineChart(
         chart_id=chart_id,
         title=title,
-        description=description,
+        description=_describe(points, values, drawn_refs, projection, bands, value_label, binary),
         width=width,
         height=height,
         left=left,
@@ -207,8 +253,130 @@ def line_chart(
         unit=unit,
         value_label=value_label,
         points=points,
-        y_ticks=y_ticks,
-        x_ticks=x_ticks,
-        quota_y=quota_y,
-        quota_text=quota_text,
+        y_ticks=[Tick(y_of(v), label) for v, label in zip(tick_values, tick_labels, strict=True)],
+        x_ticks=_date_ticks(frame.first, frame.span, x_of) if points else [],
+        quota_y=quota_ref.y if quota_ref else None,
+        quota_text=quota_ref.value_text if quota_ref else "",
+        axis_max=frame.scale_max,
+        references=drawn_refs,
+        projection=drawn_projection,
+        bands=bands,
+        table_columns=[value_label, *columns],
+        table_rows=rows or [(p.day_text, [p.value_text]) for p in points],
     )
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """The plot area and the scales from dates and bytes to SVG units."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+    first: datetime.date | None
+    span: int  # days from the first date to the last (the forecast's end, if later)
+    scale_max: int
+
+    @classmethod
+    def fit(cls, series, projection: Projection | None, *, scale_max: int, width: int, height: int) -> _Frame:
+        first = series[0][0] if series else None
+        last = series[-1][0] if series else None
+        if projection and last and projection.end_day > last:
+            last = projection.end_day
+        # Room on the left for tick labels, above for the axis title, below for dates.
+        return cls(72.0, 38.0, width - 16.0, height - 40.0, first, (last - first).days if series else 0, scale_max)
+
+    def y_of(self, value: int) -> float:
+        return self.bottom - (self.bottom - self.top) * (value / self.scale_max)
+
+    def x_of(self, day: datetime.date) -> float:
+        if self.span == 0:
+            return (self.left + self.right) / 2
+        return self.left + (self.right - self.left) * ((day - self.first).days / self.span)
+
+
+def _reference(reference: Reference, y: float, binary: bool) -> DrawnReference:
+    text = format_capacity(reference.value, binary=binary)
+    return DrawnReference(reference.kind, reference.label, text, y, f"{reference.label}: {text}")
+
+
+def _point(day: datetime.date, value: int, x: float, y: float, binary: bool) -> ChartPoint:
+    text = format_capacity(value, binary=binary)
+    return ChartPoint(
+        day=day,
+        value=value,
+        x=x,
+        y=y,
+        label=f"{day:%d %b %Y}: {text}",
+        value_text=text,
+        cx=f"{x:.1f}",
+        cy=f"{y:.1f}",
+        day_text=day.isoformat(),
+    )
+
+
+def _date_ticks(first: datetime.date, span: int, x_of) -> list[Tick]:
+    """Up to MAX_DATE_LABELS dates spread evenly over the time axis (with the year on long spans)."""
+    count = min(MAX_DATE_LABELS, span + 1)
+    days = sorted({round(span * i / max(count - 1, 1)) for i in range(count)})
+    pattern = "%b %Y" if span > 300 else "%d %b"
+    return [
+        Tick(x_of(first + datetime.timedelta(days=d)), f"{first + datetime.timedelta(days=d):{pattern}}") for d in days
+    ]
+
+
+#: At most this many parts in a split chart; the smaller ones are added up as "Other".
+MAX_BANDS = 6
+
+
+def _split_layout(series, split, x_of, y_of, binary) -> tuple[list[Band], list[str], list[tuple[str, list[str]]]]:
+    """Stacked areas of the parts in *split* (largest latest value at the bottom) and the table's rows."""
+    if not split or not series:
+        return [], [], []
+    parts = [(label, dict(values)) for label, values in split]
+    last_day = series[-1][0]
+    parts.sort(key=lambda part: (-part[1].get(last_day, 0), part[0]))
+    if len(parts) > MAX_BANDS:
+        rest: dict[datetime.date, int] = {}
+        for _, values in parts[MAX_BANDS - 1 :]:
+            for day, value in values.items():
+                rest[day] = rest.get(day, 0) + value
+        parts = [*parts[: MAX_BANDS - 1], (f"Other ({len(parts) - MAX_BANDS + 1})", rest)]
+    days = [day for day, _ in series]
+    below = dict.fromkeys(days, 0)
+    bands = []
+    for index, (label, values) in enumerate(parts):
+        above = {day: below[day] + int(values.get(day, 0)) for day in days}
+        upper = " L ".join(f"{x_of(day):.1f},{y_of(above[day]):.1f}" for day in days)
+        lower = " L ".join(f"{x_of(day):.1f},{y_of(below[day]):.1f}" for day in reversed(days))
+        latest = format_capacity(int(values.get(last_day, 0)), binary=binary)
+        bands.append(Band(label, f"band-{index}", f"M {upper} L {lower} Z", latest))
+        below = above
+    rows = [
+        (
+            day.isoformat(),
+            [format_capacity(int(total), binary=binary)]
+            + [format_capacity(int(values[day]), binary=binary) if day in values else NO_VALUE for _, values in parts],
+        )
+        for day, total in series
+    ]
+    return bands, [label for label, _ in parts], rows
+
+
+def _describe(points, values, refs, projection, bands, value_label, binary) -> str:
+    """The chart in words, for the SVG's <desc> (screen readers)."""
+    if not points:
+        return "No usage samples in this period."
+    text = (
+        f"{value_label} per day from {points[0].day:%d %b %Y} to {points[-1].day:%d %b %Y}: "
+        f"from {points[0].value_text} to {points[-1].value_text}, highest "
+        f"{format_capacity(max(values), binary=binary)}."
+    )
+    for ref in refs:
+        text += f" {ref.label} {ref.value_text}."
+    if projection:
+        text += f" Forecast: {projection.label}."
+    if bands:
+        text += " Split: " + "; ".join(f"{band.label} {band.latest_text}" for band in bands) + "."
+    return text

@@ -108,6 +108,7 @@ class TeamFilterSet(_MineMixin, django_filters.FilterSet):
             ("allocated_bytes", "allocated"),
             ("used_bytes", "used"),
             ("used_percent", "percent"),
+            ("over_quota_count", "over"),
             ("growth_7_bytes", "growth7"),
             ("growth_30_bytes", "growth30"),
         ),
@@ -139,6 +140,7 @@ class ProjectFilterSet(_MineMixin, django_filters.FilterSet):
             ("allocated_bytes", "allocated"),
             ("used_bytes", "used"),
             ("used_percent", "percent"),
+            ("over_quota_count", "over"),
         ),
         label="Sort by",
     )

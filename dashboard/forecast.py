@@ -20,6 +20,9 @@ Choices made here, so that the page, the SQL and the reference agree:
 * **The window** is whole UTC days: today and the *window_days* − 1 days before
   it, as a plain range on ``day``.
 
+An allocation's "days until quota full" follows the same rule with its quota as the limit, fitted to the
+allocation's own daily figure (the same carried-forward definition, inventory/daily_usage.py).
+
 The regression runs in PostgreSQL (dashboard/selectors/forecasts.py: ``regr_slope``
 over the daily rows, grouped by pool), one query for every pool whatever the data size.
 :func:`least_squares_days_until_full` is the pure-Python reference the tests
@@ -32,6 +35,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 
 DEFAULT_WINDOW_DAYS = 30
@@ -46,6 +50,7 @@ class PoolForecast:
     slope_bytes_per_day: float | None
     latest_used_bytes: int | None
     days_until_full: float | None
+    latest_day: dt.date | None = None  # the day of latest_used_bytes: where the forecast line starts
 
     @property
     def growth_bytes_per_day(self) -> int | None:
@@ -56,6 +61,29 @@ class PoolForecast:
     def filling(self) -> bool:
         """True when there is a forecast: at least two days of usage and a rising line."""
         return self.days_until_full is not None
+
+    def full_within(self, days: int) -> bool:
+        """Filling, and full within *days* days (the overview's "nearing full" horizon)."""
+        return self.days_until_full is not None and self.days_until_full <= days
+
+    def used_after(self, days: float) -> int:
+        """The fitted line's value *days* days after the latest day (whole bytes)."""
+        return round((self.latest_used_bytes or 0) + (self.slope_bytes_per_day or 0) * days)
+
+
+@dataclass(frozen=True)
+class AllocationForecast:
+    """Days until one allocation's usage reaches its quota: the same rule, with the quota as the limit."""
+
+    allocation_id: int
+    points: int
+    slope_bytes_per_day: float | None
+    days_until_full: float | None
+
+
+def horizon_days() -> int:
+    """How far ahead a pool counts as "nearing full" (``CAPACITY_FORECAST_HORIZON_DAYS``, default 180)."""
+    return settings.CAPACITY_FORECAST_HORIZON_DAYS
 
 
 def least_squares_days_until_full(points: Iterable[tuple[float, float]], limit: int) -> float | None:

@@ -141,6 +141,17 @@ def allocation_sums(prefix: str = "", *, since: datetime.datetime | None = None)
     }
 
 
+def counts_as_over_quota(prefix: str = "") -> Q:
+    """Active allocations whose latest usage is above their quota: the "over" state of inventory.thresholds."""
+    return counts_as_allocated(prefix) & Q(**{f"{prefix}used_bytes__gt": F(f"{prefix}quota_bytes")})
+
+
+def over_quota_count(prefix: str = "") -> Count:
+    """How many allocations (through *prefix*) are over quota: a team or project at 62 % overall may still
+    have one allocation at 106 %, and every page that shows its percentage shows this count too."""
+    return Count(f"{prefix}id", filter=counts_as_over_quota(prefix))
+
+
 def allocation_sums_query(queryset: QuerySet, group: str, *, since: datetime.datetime | None = None) -> QuerySet:
     """*queryset* of allocations grouped by *group* (e.g. ``"pool_id"``) with allocation_sums()."""
     return queryset.filter(counts_as_allocated()).order_by().values(group).annotate(**allocation_sums(since=since))
@@ -195,7 +206,7 @@ def figure_subqueries(
     from inventory.models import Allocation  # models import this module
 
     since = since or reporting_since()
-    sums = allocation_sums(since=since)
+    sums = {**allocation_sums(since=since), "over_quota_count": over_quota_count()}
     rows = Allocation.objects.filter(**{owner: OuterRef("pk")}).filter(counts_as_allocated()).order_by().values(owner)
     figures = {}
     for name in names:

@@ -10,7 +10,7 @@ always agree.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 
 from django.db.models import Case, CharField, DecimalField, F, Q, Value, When
 from django.db.models.functions import Cast, NullIf
@@ -53,6 +53,47 @@ def threshold_state(
     if used * 100 >= quota * warning:
         return WARNING
     return OK
+
+
+def threshold_bytes(limit: int, percent: int) -> int:
+    """The least usage (whole bytes) in the state of a *percent* threshold of *limit*: ⌈limit × percent ÷ 100⌉.
+
+    The same rule as :func:`threshold_state` (used × 100 ≥ limit × percent), so a chart's threshold line
+    sits exactly where the state changes.
+    """
+    return -(-int(limit) * int(percent) // 100)
+
+
+_SEVERITY = {OK: 0, WARNING: 1, CRITICAL: 2, OVER: 3}
+_TENTH = Decimal("0.1")
+
+
+def percent_state(percent: Decimal, warning: int = DEFAULT_WARNING, critical: int = DEFAULT_CRITICAL) -> str:
+    """The state of a percentage: at or above a threshold is in its state; above 100 is over quota."""
+    if percent > 100:
+        return OVER
+    if percent >= critical:
+        return CRITICAL
+    return WARNING if percent >= warning else OK
+
+
+def shown_percent(percent, state: str, warning: int = DEFAULT_WARNING, critical: int = DEFAULT_CRITICAL) -> Decimal:
+    """*percent* to one decimal as pages show it next to *state*: never rounded into another state.
+
+    Half up as a rule, but 89.96 % of a warning-state allocation (critical at 90 %) reads 89.9 %, not a
+    "90.0 %" that is not critical; 100.04 % over quota reads 100.1 %. A value exactly at a threshold is in
+    that threshold's state, so 90.0 % is always critical with a 90 % critical threshold.
+    """
+    exact = Decimal(str(percent))
+    rounded = exact.quantize(_TENTH, ROUND_HALF_UP)
+    if state not in _SEVERITY:
+        return rounded
+    shown_state = percent_state(rounded, warning, critical)
+    if _SEVERITY[shown_state] > _SEVERITY[state]:
+        return exact.quantize(_TENTH, ROUND_DOWN)
+    if _SEVERITY[shown_state] < _SEVERITY[state]:
+        return exact.quantize(_TENTH, ROUND_UP)
+    return rounded
 
 
 def used_percent(used: int | None, quota: int | None) -> Decimal | None:

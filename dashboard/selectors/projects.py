@@ -17,7 +17,8 @@ def project_rows() -> QuerySet[ResearchProject]:
         ResearchProject.objects.select_related("team", "principal_investigator")
         .annotate(
             **figures.figure_subqueries(
-                "project", ("allocation_count", "allocated_bytes", "used_bytes", "not_reporting_count")
+                "project",
+                ("allocation_count", "allocated_bytes", "used_bytes", "not_reporting_count", "over_quota_count"),
             ),
         )
         .annotate(used_percent=used_percent_expression("used_bytes", "allocated_bytes"))

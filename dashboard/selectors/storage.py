@@ -204,18 +204,16 @@ CHART_DAYS = 90
 
 
 def pool_daily_usage(
-    pool_id: int, *, days: int = CHART_DAYS, today: dt.date | None = None
+    pool_id: int, *, days: int | None = CHART_DAYS, today: dt.date | None = None
 ) -> list[tuple[dt.date, int]]:
-    """[(day, physical used bytes)] of one pool over the last *days* days, from the daily rollup (one query).
+    """[(day, physical used bytes)] of one pool over the last *days* days (None: every day), from the daily
+    rollup (one query whatever the period).
 
     The same series the forecast fits (physical where reported, else logical), so the chart
     and "days until full" tell the same story.
     """
     today = today or timezone.now().astimezone(dt.UTC).date()
-    return list(
-        PoolDailyUsage.objects.filter(
-            pool_id=pool_id, day__gt=today - dt.timedelta(days=days), day__lte=today, allocations__gt=0
-        )
-        .order_by("day")
-        .values_list("day", "physical_used_bytes")
-    )
+    rows = PoolDailyUsage.objects.filter(pool_id=pool_id, day__lte=today, allocations__gt=0)
+    if days is not None:
+        rows = rows.filter(day__gt=today - dt.timedelta(days=days))
+    return list(rows.order_by("day").values_list("day", "physical_used_bytes"))

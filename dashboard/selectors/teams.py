@@ -25,7 +25,7 @@ def _team_used_on(day: datetime.date | None):
 
 
 def team_rows(*, latest_day: datetime.date | None) -> QuerySet[Team]:
-    """Teams with projects, allocated, used, % of quota used and growth over 7 and 30 days.
+    """Teams with projects, allocated, used, % of quota used, allocations over quota and growth over 7 and 30 days.
 
     Growth is the usage on *latest_day* minus the usage 7 (30) days earlier, both from the
     daily team rollup, NULL where either day has no sample.
@@ -41,7 +41,9 @@ def team_rows(*, latest_day: datetime.date | None) -> QuerySet[Team]:
         .annotate(
             project_count=Coalesce(Subquery(project_count, output_field=BigIntegerField()), Value(0)),
             # allocated_bytes, used_bytes, not_reporting_count: inventory.figures, as everywhere.
-            **figures.figure_subqueries("project__team"),
+            **figures.figure_subqueries(
+                "project__team", ("allocated_bytes", "used_bytes", "not_reporting_count", "over_quota_count")
+            ),
             used_latest_day=_team_used_on(latest_day),
             used_week_ago=_team_used_on(week_ago),
             used_month_ago=_team_used_on(month_ago),
@@ -69,7 +71,9 @@ def team_project_breakdown(team: Team) -> QuerySet[ResearchProject]:
     return (
         ResearchProject.objects.filter(team=team)
         .select_related("principal_investigator")
-        .annotate(**figures.allocation_sums("allocations__"))
+        .annotate(
+            over_quota_count=figures.over_quota_count("allocations__"), **figures.allocation_sums("allocations__")
+        )
         .annotate(used_percent=used_percent_expression("used_bytes", "allocated_bytes"))
         .order_by("code")
     )
@@ -80,7 +84,8 @@ def team_pool_breakdown(team: Team) -> QuerySet:
     return (
         Allocation.objects.filter(figures.counts_as_allocated(), project__team=team)
         .values("pool__slug", "pool__name", "pool__array__name", "pool__array__slug")
-        .annotate(**figures.allocation_sums())
+        # The count first: allocation_sums' used_bytes would shadow the field it compares.
+        .annotate(over_quota_count=figures.over_quota_count(), **figures.allocation_sums())
         .annotate(used_percent=used_percent_expression("used_bytes", "allocated_bytes"))
         .order_by("pool__array__name", "pool__name")
     )

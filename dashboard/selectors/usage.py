@@ -8,6 +8,7 @@ a project (a handful of allocations) has it worked out on the fly by the same qu
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.db import connection
 from django.db.models import Max
@@ -31,25 +32,30 @@ def _window(days: int, end: datetime.date | None) -> tuple[datetime.date, dateti
 
 
 def team_daily_usage(
-    team_id: int, *, days: int = CHART_DAYS, end: datetime.date | None = None
+    team_id: int, *, days: int | None = CHART_DAYS, end: datetime.date | None = None
 ) -> list[tuple[datetime.date, int]]:
-    """[(day, bytes used)] of one team over the last *days* days, from its daily rollup (one query)."""
-    start, end = _window(days, end)
+    """[(day, bytes used)] of one team over the last *days* days (None: every day), from its daily rollup
+    (one query whatever the period)."""
+    start, end = _window(days or 1, end)
     # Days on which no allocation reported have no figure (a gap, not a fall to zero).
-    rows = TeamDailyUsage.objects.filter(team_id=team_id, day__gte=start, day__lte=end, allocations__gt=0)
+    rows = TeamDailyUsage.objects.filter(team_id=team_id, day__lte=end, allocations__gt=0)
+    if days is not None:
+        rows = rows.filter(day__gte=start)
     rows = rows.order_by("day")
     return list(rows.values_list("day", "used_bytes"))
 
 
 def project_daily_usage(
-    project_id: int, *, days: int = CHART_DAYS, end: datetime.date | None = None
+    project_id: int,
+    *,
+    days: int | None = CHART_DAYS,
+    end: datetime.date | None = None,
+    first: datetime.date | None = None,
 ) -> list[tuple[datetime.date, int]]:
-    """[(day, bytes used)] of one project over the last *days* days (one query; days on which none of its
-    allocations reported are left out: a gap, not a fall to zero)."""
-    start, end = _window(days, end)
-    sql, params = carried_usage_sql(
-        [start + datetime.timedelta(days=n) for n in range(days)], scope="AND a.project_id = %(project_id)s"
-    )
+    """[(day, bytes used)] of one project over the last *days* days, or (days None) from *first*, its start
+    (one query; days on which none of its allocations reported are left out: a gap, not a fall to zero)."""
+    day_list = _days(days, end, first)
+    sql, params = carried_usage_sql(day_list, scope="AND a.project_id = %(project_id)s")
     params["project_id"] = project_id
     with connection.cursor() as cursor:
         cursor.execute(
@@ -58,3 +64,50 @@ def project_daily_usage(
             params,
         )
         return [(day, int(total)) for day, total in cursor.fetchall()]
+
+
+def _days(days: int | None, end: datetime.date | None, first: datetime.date | None) -> list[datetime.date]:
+    """The days of a period: the last *days* up to *end*, or (days None) every day from *first* to *end*."""
+    end = end or datetime.datetime.now(datetime.UTC).date()
+    start = _window(days, end)[0] if days is not None else min(first or end, end)
+    return [start + datetime.timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+#: The label of each part of a split chart, and how the day's rows are grouped.
+_SPLIT_SQL = {
+    "project": (
+        "SELECT c.day, r.code, sum(c.used_bytes) FROM ({carried}) AS c "
+        "JOIN inventory_researchproject r ON r.id = c.project_id "
+        "GROUP BY c.day, r.code HAVING count(c.used_bytes) > 0 ORDER BY r.code, c.day"
+    ),
+    "pool": (
+        "SELECT c.day, sa.name || ' / ' || sp.name, sum(c.used_bytes) FROM ({carried}) AS c "
+        "JOIN inventory_storagepool sp ON sp.id = c.pool_id JOIN inventory_storagearray sa ON sa.id = sp.array_id "
+        "GROUP BY c.day, sa.name, sp.name HAVING count(c.used_bytes) > 0 ORDER BY 2, c.day"
+    ),
+}
+
+
+def split_daily_usage(
+    days: Iterable[datetime.date], *, by: str, team_id: int | None = None, project_id: int | None = None
+) -> list[tuple[str, list[tuple[datetime.date, int]]]]:
+    """A team's or project's daily usage on *days*, per project or per pool (*by*): [(label, [(day, bytes)])].
+
+    The same day's figure as the total (inventory/daily_usage.py), grouped in SQL: one query.
+    """
+    day_list = list(days)
+    if not day_list:
+        return []
+    if team_id is not None:
+        scope, params_extra = "AND p.team_id = %(team_id)s", {"team_id": team_id}
+    else:
+        scope, params_extra = "AND a.project_id = %(project_id)s", {"project_id": project_id}
+    carried, params = carried_usage_sql(day_list, scope=scope)
+    params.update(params_extra)
+    with connection.cursor() as cursor:
+        cursor.execute(_SPLIT_SQL[by].format(carried=carried), params)
+        rows = cursor.fetchall()
+    parts: dict[str, list[tuple[datetime.date, int]]] = {}
+    for day, label, total in rows:
+        parts.setdefault(label, []).append((day, int(total)))
+    return list(parts.items())

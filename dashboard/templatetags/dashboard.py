@@ -12,7 +12,7 @@ Lists wrap their table in ``<div id="results">`` (the default htmx target here).
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django import template
 from django.conf import settings
@@ -21,6 +21,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 
+from dashboard.forecast import DEFAULT_WINDOW_DAYS
+from dashboard.templatetags.forecast import days_until_full
 from inventory import thresholds
 from inventory.templatetags.capacity import capacity_title, capacity_units
 from inventory.templatetags.capacity import percent as format_percent
@@ -67,7 +69,7 @@ def usage_bar(
         percent = thresholds.used_percent(used, quota)
     if percent is None:
         return _NO_USAGE_BAR
-    percent = Decimal(str(percent)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    percent = thresholds.shown_percent(percent, state, warning, critical)  # never rounded into another state
     width = min(max(percent, Decimal(0)), Decimal(100)).quantize(Decimal("0.1"))
     over = state == "over"
     fill = "fill" if state == "ok" else f"fill fill-{state}"
@@ -100,6 +102,21 @@ def _quota_cell(allocation, binary) -> str:
         capacity_units(allocation.quota_bytes, binary),
         "Quota drift: the storage system's own hard limit differs from the promised quota.",
         capacity_units(enforced, binary),
+    )
+
+
+def _quota_full_note(allocation) -> str:
+    """ "Quota full in 41 days" under the bar, from the allocation's forecast (dashboard/forecast.py), if filling."""
+    forecast = getattr(allocation, "quota_forecast", None)
+    if forecast is None or forecast.days_until_full is None or allocation.status != "active":
+        return ""
+    days = forecast.days_until_full
+    if days == 0:
+        return mark_safe('<br><span class="quota-full muted">quota full now</span>')
+    return format_html(
+        '<br><span class="quota-full muted" title="{}">quota full {}</span>',
+        f"At the growth of the last {DEFAULT_WINDOW_DAYS} days (a straight line fitted to its daily usage)",
+        days_until_full(days),
     )
 
 
@@ -142,7 +159,7 @@ def allocation_row(allocation, *, show_project=False, show_team=False, staff=Fal
         pool.critical_threshold,
         percent=allocation.used_percent,
     )
-    cells.append(format_html("<td>{}</td>", bar))
+    cells.append(format_html("<td>{}{}</td>", bar, _quota_full_note(allocation)))
     end_date = allocation.end_date
     cells.append(format_html('<td class="nowrap">{}</td>', end_date.isoformat() if end_date else "—"))
     measured = allocation.usage_measured_at
@@ -169,6 +186,22 @@ def allocation_row(allocation, *, show_project=False, show_team=False, staff=Fal
 def threshold_state(used, quota) -> str:
     """``ok`` / ``warning`` / ``critical`` / ``over`` / ``none`` with the default thresholds."""
     return thresholds.threshold_state(used, quota)
+
+
+@register.simple_tag
+def over_quota_badge(count, url: str = "") -> str:
+    """How many allocations are over quota, as a badge ("2 over quota"), linked to them when *url* is given;
+    "none" in muted text at 0. A team's or project's overall percentage can hide one full allocation."""
+    if not count:
+        return mark_safe('<span class="muted">none</span>')
+    noun = "allocation" if count == 1 else "allocations"
+    badge = format_html(
+        '<span class="badge badge-over" title="{} {} using more than the quota">{} over quota</span>',
+        count,
+        noun,
+        count,
+    )
+    return format_html('<a href="{}">{}</a>', url, badge) if url else badge
 
 
 @register.simple_tag

@@ -6,6 +6,7 @@ from django.http import HttpResponse
 
 from dashboard.filtersets import AllocationFilterSet
 from dashboard.selectors.allocations import allocation_rows
+from dashboard.selectors.forecasts import with_quota_forecasts
 from dashboard.tables import HtmxHttpRequest, csv_response, paginate, render_list, wants_csv
 
 
@@ -47,9 +48,11 @@ def allocation_list(request: HtmxHttpRequest) -> HttpResponse:
     rows = filterset.qs
     if wants_csv(request):
         return csv_response("allocations.csv", allocation_csv_columns(staff=staff), rows)
+    page_obj = paginate(request, rows)
+    page_obj.object_list = with_quota_forecasts(page_obj.object_list)  # days until each quota is full
     context = {
         "filterset": filterset,
-        "page_obj": paginate(request, rows),
+        "page_obj": page_obj,
         "is_filtered": any(v for k, v in request.GET.items() if k not in ("sort", "page")),
     }
     return render_list(request, "dashboard/allocations/list.html", context)

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from dashboard.forecast import DEFAULT_WINDOW_DAYS
+from dashboard.forecast import DEFAULT_WINDOW_DAYS, horizon_days
 from dashboard.selectors import overview as selectors
 from dashboard.selectors.forecasts import pool_forecasts
 from dashboard.selectors.storage import capacity_figures
@@ -24,11 +24,11 @@ def overview(request: HttpRequest) -> HttpResponse:
     figures = capacity_figures()
     forecasts = pool_forecasts()  # soonest full first
     pools_by_id = {pool["pool_id"]: pool for pool in figures.pools}
-    nearing_full = [
-        {**pools_by_id[forecast.pool_id], "forecast": forecast}
-        for forecast in forecasts.values()
-        if forecast.filling and forecast.pool_id in pools_by_id
-    ][:POOL_LIMIT]
+    filling = [forecast for forecast in forecasts.values() if forecast.filling and forecast.pool_id in pools_by_id]
+    # Only pools full within the horizon: one full in 2057 is not "nearing full".
+    horizon = horizon_days()
+    soon = [forecast for forecast in filling if forecast.full_within(horizon)]
+    nearing_full = [{**pools_by_id[forecast.pool_id], "forecast": forecast} for forecast in soon[:POOL_LIMIT]]
     # The fullest pools first; a pool with no usable capacity has no percentage and goes last.
     busiest_pools = sorted(
         figures.pools, key=lambda pool: (pool["used_percent"] is not None, pool["used_percent"] or 0), reverse=True
@@ -41,6 +41,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         "pool_count": len(figures.pools),
         "nearing_full": nearing_full,
         "forecast_window_days": DEFAULT_WINDOW_DAYS,
+        "horizon_days": horizon,
+        "filling_later": len(filling) - len(soon),
         "top_teams": selectors.top_teams(),
         "near_quota": attention.near_quota,
         "ending_soon": attention.ending_soon,

@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
-from dashboard.charts import line_chart
+from dashboard.chart_controls import chart_options, render_chart, wants_chart_only
 from dashboard.filtersets import ProjectFilterSet
 from dashboard.selectors.allocations import allocation_rows
+from dashboard.selectors.forecasts import with_quota_forecasts
 from dashboard.selectors.projects import project_rows
-from dashboard.selectors.usage import CHART_DAYS, latest_sample_day, project_daily_usage
+from dashboard.selectors.usage import latest_sample_day
 from dashboard.tables import HtmxHttpRequest, csv_response, paginate, render_list, wants_csv
 from dashboard.units import prefers_binary
+from dashboard.usage_charts import project_chart
 from dashboard.views.allocations import allocation_csv_columns
 
 
@@ -29,6 +31,7 @@ PROJECT_CSV_COLUMNS = [
     ("allocated_bytes", lambda p: p.allocated_bytes),
     ("used_bytes", lambda p: p.used_bytes),
     ("used_percent", lambda p: _percent(p.used_percent)),
+    ("allocations_over_quota", lambda p: p.over_quota_count),
     ("start_date", lambda p: p.start_date.isoformat()),
     ("end_date", lambda p: p.end_date.isoformat() if p.end_date else None),
 ]
@@ -49,20 +52,21 @@ def project_list(request: HtmxHttpRequest) -> HttpResponse:
 
 def project_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
     project = get_object_or_404(project_rows(), code=code)
+    latest_day = latest_sample_day()
+    binary = prefers_binary(request)
+    options = chart_options(request, chart_id="project-usage", splits=("pool",))
+    if wants_chart_only(request, options):  # a period or split link: the chart's block alone
+        return render_chart(request, project_chart(project, options, latest_day=latest_day, binary=binary), options)
     staff = request.user.is_staff
     allocations = allocation_rows(staff=staff).filter(project=project)
     if wants_csv(request):
         return csv_response(f"project-{project.code}-allocations.csv", allocation_csv_columns(staff=staff), allocations)
-    latest_day = latest_sample_day()
+    page_obj = paginate(request, allocations)
+    page_obj.object_list = with_quota_forecasts(page_obj.object_list)
     context = {
         "project": project,
-        "page_obj": paginate(request, allocations),
-        "chart": line_chart(
-            project_daily_usage(project.pk, end=latest_day),
-            title=f"{project.code}: used capacity per day, last {CHART_DAYS} days",
-            chart_id="project-usage",
-            quota=project.allocated_bytes or None,
-            binary=prefers_binary(request),
-        ),
+        "page_obj": page_obj,
+        "chart": project_chart(project, options, latest_day=latest_day, binary=binary),
+        "chart_options": options,
     }
     return render_list(request, "dashboard/projects/detail.html", context)

@@ -10,14 +10,15 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from dashboard.charts import line_chart
+from dashboard.chart_controls import chart_options, render_chart, wants_chart_only
 from dashboard.filtersets import AllocationFilterSet
 from dashboard.forecast import DEFAULT_WINDOW_DAYS
 from dashboard.selectors.allocations import allocation_rows
-from dashboard.selectors.forecasts import pool_forecasts
-from dashboard.selectors.storage import CHART_DAYS, capacity_figures, pool_daily_usage
+from dashboard.selectors.forecasts import pool_forecasts, with_quota_forecasts
+from dashboard.selectors.storage import capacity_figures
 from dashboard.tables import HtmxHttpRequest, csv_response, paginate, render_list, wants_csv, wants_table_only
 from dashboard.units import prefers_binary
+from dashboard.usage_charts import pool_chart
 from dashboard.views.allocations import allocation_csv_columns
 from inventory.models import StorageArray, StoragePool
 
@@ -53,9 +54,11 @@ def _allocation_filterset(request: HtmxHttpRequest, *, pools=None, **scope) -> A
 
 
 def _allocation_table(request: HtmxHttpRequest, filterset: AllocationFilterSet) -> dict:
+    page_obj = paginate(request, filterset.qs)
+    page_obj.object_list = with_quota_forecasts(page_obj.object_list)  # days until each quota is full
     return {
         "filterset": filterset,
-        "page_obj": paginate(request, filterset.qs),
+        "page_obj": page_obj,
         "is_filtered": any(value for key, value in request.GET.items() if key not in ("sort", "page", "format")),
     }
 
@@ -93,22 +96,24 @@ def pool_detail(request: HtmxHttpRequest, array: str, pool: str) -> HttpResponse
     storage_pool = get_object_or_404(
         StoragePool.objects.select_related("array", "array__site"), slug=pool, array__slug=array
     )
+    options = chart_options(request, chart_id="pool-usage-chart")
+    if wants_chart_only(request, options):  # a period link: the chart's block alone
+        forecast = pool_forecasts(pool_ids=[storage_pool.pk]).get(storage_pool.pk)
+        return render_chart(
+            request, pool_chart(storage_pool, forecast, options, binary=prefers_binary(request)), options
+        )
     filterset = _allocation_filterset(request, pool=storage_pool)
     if wants_csv(request):
         return _csv(request, filterset, storage_pool.slug)
     context = {"pool": storage_pool, "array": storage_pool.array, **_allocation_table(request, filterset)}
     if not wants_table_only(request):  # htmx asked for the table alone: skip the figures
         figures = capacity_figures(pool_id=storage_pool.pk)
+        forecast = pool_forecasts(pool_ids=[storage_pool.pk]).get(storage_pool.pk)
         context |= {
             "figures": figures.pools[0] if figures.pools else {},
-            "forecast": pool_forecasts(pool_ids=[storage_pool.pk]).get(storage_pool.pk),
-            "chart": line_chart(
-                pool_daily_usage(storage_pool.pk),
-                title=f"Physical used per day, last {CHART_DAYS} days",
-                chart_id="pool-usage-chart",
-                value_label="Used (physical)",
-                binary=prefers_binary(request),
-            ),
+            "forecast": forecast,
+            "chart": pool_chart(storage_pool, forecast, options, binary=prefers_binary(request)),
+            "chart_options": options,
             "forecast_window_days": DEFAULT_WINDOW_DAYS,
         }
     return render_list(request, "dashboard/storage/pool_detail.html", context)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
-from dashboard.charts import line_chart
+from dashboard.chart_controls import chart_options, render_chart, wants_chart_only
 from dashboard.filtersets import TeamFilterSet
 from dashboard.selectors.allocations import allocation_rows
+from dashboard.selectors.forecasts import with_quota_forecasts
 from dashboard.selectors.teams import (
     my_team_rows,
     team_members,
@@ -15,9 +16,10 @@ from dashboard.selectors.teams import (
     team_project_breakdown,
     team_rows,
 )
-from dashboard.selectors.usage import CHART_DAYS, latest_sample_day, team_daily_usage
+from dashboard.selectors.usage import latest_sample_day
 from dashboard.tables import HtmxHttpRequest, csv_response, paginate, render_list, wants_csv, wants_table_only
 from dashboard.units import prefers_binary
+from dashboard.usage_charts import team_chart
 from dashboard.views.allocations import allocation_csv_columns
 
 
@@ -33,6 +35,7 @@ TEAM_CSV_COLUMNS = [
     ("allocated_bytes", lambda t: t.allocated_bytes),
     ("used_bytes", lambda t: t.used_bytes),
     ("used_percent", lambda t: _percent(t.used_percent)),
+    ("allocations_over_quota", lambda t: t.over_quota_count),
     ("growth_7d_bytes", lambda t: t.growth_7_bytes),
     ("growth_30d_bytes", lambda t: t.growth_30_bytes),
 ]
@@ -61,25 +64,27 @@ def team_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """One team: usage over time, per project and per pool, members, and its allocations."""
     latest_day = latest_sample_day()
     team = get_object_or_404(team_rows(latest_day=latest_day), slug=slug)
+    binary = prefers_binary(request)
+    options = chart_options(request, chart_id="team-usage", splits=("project", "pool"))
+    if wants_chart_only(request, options):  # a period or split link: the chart's block alone
+        return render_chart(request, team_chart(team, options, latest_day=latest_day, binary=binary), options)
     staff = request.user.is_staff
     allocations = allocation_rows(staff=staff).filter(project__team=team)
     if wants_csv(request):
         return csv_response(f"team-{team.slug}-allocations.csv", allocation_csv_columns(staff=staff), allocations)
-    binary = prefers_binary(request)
-    series = team_daily_usage(team.pk, end=latest_day)
+    page_obj = paginate(request, allocations)
+    page_obj.object_list = with_quota_forecasts(page_obj.object_list)
     context = {
         "team": team,
-        "page_obj": paginate(request, allocations),
-        "chart": line_chart(
-            series,
-            title=f"{team.name}: used capacity per day, last {CHART_DAYS} days",
-            chart_id="team-usage",
-            quota=team.allocated_bytes or None,
-            binary=binary,
-        ),
-        "projects": team_project_breakdown(team),
-        "pools": team_pool_breakdown(team),
-        "members": team_members(team),
+        "page_obj": page_obj,
         "latest_day": latest_day,
     }
+    if not wants_table_only(request):  # htmx asked for the allocations table alone
+        context |= {
+            "chart": team_chart(team, options, latest_day=latest_day, binary=binary),
+            "chart_options": options,
+            "projects": team_project_breakdown(team),
+            "pools": team_pool_breakdown(team),
+            "members": team_members(team),
+        }
     return render_list(request, "dashboard/teams/detail.html", context)

@@ -3,7 +3,7 @@
 import datetime
 from decimal import Decimal
 
-from dashboard.charts import line_chart, nice_step, value_ticks
+from dashboard.charts import MAX_BANDS, Projection, Reference, line_chart, nice_step, value_ticks
 
 TB = 10**12
 TIB = 2**40
@@ -51,3 +51,73 @@ def test_line_chart_single_point_and_empty():
     assert chart.points[0].x == (chart.left + chart.right) / 2
     empty = line_chart([], title="None")
     assert empty.is_empty and empty.description == "No usage samples in this period."
+
+
+PB = 10**15
+
+
+def test_axis_reaches_the_highest_reference_line():
+    # A 1 PB pool with 400 TB used: the axis must show the capacity, not stop at 400 TB.
+    day = datetime.date(2026, 11, 1)
+    series = [(day + datetime.timedelta(days=i), 380 * TB + i * TB) for i in range(20)]
+    chart = line_chart(
+        series,
+        title="Pool",
+        references=[Reference("capacity", "Capacity", PB), Reference("critical", "Critical 90 %", 9 * PB // 10)],
+    )
+    assert chart.axis_max >= PB
+    capacity = next(r for r in chart.references if r.kind == "capacity")
+    assert capacity.y >= chart.top and capacity.text == "Capacity: 1.00 PB"
+    # Lines are sorted by value; the critical one sits below capacity (larger y).
+    assert [r.kind for r in chart.references] == ["critical", "capacity"]
+    assert chart.references[0].y > capacity.y
+    assert "Capacity 1.00 PB." in chart.description
+
+
+def test_projection_extends_the_time_axis_to_the_day_it_ends():
+    day = datetime.date(2026, 11, 1)
+    series = [(day + datetime.timedelta(days=i), (i + 1) * TB) for i in range(10)]
+    end = datetime.date(2027, 3, 1)
+    projection = Projection(series[-1][0], series[-1][1], end, 50 * TB, "Full about 01 Mar 2027")
+    chart = line_chart(
+        series, title="Pool", references=[Reference("capacity", "Capacity", 50 * TB)], projection=projection
+    )
+    drawn = chart.projection
+    assert drawn.x2 == chart.right and drawn.end_day == end  # the forecast ends at the right edge
+    assert drawn.x1 == chart.points[-1].x and drawn.y1 == chart.points[-1].y  # and starts at the last point
+    assert drawn.y2 == next(r.y for r in chart.references if r.kind == "capacity")
+    assert chart.points[-1].x < chart.right
+    assert chart.x_ticks[-1].position == chart.right
+    assert "Forecast: Full about 01 Mar 2027." in chart.description
+
+
+def test_split_stacks_the_parts_under_the_total_and_tables_them():
+    day = datetime.date(2026, 11, 1)
+    days = [day + datetime.timedelta(days=i) for i in range(3)]
+    a = [(d, 2 * TB) for d in days]
+    b = [(d, (i + 1) * TB) for i, d in enumerate(days)]
+    total = [(d, 2 * TB + (i + 1) * TB) for i, d in enumerate(days)]
+    chart = line_chart(total, title="Team", quota=10 * TB, split=[("NN0001K", a), ("NN0002K", b)])
+    assert [band.label for band in chart.bands] == ["NN0002K", "NN0001K"]  # largest on the last day first
+    assert all(band.path.startswith("M ") and band.path.endswith(" Z") for band in chart.bands)
+    # The top of the last band is the total's line.
+    top_of_stack = chart.bands[-1].path.split(" L ")[2]
+    assert top_of_stack == f"{chart.points[-1].x:.1f},{chart.points[-1].y:.1f}"
+    assert chart.table_columns == ["Used", "NN0002K", "NN0001K"]
+    assert chart.table_rows[-1] == ("2026-11-03", ["5.00 TB", "3.00 TB", "2.00 TB"])
+    assert chart.quota_text == "10.0 TB" and "Quota 10.0 TB." in chart.description
+
+
+def test_split_keeps_six_parts_and_adds_up_the_rest():
+    day = datetime.date(2026, 11, 1)
+    parts = [(f"P{i}", [(day, (i + 1) * TB)]) for i in range(9)]
+    chart = line_chart([(day, 45 * TB)], title="Team", split=parts)
+    assert len(chart.bands) == MAX_BANDS
+    assert chart.bands[-1].label == "Other (4)" and chart.bands[-1].latest_text == "10.0 TB"
+
+
+def test_long_periods_label_dates_with_the_year():
+    day = datetime.date(2025, 1, 1)
+    series = [(day + datetime.timedelta(days=i), TB) for i in range(0, 700, 7)]
+    chart = line_chart(series, title="All")
+    assert chart.x_ticks[0].label == "Jan 2025" and len(chart.x_ticks) <= 6

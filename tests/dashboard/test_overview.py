@@ -188,7 +188,8 @@ def test_requests_waiting_for_approval_are_for_staff_only(researcher_client, sta
 
 
 @pytest.mark.django_db
-def test_pools_nearing_full_show_days_until_full(researcher_client, estate):
+def test_pools_nearing_full_show_days_until_full(researcher_client, estate, settings):
+    settings.CAPACITY_FORECAST_HORIZON_DAYS = 10_000  # the estate's pools fill slowly (years)
     refresh_daily_usage()
     html = section(researcher_client.get(URL).content.decode(), "nearing-full-heading")
     pool = estate.pools[0]
@@ -252,3 +253,24 @@ def test_query_count_does_not_grow_with_the_data(client, django_assert_max_num_q
     grow(teams=12, projects_per_team=3, pools=3)
     large = _count_queries(client, django_assert_max_num_queries, 15)
     assert large == small
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("horizon", "listed"), [(180, ["soon"]), (700, ["soon", "later"]), (30, [])])
+def test_pools_nearing_full_are_only_those_full_within_the_horizon(researcher_client, settings, horizon, listed):
+    from tests.inventory.factories import make_filling_pool as filling_pool
+
+    settings.CAPACITY_FORECAST_HORIZON_DAYS = horizon
+    pools = {
+        "soon": filling_pool(per_day=10 * TB, last=590 * TB),  # full in 41 days
+        "later": filling_pool(per_day=TB, last=399 * TB),  # full in 601 days
+    }
+    html = section(researcher_client.get(URL).content.decode(), "nearing-full-heading")
+    for name, pool in pools.items():
+        assert (pool.get_absolute_url() in html) == (name in listed), name
+    if listed == ["soon"]:
+        assert "only pools full within 180 days are listed (1 more filling more slowly" in html
+        assert "in 41 days" in html
+    if not listed:
+        assert "No pool will be full within 30 days at its current growth." in html
+        assert "2 pools are filling more slowly" in html

@@ -99,3 +99,33 @@ def make_allocation(*, pool, quota=10 * TB, status=Allocation.Status.ACTIVE, **f
             **fields,
         }
     )
+
+
+def record_daily_usage(allocation: Allocation, used_by_day, *, hour: int = 12) -> None:
+    """One usage sample per (day, used bytes) of *used_by_day* for *allocation*, then the usage state and
+    daily rollups worked out as after an import (inventory/services/usage_state.py)."""
+    from inventory.models import UsageSample
+    from inventory.services.usage_state import refresh_every_usage_state
+
+    UsageSample.objects.bulk_create(
+        UsageSample(
+            allocation=allocation,
+            measured_at=datetime.datetime.combine(day, datetime.time(hour), tzinfo=datetime.UTC),
+            used_bytes=used,
+            source="test",
+        )
+        for day, used in used_by_day
+    )
+    refresh_every_usage_state()
+
+
+def make_filling_pool(*, per_day: int, last: int, days: int = 20, capacity: int = PB, **fields) -> StoragePool:
+    """A pool whose one allocation grew *per_day* bytes a day over the last *days* days, to *last* today:
+    its forecast is full in (capacity − last) ÷ per_day days."""
+    pool = make_pool(capacity=capacity, **fields)
+    allocation = make_allocation(pool=pool, quota=9 * capacity // 10)
+    today = timezone.now().astimezone(datetime.UTC).date()
+    record_daily_usage(
+        allocation, [(today - datetime.timedelta(days=back), last - back * per_day) for back in range(days)]
+    )
+    return pool

@@ -44,3 +44,31 @@ def test_sql_and_python_agree(db, used, quota, warning, critical, state):
     )
     assert row.state == state
     assert row.percent == used_percent(used, quota)
+
+
+@pytest.mark.parametrize(
+    ("percent", "state"),
+    [
+        ("79.99", "ok"),
+        ("80", "warning"),
+        ("89.999", "warning"),
+        ("90.0", "critical"),
+        ("100", "critical"),
+        ("100.01", "over"),
+    ],
+)
+def test_percent_state_is_at_or_above_each_threshold(percent, state):
+    from decimal import Decimal
+
+    from inventory.thresholds import percent_state
+
+    assert percent_state(Decimal(percent), 80, 90) == state
+
+
+def test_threshold_bytes_is_where_the_state_starts():
+    from inventory.thresholds import threshold_bytes
+
+    for limit in (TB, TB + 1, 7, 10**21 + 3):
+        line = threshold_bytes(limit, 90)
+        assert threshold_state(line, limit) == "critical"
+        assert threshold_state(line - 1, limit) == "warning"

@@ -111,3 +111,22 @@ def test_a_partial_import_keeps_team_growth_and_chart_whole(client, estate_build
 
 def test_no_samples(db):
     assert latest_sample_day() is None
+
+
+@pytest.mark.parametrize("by", ["project", "pool"])
+def test_split_parts_add_up_to_the_total_every_day(estate_builder, by):
+    from dashboard.selectors.usage import split_daily_usage
+
+    today = timezone.now().astimezone(datetime.UTC).date()
+    estate = estate_builder(teams=2, projects_per_team=3, pools=2, sample_days=12, today=today)
+    team = estate.teams[0]
+    total = team_daily_usage(team.pk, days=30, end=today)
+    parts = split_daily_usage([day for day, _ in total], by=by, team_id=team.pk)
+    assert len(parts) == (3 if by == "project" else 2)
+    for day, used in total:
+        assert sum(dict(values).get(day, 0) for _, values in parts) == used
+    project = estate.projects[0]
+    project_total = project_daily_usage(project.pk, days=None, end=today, first=today - datetime.timedelta(days=20))
+    by_pool = split_daily_usage([day for day, _ in project_total], by="pool", project_id=project.pk)
+    for day, used in project_total:
+        assert sum(dict(values).get(day, 0) for _, values in by_pool) == used

@@ -92,3 +92,26 @@ def test_allocation_row_cells_escaping_and_staff_columns(estate):
     assert "<th" not in researcher_row and "staff-only" not in researcher_row and "9.09 TiB" in researcher_row
     allocation.usage_measured_at = None
     assert '<span class="muted">never</span>' in render("{% allocation_row a %}", a=allocation)
+
+
+@pytest.mark.parametrize(
+    ("used", "css", "text"),
+    [
+        (90 * TB // 100, "fill fill-critical", "90.0 %"),  # exactly at the critical threshold: critical
+        (80 * TB // 100, "fill fill-warning", "80.0 %"),  # exactly at the warning threshold: warning
+        (8996 * TB // 10000, "fill fill-warning", "89.9 %"),  # not critical: never shown as "90.0 %"
+        (7996 * TB // 10000, 'class="fill"', "79.9 %"),
+        (10004 * TB // 10000, "fill fill-over", "100.1 %"),  # over quota: never shown as "100.0 %"
+        (8994 * TB // 10000, "fill fill-warning", "89.9 %"),  # ordinary rounding elsewhere
+        (8966 * TB // 10000, "fill fill-warning", "89.7 %"),
+    ],
+)
+def test_a_bar_shows_its_state_and_a_percentage_in_that_state(used, css, text):
+    html = render("{% usage_bar used quota 80 90 %}", used=used, quota=TB)
+    assert css in html and f">{text}</span>" in html
+
+
+def test_a_pool_at_exactly_its_critical_threshold_is_critical_with_the_sql_percentage():
+    # Pages pass the percentage SQL worked out; the state still comes from the exact bytes.
+    html = render("{% usage_bar used quota 80 90 percent=p %}", used=900 * TB, quota=1000 * TB, p="90.000")
+    assert "fill fill-critical" in html and "badge-critical" in html and ">90.0 %</span>" in html

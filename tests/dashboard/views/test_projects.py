@@ -93,6 +93,7 @@ def test_project_csv_equals_filtered_rows(researcher_client, estate):
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [r["code"] for r in rows] == [p.code for p in page]
     assert rows[0]["allocated_bytes"] == str(page[0].allocated_bytes)
+    assert [r["allocations_over_quota"] for r in rows] == [str(p.over_quota_count) for p in page]
 
 
 def test_project_list_empty_and_no_match(researcher_client, db):
@@ -148,3 +149,20 @@ def test_query_count_is_flat(researcher_client, estate_builder, django_assert_ma
     estate_builder(teams=30, projects_per_team=3)
     with django_assert_max_num_queries(len(small_run.captured_queries)):
         researcher_client.get(url)
+
+
+def test_projects_show_allocations_over_quota_and_sort_by_them(researcher_client, db):
+    from tests.inventory.factories import TB, make_allocation, make_pool
+
+    pool, other_pool = make_pool(capacity=100 * TB), make_pool(capacity=100 * TB)
+    over = make_allocation(pool=pool, quota=5 * TB, used_bytes=5_300_000_000_000)
+    make_allocation(pool=other_pool, quota=10 * TB, used_bytes=4 * TB, project=over.project)
+    calm = make_allocation(pool=pool, quota=10 * TB, used_bytes=9 * TB).project
+    html = researcher_client.get("/projects/", {"sort": "-over"}).content.decode()
+    assert html.index(over.project.code) < html.index(calm.code)
+    row = html[html.index(over.project.code) :]
+    row = row[: row.index("</tr>")]
+    assert "62.0 %" in row and ">1 over quota</span>" in row
+    detail = researcher_client.get(over.project.get_absolute_url()).content.decode()
+    assert "<dt>Allocations over quota</dt>" in detail and ">1 over quota</span>" in detail
+    assert '<h2 id="allocations-heading">Allocations</h2>' in detail

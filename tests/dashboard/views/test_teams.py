@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -106,6 +107,7 @@ def test_team_csv_equals_the_filtered_rows(researcher_client, estate):
     assert [r["slug"] for r in rows] == [t.slug for t in page]
     assert "used_bytes" in rows[0] and "allocated_bytes" in rows[0]
     assert rows[0]["used_bytes"] == str(page[0].used_bytes)
+    assert [r["allocations_over_quota"] for r in rows] == [str(t.over_quota_count) for t in page]
 
 
 def test_team_list_empty_states(researcher_client, db):
@@ -167,3 +169,46 @@ def test_query_count_is_flat(researcher_client, estate_builder, researcher, djan
     estate_builder(teams=40, projects_per_team=3, members=[researcher])
     with django_assert_max_num_queries(len(small_run.captured_queries)):
         researcher_client.get(url)
+
+
+# --- breaches are never hidden -----------------------------------------------------------------
+
+
+def team_at_62_percent_with_one_allocation_at_106():
+    """A team at 62 % of its quota overall, one of whose allocations is at 106 %; and a team with no breach."""
+    from tests.inventory.factories import make_allocation, make_pool, make_project
+
+    pool = make_pool(capacity=100 * TB)
+    over = make_allocation(pool=pool, quota=5 * TB, used_bytes=5_300_000_000_000)
+    team = over.project.team
+    make_allocation(pool=pool, quota=10 * TB, used_bytes=4 * TB, project=make_project(team=team))
+    calm = make_allocation(pool=pool, quota=10 * TB, used_bytes=9 * TB).project.team
+    return team, calm, over
+
+
+def test_team_list_counts_allocations_over_quota_and_sorts_by_it(researcher_client, db):
+    team, calm, over = team_at_62_percent_with_one_allocation_at_106()
+    html = researcher_client.get("/teams/", {"sort": "-over"}).content.decode()
+    assert html.index(team.name) < html.index(calm.name)  # the breach first, though calm is fuller (90 %)
+    assert 'aria-sort="descending"><a href="?sort=over"' in html
+    row = html[html.index(team.name) :]
+    assert "62.0 %" in row[: row.index("</tr>")]
+    assert f'href="/allocations/?state=over&amp;team={team.slug}"' in row[: row.index("</tr>")]
+    assert ">1 over quota</span>" in row[: row.index("</tr>")]
+    calm_row = html[html.index(calm.name) :]
+    assert '<span class="muted">none</span>' in calm_row[: calm_row.index("</tr>")]
+    ascending = researcher_client.get("/teams/", {"sort": "over"}).content.decode()
+    assert ascending.index(calm.name) < ascending.index(team.name)
+    # The link lists exactly the breach.
+    listed = researcher_client.get("/allocations/", {"state": "over", "team": team.slug})
+    assert [a.pk for a in listed.context["page_obj"]] == [over.pk]
+
+
+def test_team_page_shows_the_breach_overall_per_project_and_per_pool(researcher_client, db):
+    team, _, over = team_at_62_percent_with_one_allocation_at_106()
+    html = researcher_client.get(team.get_absolute_url()).content.decode()
+    assert re.search(r"<dt>Allocations over quota</dt><dd><a href=\"[^\"]+\"><span class=\"badge badge-over\"", html)
+    per_project = html[html.index("<h2>Per project</h2>") : html.index("<h2>Per pool</h2>")]
+    assert per_project.count(">1 over quota</span>") == 1 and over.project.code in per_project
+    per_pool = html[html.index("<h2>Per pool</h2>") : html.index("<h2>Members</h2>")]
+    assert per_pool.count(">1 over quota</span>") == 1
