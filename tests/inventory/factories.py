@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from inventory.models import Allocation, ResearchProject, Site, StorageArray, StoragePool, Team
+from inventory.models import Allocation, Institution, ResearchProject, Site, StorageArray, StoragePool, Team
 
 TB = 10**12
 PB = 10**15
@@ -57,9 +57,19 @@ def make_user(username=None, **fields):
     return get_user_model().objects.create_user(username, f"{username}@example.org", "pw-12345-long", **fields)
 
 
+def make_institution(**fields) -> Institution:
+    n = next(_counter)
+    return Institution.objects.create(**{"name": f"University {n}", "slug": f"university-{n}", **fields})
+
+
+def make_team(**fields) -> Team:
+    n = next(_counter)
+    return Team.objects.create(**{"name": f"Team {n}", "slug": f"team-{n}", **fields})
+
+
 def make_project(**fields) -> ResearchProject:
     n = next(_counter)
-    team = fields.pop("team", None) or Team.objects.create(name=f"Team {n}", slug=f"team-{n}")
+    team = fields.pop("team", None) or make_team()
     pi = fields.pop("principal_investigator", None) or make_user()
     return ResearchProject.objects.create(
         **{
