@@ -49,7 +49,7 @@ SELECT g.month, g.tier, g.allocated_byte_days, g.used_byte_days, g.not_reporting
   JOIN inventory_researchproject p ON p.id = g.project_id
   JOIN inventory_team t ON t.id = p.team_id
   LEFT JOIN inventory_institution i ON i.id = t.institution_id
- ORDER BY i.name NULLS LAST, t.name, p.code, g.month, g.tier
+ ORDER BY lower(i.name) NULLS LAST, i.id, lower(t.name), t.id, p.code, g.month, g.tier
 """
 
 #: Only the teams *viewer_id* is a member of (a researcher's own showback).

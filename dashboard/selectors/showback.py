@@ -138,4 +138,4 @@ def showback_report(months: list[Month], *, today: datetime.date, viewer_id: int
 
 
 def _order(row: ExportRow) -> tuple:
-    return (row.institution == NO_INSTITUTION, row.institution, row.team, row.project_code)
+    return (row.institution == NO_INSTITUTION, row.institution.lower(), row.team.lower(), row.project_code)
