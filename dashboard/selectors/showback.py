@@ -83,6 +83,10 @@ class ShowbackReport:
     export_rows: list[ExportRow]
 
     @property
+    def project_count(self) -> int:
+        return sum(len(team.projects) for institution in self.institutions for team in institution.teams.values())
+
+    @property
     def partial(self) -> bool:
         return self.through < self.months[-1].last_day
 
@@ -96,10 +100,12 @@ def tier_prices() -> tuple[dict[str, Fraction], str | None]:
     return {tier: Fraction(price) for tier, price, _ in prices}, (prices[0][2] if prices else None)
 
 
-def showback_report(months: list[Month], *, today: datetime.date, viewer_id: int | None = None) -> ShowbackReport:
-    """The report over *months* (every team, or only *viewer_id*'s teams): two queries."""
+def showback_report(
+    months: list[Month], *, today: datetime.date, viewer_id: int | None = None, team_slug: str | None = None
+) -> ShowbackReport:
+    """The report over *months* (every team, only *viewer_id*'s teams, or one team): two queries."""
     prices, currency = tier_prices()
-    rows = monthly_byte_days(months, today=today, viewer_id=viewer_id)
+    rows = monthly_byte_days(months, today=today, viewer_id=viewer_id, team_slug=team_slug)
     institutions: dict[int | None, InstitutionGroup] = {}
     per_month = {month: Figures() for month in months}
     per_project_month: dict[tuple[Month, int], ExportRow] = {}

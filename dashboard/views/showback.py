@@ -1,7 +1,7 @@
 """Monthly showback: TB-months allocated and used per institution, team and project (docs/domain.md).
 
-``?month=YYYY-MM`` or ``?from=YYYY-MM&to=YYYY-MM`` (default: last month); ``&format=csv`` or ``xlsx``
-downloads it. Staff see every team; anyone else sees the teams they are a member of.
+``?month=YYYY-MM`` or ``?from=YYYY-MM&to=YYYY-MM`` (default: last month), ``&team=<slug>`` for one team;
+``&format=csv`` or ``xlsx`` downloads it. Staff see every team; anyone else sees the teams they are a member of.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from dashboard.bar_charts import month_bar_chart
 from dashboard.selectors.showback import showback_report
 from dashboard.showback_exports import showback_csv, showback_xlsx
 from inventory.showback import MAX_MONTHS, Month, months_between
+
+#: The most project lines the page shows (the downloads have them all).
+MAX_PROJECT_ROWS = 300
 
 _MONTH = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})")
 
@@ -73,7 +76,8 @@ def showback(request: HttpRequest) -> HttpResponse:
         return render(request, "dashboard/showback.html", {"form": form}, status=400)
     months = form.cleaned_data["months"]
     viewer_id = None if request.user.is_staff else request.user.pk
-    report = showback_report(months, today=today, viewer_id=viewer_id)
+    team_slug = request.GET.get("team") or None
+    report = showback_report(months, today=today, viewer_id=viewer_id, team_slug=team_slug)
     export = request.GET.get("format")
     if export == "csv":
         return showback_csv(report)
@@ -83,5 +87,14 @@ def showback(request: HttpRequest) -> HttpResponse:
         [(str(month), figures.allocated, figures.used) for month, figures in report.per_month],
         title="TB-months allocated and used per month",
     )
-    context = {"form": form, "report": report, "chart": chart, "own_teams_only": viewer_id is not None}
+    context = {
+        "form": form,
+        "report": report,
+        "chart": chart,
+        "own_teams_only": viewer_id is not None,
+        "team_slug": team_slug,
+        # A national estate has thousands of projects: the page then lists institutions and teams (each team
+        # links to its own projects), and the downloads hold every project.
+        "show_projects": report.project_count <= MAX_PROJECT_ROWS,
+    }
     return render(request, "dashboard/showback.html", context)

@@ -140,3 +140,19 @@ def test_query_count_is_flat(staff_client, estate_builder, django_assert_max_num
     estate_builder(teams=12, projects_per_team=3, pools=2)
     with django_assert_max_num_queries(len(small_run.captured_queries)):
         assert staff_client.get(URL, query).status_code == 200
+
+
+@pytest.mark.django_db
+def test_one_team_and_a_page_too_long_for_every_project(staff_client, estate_builder, monkeypatch):
+    estate = estate_builder(teams=2, projects_per_team=2, pools=1)
+    month = str(full_month_before(estate.today))
+    team = estate.teams[1]
+    rows = _csv(staff_client.get(URL, {"month": month, "team": team.slug, "format": "csv"}))
+    assert {r["team"] for r in rows} == {team.name} and len(rows) == 2
+    page = staff_client.get(URL, {"month": month}).content.decode()
+    assert estate.projects[0].code in page
+    assert f"?month={month}&amp;team={team.slug}" in page  # each team links to its own projects
+    monkeypatch.setattr("dashboard.views.showback.MAX_PROJECT_ROWS", 3)
+    page = staff_client.get(URL, {"month": month}).content.decode()
+    assert estate.projects[0].code not in page and "4 projects: too many to list here" in page
+    assert len(_csv(staff_client.get(URL, {"month": month, "format": "csv"}))) == 4  # the files hold them all
