@@ -56,6 +56,11 @@ SELECT g.month, g.tier, g.allocated_byte_days, g.used_byte_days, g.not_reporting
 MEMBER_SCOPE = "AND p.team_id IN (SELECT m.team_id FROM inventory_teammembership m WHERE m.user_id = %(viewer_id)s)"
 #: Only the team whose slug is *team_slug*.
 TEAM_SCOPE = "AND p.team_id IN (SELECT t.id FROM inventory_team t WHERE t.slug = %(team_slug)s)"
+#: Only the teams of the institution whose slug is *institution_slug*.
+INSTITUTION_SCOPE = (
+    "AND p.team_id IN (SELECT t.id FROM inventory_team t JOIN inventory_institution i ON i.id = t.institution_id"
+    " WHERE i.slug = %(institution_slug)s)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,18 +128,28 @@ class ByteDays:
 
 
 def monthly_byte_days(
-    months: list[Month], *, today: datetime.date, viewer_id: int | None = None, team_slug: str | None = None
+    months: list[Month],
+    *,
+    today: datetime.date,
+    viewer_id: int | None = None,
+    team_slug: str | None = None,
+    institution_slug: str | None = None,
 ) -> list[ByteDays]:
     """Byte-days per month, project and tier over *months* up to *today* (one query).
 
-    With *viewer_id*, only the projects of teams that person is a member of; with *team_slug*, of that team.
+    With *viewer_id*, only the projects of teams that person is a member of; with *team_slug*, of that team;
+    with *institution_slug*, of that institution's teams.
     """
     days = _days(months, today=today)
     if not days:
         return []
-    scope = (MEMBER_SCOPE if viewer_id is not None else "") + (TEAM_SCOPE if team_slug else "")
+    scope = (
+        (MEMBER_SCOPE if viewer_id is not None else "")
+        + (TEAM_SCOPE if team_slug else "")
+        + (INSTITUTION_SCOPE if institution_slug else "")
+    )
     sql, params = carried_usage_sql(days, scope=scope)
-    params.update(viewer_id=viewer_id, team_slug=team_slug)
+    params.update(viewer_id=viewer_id, team_slug=team_slug, institution_slug=institution_slug)
     with transaction.atomic(), connection.cursor() as cursor:
         # The planner cannot see how few days generate_series yields (it assumes 1,000 rows per sample day),
         # so it would JIT-compile the query: over a second of compiling for a quarter second of work.

@@ -100,12 +100,11 @@ def tier_prices() -> tuple[dict[str, Fraction], str | None]:
     return {tier: Fraction(price) for tier, price, _ in prices}, (prices[0][2] if prices else None)
 
 
-def showback_report(
-    months: list[Month], *, today: datetime.date, viewer_id: int | None = None, team_slug: str | None = None
-) -> ShowbackReport:
-    """The report over *months* (every team, only *viewer_id*'s teams, or one team): two queries."""
+def showback_report(months: list[Month], *, today: datetime.date, **scope) -> ShowbackReport:
+    """The report over *months*: every team, or as *scope* narrows it (``viewer_id``, ``team_slug``,
+    ``institution_slug``: see monthly_byte_days). Two queries."""
     prices, currency = tier_prices()
-    rows = monthly_byte_days(months, today=today, viewer_id=viewer_id, team_slug=team_slug)
+    rows = monthly_byte_days(months, today=today, **scope)
     institutions: dict[int | None, InstitutionGroup] = {}
     per_month = {month: Figures() for month in months}
     per_project_month: dict[tuple[Month, int], ExportRow] = {}

@@ -1,6 +1,7 @@
 """Monthly showback: TB-months allocated and used per institution, team and project (docs/domain.md).
 
-``?month=YYYY-MM`` or ``?from=YYYY-MM&to=YYYY-MM`` (default: last month), ``&team=<slug>`` for one team;
+``?month=YYYY-MM`` or ``?from=YYYY-MM&to=YYYY-MM`` (default: last month), ``&team=<slug>`` for one team,
+``&institution=<slug>`` for one institution's teams;
 ``&format=csv`` or ``xlsx`` downloads it. Staff see every team; anyone else sees the teams they are a member of.
 """
 
@@ -77,7 +78,10 @@ def showback(request: HttpRequest) -> HttpResponse:
     months = form.cleaned_data["months"]
     viewer_id = None if request.user.is_staff else request.user.pk
     team_slug = request.GET.get("team") or None
-    report = showback_report(months, today=today, viewer_id=viewer_id, team_slug=team_slug)
+    institution_slug = request.GET.get("institution") or None
+    report = showback_report(
+        months, today=today, viewer_id=viewer_id, team_slug=team_slug, institution_slug=institution_slug
+    )
     export = request.GET.get("format")
     if export == "csv":
         return showback_csv(report)
@@ -93,6 +97,7 @@ def showback(request: HttpRequest) -> HttpResponse:
         "chart": chart,
         "own_teams_only": viewer_id is not None,
         "team_slug": team_slug,
+        "institution_slug": institution_slug,
         # A national estate has thousands of projects: the page then lists institutions and teams (each team
         # links to its own projects), and the downloads hold every project.
         "show_projects": report.project_count <= MAX_PROJECT_ROWS,

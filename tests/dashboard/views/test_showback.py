@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from openpyxl import load_workbook
 
 from inventory.models import Institution, TeamDailyUsage, TierPrice
@@ -156,3 +157,25 @@ def test_one_team_and_a_page_too_long_for_every_project(staff_client, estate_bui
     page = staff_client.get(URL, {"month": month}).content.decode()
     assert estate.projects[0].code not in page and "4 projects: too many to list here" in page
     assert len(_csv(staff_client.get(URL, {"month": month, "format": "csv"}))) == 4  # the files hold them all
+
+
+@pytest.mark.django_db
+def test_one_institutions_teams(staff_user, researcher_client, researcher, estate_builder):
+    # researcher_client and staff_client are one client: the staff member gets their own.
+    staff_client = Client()
+    staff_client.force_login(staff_user)
+    mine = estate_builder(teams=2, projects_per_team=1, pools=1, members=[researcher])
+    estate_builder(teams=1, projects_per_team=1, pools=1)
+    month = str(full_month_before(mine.today))
+    institution = mine.teams[0].institution
+    rows = _csv(staff_client.get(URL, {"month": month, "institution": institution.slug, "format": "csv"}))
+    assert {r["team"] for r in rows} == {t.name for t in mine.teams}
+    detail = staff_client.get(f"/institutions/{institution.slug}/").content.decode()
+    assert f'href="/reports/showback/?institution={institution.slug}"' in detail
+    # A researcher asking for another team's showback sees nothing of it.
+    page = researcher_client.get(URL, {"month": month, "team": mine.teams[1].slug}).content.decode()
+    assert "Nothing was allocated to your teams in these months" in page
+    assert (
+        f'href="/reports/showback/?team={mine.teams[0].slug}"'
+        in researcher_client.get(mine.teams[0].get_absolute_url()).content.decode()
+    )
