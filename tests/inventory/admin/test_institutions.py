@@ -4,8 +4,7 @@ import pytest
 from django.urls import reverse
 
 from inventory.models import Institution, TierPrice
-from tests.inventory.admin.conftest import TB, make_allocation, make_pool, make_project, make_team
-from tests.inventory.factories import make_institution
+from tests.inventory.factories import TB, make_allocation, make_institution, make_pool, make_project, make_team
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +24,8 @@ def test_infrastructure_admin_adds_an_institution_and_sets_a_teams(admin_client)
 def test_institution_list_shows_its_teams_figures(admin_client):
     uio = make_institution(name="University of Oslo", slug="uio", short_name="UiO")
     pool = make_pool()
-    make_allocation(pool=pool, project=make_project(team=make_team(institution=uio)), quota_bytes=7 * TB)
-    make_allocation(pool=pool, project=make_project(team=make_team(institution=uio)), quota_bytes=5 * TB)
+    make_allocation(pool=pool, project=make_project(team=make_team(institution=uio)), quota=7 * TB)
+    make_allocation(pool=pool, project=make_project(team=make_team(institution=uio)), quota=5 * TB)
     response = admin_client.get(reverse("admin:inventory_institution_changelist"))
     assert response.status_code == 200
     row = response.context["cl"].result_list[0]

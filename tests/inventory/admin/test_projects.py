@@ -15,7 +15,6 @@ from tests.inventory.admin.conftest import (
     make_team,
     make_user,
 )
-from tests.inventory.factories import make_institution
 
 pytestmark = pytest.mark.django_db
 
@@ -174,6 +173,8 @@ def test_change_project_title_and_history(admin_client):
 
 
 def test_team_with_members_inline(admin_client):
+    from tests.inventory.factories import make_institution
+
     user = make_user("member")
     uit = make_institution(name="UiT The Arctic University of Norway", short_name="UiT")
     data = {
