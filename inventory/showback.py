@@ -155,8 +155,9 @@ def monthly_byte_days(
         # so it would JIT-compile the query: over a second of compiling for a quarter second of work.
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(_BYTE_DAYS.format(carried=sql), params)
+        by_day = {month.first_day: month for month in months}
         return [
-            ByteDays(Month.of(row[0]), row[1], int(row[2]), int(row[3]), int(row[4]), *row[5:])
+            ByteDays(by_day[row[0]], row[1], int(row[2]), int(row[3]), int(row[4]), *row[5:])
             for row in cursor.fetchall()
         ]
 

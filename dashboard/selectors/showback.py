@@ -15,39 +15,84 @@ from inventory.models import StoragePool, TierPrice
 from inventory.showback import ByteDays, Month, monthly_byte_days, tb_months
 
 
-@dataclass(slots=True)
 class Figures:
-    """TB-months allocated and used, the cost of the allocated ones, and allocation-days not reporting."""
+    """TB-months allocated and used, the cost of the allocated ones, and allocation-days not reporting.
 
-    allocated: Fraction = Fraction(0)
-    used: Fraction = Fraction(0)
-    cost: Fraction = Fraction(0)
-    not_reporting_days: int = 0
-    allocated_byte_days: int = 0  # exact, for exports of one month (byte-days of different months differ)
-    used_byte_days: int = 0
+    Rows add exact integer byte-days per month and tier (cheap); the TB-months and the cost, exact
+    fractions, are worked out once, when first read (each month divided by its own number of days).
+    """
 
-    def add(self, row: ByteDays, prices: dict[str, Fraction]) -> None:
-        allocated = tb_months(row.allocated_byte_days, row.month)
-        self.allocated += allocated
-        self.used += tb_months(row.used_byte_days, row.month)
-        self.cost += allocated * prices.get(row.tier, 0)
+    __slots__ = (
+        "_months",
+        "_tiers",
+        "_prices",
+        "_cache",
+        "not_reporting_days",
+        "allocated_byte_days",
+        "used_byte_days",
+    )
+
+    def __init__(self, prices: dict[str, Fraction] | None = None) -> None:
+        self._months: dict[Month, list[int]] = {}  # month -> [allocated, used] byte-days
+        self._tiers: dict[tuple[Month, str], int] = {}  # (month, tier) -> allocated byte-days, for the cost
+        self._prices = prices or {}
+        self._cache: tuple[Fraction, Fraction, Fraction] | None = None
+        self.not_reporting_days = 0
+        # Exact, for the exports' lines of one month (byte-days of months of different lengths differ).
+        self.allocated_byte_days = 0
+        self.used_byte_days = 0
+
+    def add(self, row: ByteDays) -> None:
+        sums = self._months.setdefault(row.month, [0, 0])
+        sums[0] += row.allocated_byte_days
+        sums[1] += row.used_byte_days
+        key = (row.month, row.tier)
+        self._tiers[key] = self._tiers.get(key, 0) + row.allocated_byte_days
         self.not_reporting_days += row.not_reporting_days
         self.allocated_byte_days += row.allocated_byte_days
         self.used_byte_days += row.used_byte_days
+        self._cache = None
+
+    def _figures(self) -> tuple[Fraction, Fraction, Fraction]:
+        if self._cache is None:
+            allocated = sum((tb_months(a, month) for month, (a, _) in self._months.items()), Fraction(0))
+            used = sum((tb_months(u, month) for month, (_, u) in self._months.items()), Fraction(0))
+            cost = sum(
+                (
+                    tb_months(a, month) * self._prices[tier]
+                    for (month, tier), a in self._tiers.items()
+                    if tier in self._prices
+                ),
+                Fraction(0),
+            )
+            self._cache = (allocated, used, cost)
+        return self._cache
+
+    @property
+    def allocated(self) -> Fraction:
+        return self._figures()[0]
+
+    @property
+    def used(self) -> Fraction:
+        return self._figures()[1]
+
+    @property
+    def cost(self) -> Fraction:
+        return self._figures()[2]
 
 
 @dataclass(slots=True)
 class ProjectLine:
     code: str
     title: str
-    figures: Figures = field(default_factory=Figures)
+    figures: Figures
 
 
 @dataclass(slots=True)
 class TeamGroup:
     slug: str
     name: str
-    figures: Figures = field(default_factory=Figures)
+    figures: Figures
     projects: dict[int, ProjectLine] = field(default_factory=dict)
 
 
@@ -55,7 +100,7 @@ class TeamGroup:
 class InstitutionGroup:
     slug: str | None  # None: teams that belong to no institution
     name: str
-    figures: Figures = field(default_factory=Figures)
+    figures: Figures
     teams: dict[int, TeamGroup] = field(default_factory=dict)
 
 
@@ -106,19 +151,16 @@ def showback_report(months: list[Month], *, today: datetime.date, **scope) -> Sh
     prices, currency = tier_prices()
     rows = monthly_byte_days(months, today=today, **scope)
     institutions: dict[int | None, InstitutionGroup] = {}
-    per_month = {month: Figures() for month in months}
+    per_month = {month: Figures(prices) for month in months}
     per_project_month: dict[tuple[Month, int], ExportRow] = {}
-    total = Figures()
+    total = Figures(prices)
     for row in rows:
-        institution = institutions.setdefault(
-            row.institution_id, InstitutionGroup(row.institution_slug, row.institution_name or NO_INSTITUTION)
-        )
-        team = institution.teams.setdefault(row.team_id, TeamGroup(row.team_slug, row.team_name))
-        project = team.projects.setdefault(row.project_id, ProjectLine(row.project_code, row.project_title))
-        export = per_project_month.setdefault(
-            (row.month, row.project_id),
-            ExportRow(row.month, institution.name, row.team_name, row.project_code, row.project_title, Figures()),
-        )
+        institution, team, project = _lines(institutions, row, prices)
+        export = per_project_month.get((row.month, row.project_id))
+        if export is None:
+            export = per_project_month[row.month, row.project_id] = ExportRow(
+                row.month, institution.name, row.team_name, row.project_code, row.project_title, Figures(prices)
+            )
         for figures in (
             institution.figures,
             team.figures,
@@ -127,7 +169,7 @@ def showback_report(months: list[Month], *, today: datetime.date, **scope) -> Sh
             total,
             export.figures,
         ):
-            figures.add(row, prices)
+            figures.add(row)
     # The query orders by institution name with "none" last, then team and project: keep that order.
     tiers = {tier for tier, _ in StoragePool.Tier.choices}
     return ShowbackReport(
@@ -140,6 +182,21 @@ def showback_report(months: list[Month], *, today: datetime.date, **scope) -> Sh
         total=total,
         export_rows=sorted(per_project_month.values(), key=lambda r: (str(r.month), _order(r))),
     )
+
+
+def _lines(institutions: dict, row: ByteDays, prices: dict) -> tuple[InstitutionGroup, TeamGroup, ProjectLine]:
+    """The institution, team and project lines *row* adds to, made when first seen."""
+    institution = institutions.get(row.institution_id)
+    if institution is None:
+        name = row.institution_name or NO_INSTITUTION
+        institution = institutions[row.institution_id] = InstitutionGroup(row.institution_slug, name, Figures(prices))
+    team = institution.teams.get(row.team_id)
+    if team is None:
+        team = institution.teams[row.team_id] = TeamGroup(row.team_slug, row.team_name, Figures(prices))
+    project = team.projects.get(row.project_id)
+    if project is None:
+        project = team.projects[row.project_id] = ProjectLine(row.project_code, row.project_title, Figures(prices))
+    return institution, team, project
 
 
 def _order(row: ExportRow) -> tuple:
