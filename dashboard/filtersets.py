@@ -120,7 +120,7 @@ class TeamFilterSet(_MineMixin, django_filters.FilterSet):
         fields = []
 
     def filter_q(self, queryset, name, value):
-        return _search(queryset, value, ("name", "slug", "institution"))
+        return _search(queryset, value, ("name", "slug", "institution__name", "institution__short_name"))
 
 
 class ProjectFilterSet(_MineMixin, django_filters.FilterSet):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.views import allocations, preferences, projects, storage, teams
+from dashboard.views import allocations, institutions, preferences, projects, showback, storage, teams
 from dashboard.views.overview import overview
 
 app_name = "dashboard"
@@ -15,5 +15,8 @@ urlpatterns = [
     path("projects/", projects.project_list, name="project-list"),
     path("projects/<str:code>/", projects.project_detail, name="project-detail"),
     path("allocations/", allocations.allocation_list, name="allocation-list"),
+    path("institutions/", institutions.institution_list, name="institution-list"),
+    path("institutions/<slug:slug>/", institutions.institution_detail, name="institution-detail"),
+    path("reports/showback/", showback.showback, name="showback"),
     path("preferences/units/", preferences.toggle_units, name="units-toggle"),
 ]

@@ -157,89 +157,106 @@ POOLS = [
 #: The pool whose total usage is made to fill within the forecast window.
 FILLING_POOL = "lustre-scratch"
 
-#: Teams: (slug, name, institution, preferred pools in order, fields of science).
+#: Institutions teams belong to: (slug, name, short name).
+INSTITUTIONS = [
+    ("uio", "University of Oslo", "UiO"),
+    ("ntnu", "Norwegian University of Science and Technology", "NTNU"),
+    ("uib", "University of Bergen", "UiB"),
+    ("uit", "UiT The Arctic University of Norway", "UiT"),
+    ("sintef", "SINTEF", "SINTEF"),
+    ("simula", "Simula Research Laboratory", "Simula"),
+    ("met", "Norwegian Meteorological Institute", "MET Norway"),
+    ("nb", "National Library of Norway", "NB"),
+    ("nmbu", "Norwegian University of Life Sciences", "NMBU"),
+    ("nr", "Norsk Regnesentral", "NR"),
+]
+
+#: Showback prices per TB-month of each pool tier (NOK), as an infrastructure might charge them.
+TIER_PRICES = {"performance": "120.00", "capacity": "40.00", "scratch": "25.00", "archive": "8.00"}
+
+#: Teams: (slug, name, institution (a slug of INSTITUTIONS), preferred pools in order, fields of science).
 TEAMS = [
     (
         "uio-ltg",
         "Language Technology Group",
-        "University of Oslo",
+        "uio",
         ["a800-llm-train", "a800-datasets"],
         ["Natural language processing", "Computational linguistics"],
     ),
     (
         "norwai",
         "NorwAI Centre for Research-based Innovation",
-        "NTNU",
+        "ntnu",
         ["a800-llm-train", "a800-datasets", "lustre-scratch"],
         ["Machine learning", "Natural language processing"],
     ),
     (
         "ntnu-ail",
         "NTNU Applied AI Lab",
-        "Norwegian University of Science and Technology",
+        "ntnu",
         ["lustre-scratch", "a800-llm-train", "dorado-projects"],
         ["Machine learning", "Computer vision"],
     ),
     (
         "uib-mlg",
         "Machine Learning Group",
-        "University of Bergen",
+        "uib",
         ["dorado-projects", "lustre-scratch"],
         ["Machine learning", "Bioinformatics"],
     ),
     (
         "uit-mlg",
         "UiT Machine Learning Group",
-        "UiT The Arctic University of Norway",
+        "uit",
         ["lustre-scratch", "dorado-projects", "dorado-home"],
         ["Computer vision", "Medical imaging"],
     ),
     (
         "sintef-dai",
         "SINTEF Digital: Data Science and AI",
-        "SINTEF",
+        "sintef",
         ["dorado-projects", "a800-datasets"],
         ["Energy systems", "Machine learning"],
     ),
     (
         "simula-mi",
         "Simula Machine Intelligence",
-        "Simula Research Laboratory",
+        "simula",
         ["dorado-projects", "lustre-scratch", "dorado-home"],
         ["Machine learning", "Medical imaging"],
     ),
     (
         "metno-ml",
         "MET Norway Weather Modelling and ML",
-        "Norwegian Meteorological Institute",
+        "met",
         ["lustre-scratch", "dorado-projects"],
         ["Meteorology and climate", "Machine learning"],
     ),
     (
         "nb-ailab",
         "National Library AI Lab",
-        "National Library of Norway",
+        "nb",
         ["a800-datasets", "a800-llm-train", "dorado-projects"],
         ["Natural language processing", "Speech technology"],
     ),
     (
         "uio-dscience",
         "dScience Centre for Computational Science",
-        "University of Oslo",
+        "uio",
         ["dorado-projects", "dorado-home", "lustre-scratch"],
         ["Geosciences", "Machine learning"],
     ),
     (
         "nmbu-ds",
         "NMBU Data Science",
-        "Norwegian University of Life Sciences",
+        "nmbu",
         ["dorado-home", "dorado-projects"],
         ["Bioinformatics", "Marine science"],
     ),
     (
         "nr-samba",
         "Norwegian Computing Center SAMBA",
-        "Norsk Regnesentral",
+        "nr",
         ["dorado-projects", "lustre-scratch", "dorado-home"],
         ["Statistics and machine learning", "Marine science"],
     ),

@@ -12,6 +12,7 @@ import datetime
 import random
 import time
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -23,6 +24,7 @@ from django.db.models import Count, Q
 from demo import catalogue, scenario
 from inventory.models import (
     Allocation,
+    Institution,
     PoolDailyUsage,
     ResearchProject,
     Site,
@@ -31,6 +33,7 @@ from inventory.models import (
     Team,
     TeamDailyUsage,
     TeamMembership,
+    TierPrice,
     UsageImport,
     UsageSample,
 )
@@ -185,9 +188,24 @@ class Loader:
         self.done("people", len(users), f"users ({len(stale):,} left from a larger demo deleted)" if stale else "users")
         return users
 
+    def load_institutions(self) -> dict[str, Institution]:
+        institutions = Institution.objects.bulk_create(
+            Institution(slug=slug, name=name, short_name=short) for slug, name, short in catalogue.INSTITUTIONS
+        )
+        TierPrice.objects.bulk_create(
+            TierPrice(tier=tier, price_per_tb_month=Decimal(price), currency="NOK")
+            for tier, price in catalogue.TIER_PRICES.items()
+        )
+        self.done("institutions", len(institutions), "institutions and tier prices")
+        return {i.slug: i for i in institutions}
+
     def load_teams(self, plan: scenario.Scenario, users: dict[str, int]) -> dict[str, Team]:
+        institutions = self.load_institutions()
         teams = Team.objects.bulk_create(
-            (Team(slug=t.slug, name=t.name, institution=t.institution, description=t.description) for t in plan.teams),
+            (
+                Team(slug=t.slug, name=t.name, institution=institutions[t.institution], description=t.description)
+                for t in plan.teams
+            ),
             batch_size=BATCH,
         )
         by_slug = {team.slug: team for team in teams}

@@ -51,7 +51,7 @@ class PersonPlan:
 class TeamPlan:
     slug: str
     name: str
-    institution: str
+    institution: str  # the slug of one of catalogue.INSTITUTIONS
     description: str
     members: list[tuple[str, str]] = field(default_factory=list)  # (username, role)
 
@@ -183,13 +183,15 @@ class _Planner:
         suffix = "" if block == 0 else f" ({block + 1})"
         slug_suffix = "" if block == 0 else f"-{block + 1}"
         teams: dict[str, TeamPlan] = {}
+        institution_names = {i_slug: i_name for i_slug, i_name, _ in catalogue.INSTITUTIONS}
         for slug, name, institution, pools, fields in catalogue.TEAMS:
             domain = catalogue.INSTITUTION_DOMAINS[slug]
             team = TeamPlan(
                 slug + slug_suffix,
                 name + suffix,
                 institution,
-                f"{name} at {institution}: {', '.join(fields).lower()}. Works mainly on {', '.join(pools)}.",
+                f"{name} at {institution_names[institution]}: {', '.join(fields).lower()}. "
+                f"Works mainly on {', '.join(pools)}.",
             )
             for _ in range(rng.randint(1, 2)):
                 team.members.append((self.person(domain), "manager"))

@@ -9,6 +9,7 @@ that no code path and no race between two admins can break them.
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -154,12 +155,29 @@ class StoragePool(models.Model):
         return figures.allowed_bytes(self.capacity_bytes, self.max_oversubscription)
 
 
+class Institution(models.Model):
+    """A university or institute that teams belong to (e.g. University of Oslo); showback is reported per one."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    short_name = models.CharField(max_length=50, blank=True, help_text="For example UiO, NTNU, UiB, UiT.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("dashboard:institution-detail", kwargs={"slug": self.slug})
+
+
 class Team(models.Model):
     """A research group or lab: people belong to teams, and a team has projects."""
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
-    institution = models.CharField(max_length=200, blank=True)
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="teams")
     description = models.TextField(blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams", blank=True
@@ -510,3 +528,38 @@ class TeamDailyUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id} on {self.day}"
+
+
+class TierPrice(models.Model):
+    """What one TB-month of a pool tier costs, for the showback report (docs/domain.md, "Showback").
+
+    One currency for every tier: costs of different tiers are added up, which only makes sense in one.
+    """
+
+    tier = models.CharField(max_length=20, choices=StoragePool.Tier.choices, unique=True)
+    price_per_tb_month = models.DecimalField(
+        "price per TB-month",
+        max_digits=12,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Per decimal terabyte (10^12 bytes) allocated for a whole month.",
+    )
+    currency = models.CharField(max_length=3, default="NOK", help_text="ISO 4217 code, e.g. NOK, EUR.")
+
+    class Meta:
+        ordering = ["tier"]
+        verbose_name = "tier price"
+        constraints = [
+            models.CheckConstraint(condition=Q(price_per_tb_month__gte=0), name="tier_price_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tier_display()}: {self.price_per_tb_month} {self.currency} per TB-month"
+
+    def clean(self) -> None:
+        others = TierPrice.objects.exclude(pk=self.pk).exclude(currency=self.currency)
+        other = others.values_list("currency", flat=True).first()
+        if other:
+            raise ValidationError(
+                {"currency": f"Every tier is priced in {other}: costs of tiers are added up, so use one currency."}
+            )

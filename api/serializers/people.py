@@ -8,6 +8,10 @@ from inventory.models import ResearchProject, Team
 
 
 class TeamSerializer(serializers.ModelSerializer):
+    institution = serializers.CharField(
+        source="institution.name", read_only=True, allow_null=True, help_text="The institution's name."
+    )
+    institution_slug = serializers.CharField(source="institution.slug", read_only=True, allow_null=True)
     project_count = serializers.IntegerField(read_only=True)
     allocated_bytes = serializers.IntegerField(read_only=True)
     used_bytes = serializers.IntegerField(read_only=True, allow_null=True)
@@ -22,6 +26,7 @@ class TeamSerializer(serializers.ModelSerializer):
             "slug",
             "name",
             "institution",
+            "institution_slug",
             "description",
             "project_count",
             "allocated_bytes",

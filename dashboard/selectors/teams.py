@@ -37,7 +37,8 @@ def team_rows(*, latest_day: datetime.date | None) -> QuerySet[Team]:
     month_ago = latest_day - datetime.timedelta(days=30) if latest_day else None
     return (
         # Names sort as people read them: "dScience" between "CERN" and "MET", not after "Z".
-        Team.objects.alias(sort_name=Lower("name"))
+        Team.objects.select_related("institution")
+        .alias(sort_name=Lower("name"))
         .annotate(
             project_count=Coalesce(Subquery(project_count, output_field=BigIntegerField()), Value(0)),
             # allocated_bytes, used_bytes, not_reporting_count: inventory.figures, as everywhere.

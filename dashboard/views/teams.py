@@ -30,7 +30,7 @@ def _percent(value) -> str:
 TEAM_CSV_COLUMNS = [
     ("slug", lambda t: t.slug),
     ("name", lambda t: t.name),
-    ("institution", lambda t: t.institution),
+    ("institution", lambda t: t.institution.name if t.institution else ""),
     ("projects", lambda t: t.project_count),
     ("allocated_bytes", lambda t: t.allocated_bytes),
     ("used_bytes", lambda t: t.used_bytes),

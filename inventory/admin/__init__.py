@@ -8,7 +8,7 @@ import importlib.util
 
 from django.contrib import admin
 
-from inventory.admin import allocations, projects, storage, usage  # noqa: F401
+from inventory.admin import allocations, institutions, projects, storage, usage  # noqa: F401
 
 admin.site.site_header = "Capacity administration"
 admin.site.site_title = "Capacity"

@@ -12,7 +12,7 @@ from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Outer
 from django.db.models.functions import Coalesce
 
 from inventory import figures
-from inventory.models import ResearchProject, StoragePool, TeamMembership
+from inventory.models import ResearchProject, StoragePool, Team, TeamMembership
 
 _BYTES = BigIntegerField()
 
@@ -69,6 +69,14 @@ def team_figures() -> dict:
         "member_total": _count(TeamMembership.objects.filter(team=OuterRef("pk")), "team"),
         "project_total": _count(ResearchProject.objects.filter(team=OuterRef("pk")), "team"),
         **figures.figure_subqueries("project__team"),
+    }
+
+
+def institution_figures() -> dict:
+    """Teams, allocated, used and not reporting of an institution (correlated subqueries, see above)."""
+    return {
+        "team_total": _count(Team.objects.filter(institution=OuterRef("pk")), "institution"),
+        **figures.figure_subqueries("project__team__institution"),
     }
 
 

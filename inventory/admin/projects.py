@@ -41,8 +41,10 @@ class TeamAdmin(DatabaseRulesAdmin):
         "used_display",
         "not_reporting_display",
     )
-    search_fields = ("name", "slug", "institution")
+    search_fields = ("name", "slug", "institution__name", "institution__short_name")
     list_filter = ("institution",)
+    list_select_related = ("institution",)
+    autocomplete_fields = ("institution",)
     prepopulated_fields = {"slug": ("name",)}
 
     def get_queryset(self, request):

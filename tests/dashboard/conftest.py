@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from inventory.models import (
     Allocation,
+    Institution,
     ResearchProject,
     Site,
     StorageArray,
@@ -70,6 +71,7 @@ def build_estate(
     n = next(_batch)
     today = today or timezone.now().date()
     site = Site.objects.create(name=f"Site {n}", slug=f"site-{n}", city="Oslo")
+    institution = Institution.objects.create(name=f"University {n}", slug=f"university-{n}", short_name=f"U{n}")
     # Big enough for every allocation: the database refuses to over-allocate a pool.
     pool_capacity = max(PB, teams * projects_per_team * quota)
     array = StorageArray.objects.create(
@@ -94,7 +96,7 @@ def build_estate(
     cycle = itertools.cycle(USAGE_CYCLE)
     measured_at = timezone.make_aware(datetime.datetime.combine(today, datetime.time(6, 0)), datetime.UTC)
     for t in range(1, teams + 1):
-        team = Team.objects.create(name=f"Team {n}-{t:03d}", slug=f"team-{n}-{t:03d}", institution="University")
+        team = Team.objects.create(name=f"Team {n}-{t:03d}", slug=f"team-{n}-{t:03d}", institution=institution)
         team_list.append(team)
         for p in range(1, projects_per_team + 1):
             pi = make_user(f"pi-{n}-{t}-{p}", first_name="Pia", last_name=f"Investigator{t}{p}")

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from inventory.models import Allocation, ResearchProject, Team
+from inventory.models import Allocation, Institution, ResearchProject, Team
 from tests.dashboard.conftest import build_estate
 
 FORMULAS = {
@@ -22,7 +22,8 @@ FORMULAS = {
 def poisoned(staff_user):
     estate = build_estate(teams=1, projects_per_team=1, pools=1, members=[staff_user])
     team, project, allocation = estate.teams[0], estate.projects[0], estate.allocations[0]
-    Team.objects.filter(pk=team.pk).update(name=FORMULAS["team"], institution=FORMULAS["institution"])
+    Team.objects.filter(pk=team.pk).update(name=FORMULAS["team"])
+    Institution.objects.filter(teams=team).update(name=FORMULAS["institution"])
     ResearchProject.objects.filter(pk=project.pk).update(title=FORMULAS["title"])
     Allocation.objects.filter(pk=allocation.pk).update(
         quota_id=FORMULAS["quota_id"], justification=FORMULAS["justification"]
@@ -69,7 +70,7 @@ def test_no_export_has_a_cell_that_starts_a_formula(staff_client, poisoned):
 
 @pytest.mark.django_db
 def test_numbers_stay_numbers_negative_ones_included(staff_client, poisoned):
-    Team.objects.filter(pk=poisoned.teams[0].pk).update(institution="-5")
+    Institution.objects.filter(teams=poisoned.teams[0]).update(name="-5")
     rows = list(csv.DictReader(io.StringIO(staff_client.get("/teams/", {"format": "csv"}).content.decode())))
     assert rows[0]["institution"] == "-5"
     assert int(rows[0]["allocated_bytes"]) == sum(a.quota_bytes for a in poisoned.allocations)

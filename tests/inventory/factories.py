@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from inventory.models import Allocation, ResearchProject, Site, StorageArray, StoragePool, Team
+from inventory.models import Allocation, Institution, ResearchProject, Site, StorageArray, StoragePool, Team
 
 TB = 10**12
 PB = 10**15
@@ -61,6 +61,16 @@ def make_user(username=None, *, password=None, **fields):
     """A user; without *password* it has none usable (hashing one per user would slow big fixtures)."""
     username = username or f"user{next(_counter)}"
     return get_user_model().objects.create_user(username, f"{username}@example.org", password, **fields)
+
+
+def make_team(**fields) -> Team:
+    n = next(_counter)
+    return Team.objects.create(**{"name": f"Team {n}", "slug": f"team-{n}", **fields})
+
+
+def make_institution(**fields) -> Institution:
+    n = next(_counter)
+    return Institution.objects.create(**{"name": f"University {n}", "slug": f"university-{n}", **fields})
 
 
 def make_team(**fields) -> Team:

@@ -164,11 +164,14 @@ def test_change_project_title_and_history(admin_client):
 
 
 def test_team_with_members_inline(admin_client):
+    from tests.inventory.factories import make_institution
+
     user = make_user("member")
+    uit = make_institution(name="UiT The Arctic University of Norway", short_name="UiT")
     data = {
         "name": "Sea ice lab",
         "slug": "sea-ice-lab",
-        "institution": "UiT",
+        "institution": str(uit.pk),
         "description": "",
         "memberships-TOTAL_FORMS": "2",
         "memberships-INITIAL_FORMS": "0",
@@ -186,6 +189,7 @@ def test_team_with_members_inline(admin_client):
     response = admin_client.post(reverse("admin:inventory_team_add"), data)
     assert response.status_code == 302
     assert TeamMembership.objects.get().role == "manager"
+    assert TeamMembership.objects.get().team.institution == uit
 
 
 @pytest.mark.parametrize("rows", [5, 60])
