@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "api",
     "procrastinate.contrib.django",
     "collection",
+    "approvals",
 ]
 # The demo loader (seed_demo, setup_demo) empties and bulk-loads the inventory: never in a deployment unless
 # asked for (the benchmark asks for it to build its datasets).
@@ -160,7 +161,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "dashboard:overview"
+# Researchers land on their own page (/me/); staff are sent on from there to the overview (dashboard.views.me).
+LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
@@ -256,6 +258,12 @@ CAPACITY_DEFAULT_BINARY = False
 # Usage older than this makes an active allocation "not reporting" (docs/domain.md): its last value is
 # carried forward into daily figures for this many days, then counted as not reporting instead of added.
 CAPACITY_STALENESS_DAYS = env.int("CAPACITY_STALENESS_DAYS", default=7)
+
+# Who may ask for storage from a project's page (approvals/): "members" (the project's team members and its
+# principal investigator) or "pi" (the principal investigator only).
+CAPACITY_REQUESTERS = env.str("CAPACITY_REQUESTERS", default="members")
+if CAPACITY_REQUESTERS not in ("members", "pi"):
+    raise ImproperlyConfigured(f"CAPACITY_REQUESTERS must be 'members' or 'pi', not {CAPACITY_REQUESTERS!r}.")
 
 # --- REST API, OpenAPI and metrics (api/) ------------------------------------------------------------
 # Personal API tokens (api.authentication) for scripts; the session for the browsable docs. Reads need a

@@ -46,6 +46,7 @@ urlpatterns = [
     path("accounts/oidc/", include("api.oidc.urls")),  # OpenID Connect sign-in (api/oidc/)
     path("accounts/", include(account_urls)),
     path("collectors/", include("collection.urls")),
+    path("", include("approvals.urls")),  # /requests/ and /projects/<code>/request/ (approvals/)
     path("", include("dashboard.urls")),
 ]
 

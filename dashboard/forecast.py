@@ -37,14 +37,10 @@ from django.utils import timezone
 DEFAULT_WINDOW_DAYS = 30
 
 
-@dataclass(frozen=True)
-class PoolForecast:
-    """The fitted usage trend of one pool over the window."""
+class _Trend:
+    """What a pool's and an allocation's forecast share: the slope and whether it is filling."""
 
-    pool_id: int
-    points: int
     slope_bytes_per_day: float | None
-    latest_used_bytes: int | None
     days_until_full: float | None
 
     @property
@@ -56,6 +52,28 @@ class PoolForecast:
     def filling(self) -> bool:
         """True when there is a forecast: at least two days of usage and a rising line."""
         return self.days_until_full is not None
+
+
+@dataclass(frozen=True)
+class PoolForecast(_Trend):
+    """The fitted usage trend of one pool over the window (limit: its usable capacity, physical used)."""
+
+    pool_id: int
+    points: int
+    slope_bytes_per_day: float | None
+    latest_used_bytes: int | None
+    days_until_full: float | None
+
+
+@dataclass(frozen=True)
+class AllocationForecast(_Trend):
+    """The same rule for one allocation: its daily used (logical, as quotas count it) against its quota."""
+
+    allocation_id: int
+    points: int
+    slope_bytes_per_day: float | None
+    latest_used_bytes: int | None
+    days_until_full: float | None
 
 
 def least_squares_days_until_full(points: Iterable[tuple[float, float]], limit: int) -> float | None:

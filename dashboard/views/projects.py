@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
+from approvals.rules import may_request
+from approvals.selectors import requests_for_project
 from dashboard.charts import line_chart
 from dashboard.filtersets import ProjectFilterSet
 from dashboard.selectors.allocations import allocation_rows
@@ -64,5 +66,8 @@ def project_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
             quota=project.allocated_bytes or None,
             binary=prefers_binary(request),
         ),
+        # Requests for storage (approvals/): their state and the decision's reason, and who may ask.
+        "requests": requests_for_project(project),
+        "may_request": may_request(request.user, project),
     }
     return render_list(request, "dashboard/projects/detail.html", context)
