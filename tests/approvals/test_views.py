@@ -191,7 +191,8 @@ def test_over_capacity_approval_is_a_message_and_writes_nothing(client, setting)
     assert response.status_code == 200
     refusals = [m for m in messages_of(response) if m.startswith("Not approved")]
     assert len(refusals) == 1 and "cannot take this allocation" in refusals[0] and other.code in refusals[0]
-    assert "At most 5.0 TB more can be allocated" in response.content.decode()  # after the other one
+    assert "At most 5.00 TB more can be allocated" in refusals[0], refusals  # after the other one's 5 TB
+    assert "message-error" in response.content.decode()
     too_big.refresh_from_db()
     fits.refresh_from_db()
     assert (too_big.status, too_big.allocation.status) == ("pending", "requested")
