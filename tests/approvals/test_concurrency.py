@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from django.db.models import Sum
 
 from approvals.models import AllocationRequest
@@ -15,6 +16,8 @@ from tests.inventory.factories import TB, make_pool, make_project, make_user
 REQUESTS = 6
 
 
+# serialized_rollback: the flush after a transactional test would otherwise drop the data the migrations made.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_approvals_never_500_and_keep_the_limit(live_server):
     pool = make_pool(capacity=100 * TB, open_for_requests=True)
     requester = make_user("rena")
