@@ -60,6 +60,7 @@ def _check_pool(project: ResearchProject, pool: StoragePool) -> None:
 def _save_request(allocation_request: AllocationRequest) -> AllocationRequest:
     """Save, turning the one-pending-request rule's refusal (a race between two requesters) into a message."""
     allocation_request.full_clean(validate_constraints=False)
+    allocation_request._history_user = allocation_request.requested_by  # outside a web request too
     try:
         with transaction.atomic():
             allocation_request.save()

@@ -30,8 +30,8 @@ def researchers_project(pool: StoragePool) -> ResearchProject:
     )
 
 
-def undo(pool: StoragePool) -> None:
-    """Leave the demo as the other browser tests expect it: no request, no new allocation, pool closed."""
+def undo(pool: StoragePool, was_open: bool) -> None:
+    """Leave the demo as the other browser tests expect it: no request, no new allocation, the pool as it was."""
     made = list(AllocationRequest.objects.values_list("pk", "allocation_id"))
     allocation_ids = [allocation_id for _, allocation_id in made]
     AllocationRequest.history.filter(id__in=[pk for pk, _ in made]).delete()
@@ -41,7 +41,7 @@ def undo(pool: StoragePool) -> None:
     refresh_today(allocation_ids=allocation_ids)
     Allocation.history.filter(id__in=allocation_ids).delete()
     Allocation.objects.filter(pk__in=allocation_ids).delete()
-    StoragePool.objects.filter(pk=pool.pk).update(open_for_requests=False)
+    StoragePool.objects.filter(pk=pool.pk).update(open_for_requests=was_open)
 
 
 def test_a_researcher_asks_a_manager_approves_and_the_researcher_sees_it_active(
@@ -49,6 +49,7 @@ def test_a_researcher_asks_a_manager_approves_and_the_researcher_sees_it_active(
 ):
     pool = roomiest_pool()
     project = researchers_project(pool)
+    was_open = pool.open_for_requests
     StoragePool.objects.filter(pk=pool.pk).update(open_for_requests=True)
     try:
         log_in("researcher")
@@ -89,4 +90,4 @@ def test_a_researcher_asks_a_manager_approves_and_the_researcher_sees_it_active(
         assert (allocation.status, allocation.quota_bytes) == ("active", TB)
         assert page.console_errors == []
     finally:
-        undo(pool)
+        undo(pool, was_open)
