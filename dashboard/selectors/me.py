@@ -51,13 +51,15 @@ def my_page(user, *, today: datetime.date, now: datetime.datetime, latest_day: d
     for allocation in allocations:
         allocation.forecast = forecasts.get(allocation.pk)
     horizon = today + datetime.timedelta(days=ENDING_WITHIN_DAYS)
-    ending = active.filter(end_date__gte=today, end_date__lte=horizon).order_by("end_date", "pk")[:LIST_LIMIT]
+    ending = list(active.filter(end_date__gte=today, end_date__lte=horizon).order_by("end_date", "pk")[:LIST_LIMIT])
+    for allocation in ending:
+        allocation.days_left = (allocation.end_date - today).days
     projects = project_rows().filter(_mine(user, "team", "principal_investigator"))[:LIST_LIMIT]
     return MyPage(
         teams=my_team_rows(user, latest_day=latest_day),
         projects=list(projects),
         allocations=allocations,
         more_allocations=more,
-        ending_soon=list(ending),
+        ending_soon=ending,
         requests=requests_for_user(user, since=now - datetime.timedelta(days=DECIDED_WITHIN_DAYS)),
     )

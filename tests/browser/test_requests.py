@@ -60,6 +60,7 @@ def test_a_researcher_asks_a_manager_approves_and_the_researcher_sees_it_active(
         form.get_by_label("Pool").select_option(str(pool.pk))
         form.get_by_label("Size").fill("1 TB")
         form.get_by_label("Justification").fill("Corpus for the next model")
+        screenshot(page, "request-storage")
         form.get_by_role("button", name="Send request").click()
         expect(page.locator(".messages")).to_contain_text("Your request was sent")
         expect(page.locator(".request-list")).to_contain_text("Pending")

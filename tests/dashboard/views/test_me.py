@@ -35,6 +35,7 @@ def test_allocations_ending_within_60_days(researcher_client, estate):
     Allocation.objects.filter(pk=later.pk).update(end_date=today + datetime.timedelta(days=61))
     page = researcher_client.get("/me/").context["page"]
     assert [a.pk for a in page.ending_soon] == [soon.pk]
+    assert "(in 59 days)" in researcher_client.get("/me/").content.decode()
 
 
 def test_their_requests_with_state(researcher_client, researcher, estate):
