@@ -63,8 +63,9 @@ def test_empty_states(client, db):
 
 
 def test_signing_in_lands_researchers_on_their_page_and_staff_on_the_overview(client, db):
-    make_user("rosa")
-    make_user("sam", is_staff=True)
+    # With a password of their own (builders make users without one).
+    get_user_model().objects.create_user("rosa", password="pw-12345-long")
+    get_user_model().objects.create_user("sam", password="pw-12345-long", is_staff=True)
     response = client.post("/accounts/login/", {"username": "rosa", "password": "pw-12345-long"}, follow=True)
     assert response.redirect_chain[-1][0] == "/me/"
     client.post("/accounts/logout/")

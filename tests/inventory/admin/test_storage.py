@@ -228,7 +228,7 @@ def test_change_pool_capacity_and_see_summary(admin_client):
 
 
 def test_a_pool_is_opened_for_requests_in_the_admin(admin_client):
-    pool = make_pool(capacity_bytes=1 * PB)
+    pool = make_pool()
     assert not pool.open_for_requests  # closed unless an admin opens it
     page = admin_client.get(pool_change(pool))
     response = admin_client.post(pool_change(pool), form_data(page, open_for_requests="on"))
