@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "procrastinate.contrib.django",
     "collection",
     "notifications",
+    "approvals",
 ]
 # The demo loader (seed_demo, setup_demo) empties and bulk-loads the inventory: never in a deployment unless
 # asked for (the benchmark asks for it to build its datasets).
@@ -161,7 +162,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "dashboard:overview"
+# Researchers land on their own page (/me/); staff are sent on from there to the overview (dashboard.views.me).
+LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
@@ -269,6 +271,11 @@ CAPACITY_STALENESS_DAYS = env.int("CAPACITY_STALENESS_DAYS", default=7)
 
 # "Pools nearing full" on the overview lists only pools whose forecast reaches capacity within this many days.
 CAPACITY_FORECAST_HORIZON_DAYS = env.int("CAPACITY_FORECAST_HORIZON_DAYS", default=180)
+# Who may ask for storage from a project's page (approvals/): "members" (the project's team members and its
+# principal investigator) or "pi" (the principal investigator only).
+CAPACITY_REQUESTERS = env.str("CAPACITY_REQUESTERS", default="members")
+if CAPACITY_REQUESTERS not in ("members", "pi"):
+    raise ImproperlyConfigured(f"CAPACITY_REQUESTERS must be 'members' or 'pi', not {CAPACITY_REQUESTERS!r}.")
 
 # --- REST API, OpenAPI and metrics (api/) ------------------------------------------------------------
 # Personal API tokens (api.authentication) for scripts; the session for the browsable docs. Reads need a

@@ -47,6 +47,7 @@ urlpatterns = [
     path("accounts/", include(account_urls)),
     path("collectors/", include("collection.urls")),
     path("me/notifications/", include("notifications.urls")),  # notifications/: a person's preferences
+    path("", include("approvals.urls")),  # /requests/ and /projects/<code>/request/ (approvals/)
     path("", include("dashboard.urls")),
 ]
 

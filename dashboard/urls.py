@@ -1,12 +1,14 @@
 from django.urls import path
 
-from dashboard.views import allocations, institutions, preferences, projects, showback, storage, teams
+from dashboard.views import allocations, institutions, me, preferences, projects, showback, storage, teams
 from dashboard.views.overview import overview
 
 app_name = "dashboard"
 
 urlpatterns = [
     path("", overview, name="overview"),
+    path("home/", me.home, name="home"),
+    path("me/", me.me, name="me"),
     path("storage/", storage.storage_list, name="storage-list"),
     path("storage/<slug:array>/", storage.array_detail, name="array-detail"),
     path("storage/<slug:array>/<slug:pool>/", storage.pool_detail, name="pool-detail"),

@@ -136,6 +136,8 @@ class Loader:
                 capacity_bytes=spec["capacity_bytes"] * self.scale,
                 max_oversubscription=spec["max_oversubscription"],
                 notes=spec["notes"],
+                # Researchers may ask for space on the big, slow tiers from their projects' pages.
+                open_for_requests=spec["tier"] in ("capacity", "scratch"),
             )
         StoragePool.objects.bulk_create(pools.values())
         self.done("storage", len(pools), "pools")

@@ -196,18 +196,23 @@ def capacity_ratios(*, capacity: str, allowed: str) -> dict:
 
 
 def figure_subqueries(
-    owner: str, names: tuple[str, ...] = ("allocated_bytes", "used_bytes", "not_reporting_count"), *, since=None
+    owner: str,
+    names: tuple[str, ...] = ("allocated_bytes", "used_bytes", "not_reporting_count"),
+    *,
+    since=None,
+    outer: str = "pk",
 ) -> dict:
     """allocation_sums() figures of each outer row (a team or project) as correlated subqueries.
 
-    *owner* is the path from an allocation to the outer row (``"project"``, ``"project__team"``).
+    *owner* is the path from an allocation to the outer row (``"project"``, ``"project__team"``); *outer* the
+    outer row's field that *owner* must equal (its pk, or e.g. ``"allocation__pool"`` from a request).
     PostgreSQL evaluates these for the rows of a page only, where a join grouped every team or project.
     """
     from inventory.models import Allocation  # models import this module
 
     since = since or reporting_since()
     sums = {**allocation_sums(since=since), "over_quota_count": over_quota_count()}
-    rows = Allocation.objects.filter(**{owner: OuterRef("pk")}).filter(counts_as_allocated()).order_by().values(owner)
+    rows = Allocation.objects.filter(**{owner: OuterRef(outer)}).filter(counts_as_allocated()).order_by().values(owner)
     figures = {}
     for name in names:
         value = Subquery(rows.annotate(value=sums[name]).values("value"), output_field=_BYTES)

@@ -124,6 +124,11 @@ class StoragePool(models.Model):
         blank=True,
         help_text="The storage pool's NAME on the array, for collection; empty means this pool is not collected.",
     )
+    open_for_requests = models.BooleanField(
+        "open for requests",
+        default=False,
+        help_text="Researchers may ask for allocations on this pool from their project's page.",
+    )
     notes = models.TextField(blank=True)
     history = HistoricalRecords()
 

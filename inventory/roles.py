@@ -42,12 +42,16 @@ def role_permissions(permission_model=Permission) -> dict[str, list]:
     # single sign-on group mappings (api).
     infrastructure_apps = permission_model.objects.filter(content_type__app_label__in=["inventory", *MANAGED_APPS])
     infrastructure = [*infrastructure_apps, *_permissions(permission_model, [PICK_USERS, *UNLOCK_LOGINS])]
+    # Both roles read requests and their history in the admin (approvals/); deciding is the queue's.
+    requests = permission_model.objects.filter(content_type__app_label="approvals", codename__startswith="view_")
+    infrastructure += list(requests)
     managers = [
         *(
             inventory.filter(codename__startswith="view_")
             | inventory.filter(codename__in=["change_allocation", "approve_allocation"])
         ),
         *_permissions(permission_model, [PICK_USERS]),
+        *requests,
     ]
     return {INFRASTRUCTURE_ADMINS: infrastructure, ALLOCATION_MANAGERS: managers}
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
+from approvals.rules import may_request
+from approvals.selectors import requests_for_project
 from dashboard.chart_controls import chart_options, render_chart, wants_chart_only
 from dashboard.filtersets import ProjectFilterSet
 from dashboard.selectors.allocations import allocation_rows
@@ -68,5 +70,8 @@ def project_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
         "page_obj": page_obj,
         "chart": project_chart(project, options, latest_day=latest_day, binary=binary),
         "chart_options": options,
+        # Requests for storage (approvals/): their state and the decision's reason, and who may ask.
+        "requests": requests_for_project(project),
+        "may_request": may_request(request.user, project),
     }
     return render_list(request, "dashboard/projects/detail.html", context)

@@ -218,7 +218,7 @@ class StoragePoolAdmin(ServiceFormsetMixin, FiguresAdminMixin, HistoryAdmin):
         "free_display",
         "not_reporting_display",
     )
-    list_filter = ("tier", "array__site", "array")
+    list_filter = ("tier", "open_for_requests", "array__site", "array")
     list_select_related = ("array",)
     search_fields = ("name", "slug", "array__name")
     autocomplete_fields = ("array",)
@@ -229,7 +229,7 @@ class StoragePoolAdmin(ServiceFormsetMixin, FiguresAdminMixin, HistoryAdmin):
     #: the form could no longer be saved: Django refuses a POST of over 1,000 fields.
     max_inline_allocations = 50
     fieldsets = (
-        (None, {"fields": ("array", "name", "slug", "tier", "protocols", "system_name")}),
+        (None, {"fields": ("array", "name", "slug", "tier", "protocols", "system_name", "open_for_requests")}),
         (
             "Capacity",
             {

@@ -180,3 +180,44 @@ def test_one_query_for_every_pool(django_assert_num_queries):
     refresh_daily_usage()
     with django_assert_num_queries(1):
         assert len(pool_forecasts(now=NOW)) >= 3
+
+
+# --- an allocation's quota (the same rule, one query) --------------------------------------------
+
+
+@pytest.mark.django_db
+def test_allocation_forecast_equals_reference_against_its_quota():
+    from dashboard.selectors.forecasts import allocation_forecasts
+
+    pool = make_pool()
+    filling, flat = make_allocation(pool, quota=10 * TB), make_allocation(pool, quota=10 * TB)
+    noisy = [3, -2, 5, 0, -4, 1, 2, -1, 4, -3]
+    points = {}
+    for days_ago in range(0, 20, 2):  # every other day: a day between carries the last value forward
+        used = 2 * TB + (20 - days_ago) * 200 * 10**9 + noisy[days_ago % 10] * 10**10
+        # Logical, not physical: a quota counts logical usage.
+        sample(filling, days_ago, used, physical=used // 2)
+        sample(flat, days_ago, 3 * TB)
+        points[day_number(days_ago)] = used
+        if days_ago:
+            points[day_number(days_ago - 1)] = used  # carried to the next day
+    sample(filling, 45, 9 * TB)  # outside the window
+
+    forecasts = allocation_forecasts([filling.pk, flat.pk], now=NOW)
+
+    expected = least_squares_days_until_full(points.items(), 10 * TB)
+    assert forecasts[filling.pk].points == len(points)
+    assert forecasts[filling.pk].days_until_full == pytest.approx(expected, abs=0.01)
+    assert forecasts[flat.pk].days_until_full is None
+
+
+@pytest.mark.django_db
+def test_allocation_forecasts_one_query_and_none_for_nothing(django_assert_num_queries):
+    from dashboard.selectors.forecasts import allocation_forecasts
+
+    pool = make_pool()
+    allocations = [make_allocation(pool) for _ in range(3)]
+    with django_assert_num_queries(0):
+        assert allocation_forecasts([]) == {}
+    with django_assert_num_queries(1):
+        assert set(allocation_forecasts([a.pk for a in allocations], now=NOW)) <= {a.pk for a in allocations}

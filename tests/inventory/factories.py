@@ -73,11 +73,6 @@ def make_institution(**fields) -> Institution:
     return Institution.objects.create(**{"name": f"University {n}", "slug": f"university-{n}", **fields})
 
 
-def make_team(**fields) -> Team:
-    n = next(_counter)
-    return Team.objects.create(**{"name": f"Team {n}", "slug": f"team-{n}", **fields})
-
-
 def make_project(**fields) -> ResearchProject:
     n = next(_counter)
     team = fields.pop("team", None) or make_team()

@@ -217,6 +217,17 @@ def test_change_pool_capacity_and_see_summary(admin_client):
     assert pool.capacity_bytes == 2 * PB
 
 
+def test_a_pool_is_opened_for_requests_in_the_admin(admin_client):
+    pool = make_pool()
+    assert not pool.open_for_requests  # closed unless an admin opens it
+    page = admin_client.get(pool_change(pool))
+    response = admin_client.post(pool_change(pool), form_data(page, open_for_requests="on"))
+    assert response.status_code == 302, errors_of(response)
+    pool.refresh_from_db()
+    assert pool.open_for_requests
+    assert pool.history.first().open_for_requests
+
+
 def test_pool_data_reduction_counts_only_allocations_reporting_physical_usage(admin_client):
     pool = make_pool(capacity=1 * PB)
     make_allocation(pool=pool, quota=100 * TB, used_bytes=200 * TB, physical_used_bytes=100 * TB)
