@@ -1,13 +1,15 @@
 """Requests in the admin: read-only records with their history (decisions go through the queue's services)."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from approvals.models import AllocationRequest
+from inventory.admin.base import HistoryAdmin
 
 
 @admin.register(AllocationRequest)
-class AllocationRequestAdmin(SimpleHistoryAdmin):
+class AllocationRequestAdmin(HistoryAdmin):
+    """Read-only; HistoryAdmin refuses malformed history URLs and reverting (decisions go through the queue)."""
+
     list_display = (
         "__str__",
         "kind",

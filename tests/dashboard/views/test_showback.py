@@ -137,7 +137,7 @@ def test_query_count_is_flat(staff_client, estate_builder, django_assert_max_num
     if export:
         query["format"] = export
     # Session and user, tier prices, savepoint, jit and work_mem settings, the report, release.
-    with django_assert_max_num_queries(10) as small_run:
+    with django_assert_max_num_queries(11) as small_run:
         assert staff_client.get(URL, query).status_code == 200
     estate_builder(teams=12, projects_per_team=3, pools=2)
     with django_assert_max_num_queries(len(small_run.captured_queries)):
