@@ -15,5 +15,6 @@ urlpatterns = [
     path("projects/", projects.project_list, name="project-list"),
     path("projects/<str:code>/", projects.project_detail, name="project-detail"),
     path("allocations/", allocations.allocation_list, name="allocation-list"),
+    path("allocations/<int:pk>/", allocations.allocation_detail, name="allocation-detail"),
     path("preferences/units/", preferences.toggle_units, name="units-toggle"),
 ]
