@@ -268,6 +268,9 @@ def breadcrumbs(*parts):
     label and URL pairs for the pages above, then the current page's own name (not a link).
     """
     *pairs, current = parts or ("",)
-    items = [format_html('<li><a href="{}">{}</a></li>', url, label) for label, url in zip(pairs[::2], pairs[1::2])]
+    items = [
+        format_html('<li><a href="{}">{}</a></li>', url, label)
+        for label, url in zip(pairs[::2], pairs[1::2], strict=True)
+    ]
     items.append(format_html('<li><span aria-current="page">{}</span></li>', current))
     return format_html('<nav aria-label="Breadcrumb" class="breadcrumb"><ol>{}</ol></nav>', mark_safe("".join(items)))

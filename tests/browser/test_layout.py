@@ -34,7 +34,7 @@ def dashboard_pages(demo):
         "projects": "/projects/",
         "project": project.get_absolute_url(),
         "allocations": "/allocations/",
-        # "allocation": f"/allocations/{allocation.pk}/",
+        "allocation": f"/allocations/{allocation.pk}/",
         # "search": "/search/?q=a",
         "collectors": "/collectors/",
         "api-tokens": "/api/tokens/",
