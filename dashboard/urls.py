@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.views import allocations, preferences, projects, storage, teams
+from dashboard.views import allocations, preferences, projects, search, storage, teams
 from dashboard.views.overview import overview
 
 app_name = "dashboard"
@@ -17,4 +17,5 @@ urlpatterns = [
     path("allocations/", allocations.allocation_list, name="allocation-list"),
     path("allocations/<int:pk>/", allocations.allocation_detail, name="allocation-detail"),
     path("preferences/units/", preferences.toggle_units, name="units-toggle"),
+    path("search/", search.search_page, name="search"),
 ]
