@@ -118,7 +118,7 @@ def _pool_cell(pool, pool_column: str) -> str:
 def _status_cell(allocation) -> str:
     """The status badge and the link to the allocation's own page (all its figures, history and chart)."""
     return format_html(
-        '<td class="nowrap"><span class="badge badge-{}">{}</span> <a class="row-detail" href="{}">details'
+        '<td><span class="badge badge-{}">{}</span> <a class="row-detail" href="{}">details'
         '<span class="visually-hidden"> of {} on {}</span></a></td>',
         allocation.status,
         allocation.get_status_display(),

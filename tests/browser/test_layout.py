@@ -35,7 +35,7 @@ def dashboard_pages(demo):
         "project": project.get_absolute_url(),
         "allocations": "/allocations/",
         "allocation": f"/allocations/{allocation.pk}/",
-        # "search": "/search/?q=a",
+        "search": "/search/?q=a",
         "collectors": "/collectors/",
         "api-tokens": "/api/tokens/",
     }
@@ -77,7 +77,7 @@ def test_no_page_scrolls_sideways(demo, log_in, page, dashboard_pages, language,
         response = page.goto(f"{demo.url}{path}")
         assert response.status == 200, f"{path}: HTTP {response.status}"
         found = _overflow(page)
+        screenshot(page, f"layout-{language}-{width}-{name}")  # to look at (test-artifacts/screenshots/)
         if found["scroll"] > found["inner"] or (width >= DESKTOP and found["tables"]):
             wide[name] = found
-            screenshot(page, f"layout-{language}-{width}-{name}")
     assert wide == {}

@@ -70,7 +70,7 @@ def test_query_count_is_flat(client, researcher, staff_user, django_assert_max_n
     with django_assert_max_num_queries(12) as small_run:
         client.get("/search/", {"q": "SIZE"})
     pool = make_pool(name="SIZE pool", slug="size-pool", capacity=1000 * TB)
-    for n in range(30):
+    for n in range(RESULTS_PER_KIND + 4):
         make_allocation(pool=pool, project=make_project(code=f"SIZE{n + 100}"), quota_id=f"/size/{n}")
         make_user(f"size{n}")
     with django_assert_max_num_queries(len(small_run.captured_queries)):
