@@ -76,6 +76,7 @@ def allocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     series = allocation_daily_usage(allocation.pk, end=measured.date() if measured else None)
     context = {
         "allocation": allocation,
+        "page_title": f"{allocation.project.code} on {allocation.pool.name}",
         "report_age": age_text(measured, now=now) if measured else None,
         "stale": is_stale(allocation, now=now),
         "staleness_days": settings.CAPACITY_STALENESS_DAYS,
