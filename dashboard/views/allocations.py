@@ -12,7 +12,7 @@ from dashboard.charts import line_chart
 from dashboard.filtersets import AllocationFilterSet
 from dashboard.selectors.allocations import HISTORY_LIMIT, allocation_history, allocation_rows
 from dashboard.selectors.usage import CHART_DAYS, allocation_daily_usage
-from dashboard.tables import HtmxHttpRequest, csv_response, paginate, render_list, wants_csv
+from dashboard.tables import HtmxHttpRequest, csv_filename, csv_response, paginate, render_list, wants_csv
 from dashboard.units import prefers_binary
 
 
@@ -53,7 +53,7 @@ def allocation_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = AllocationFilterSet(request.GET or None, queryset=allocation_rows(staff=staff), request=request)
     rows = filterset.qs
     if wants_csv(request):
-        return csv_response("allocations.csv", allocation_csv_columns(staff=staff), rows)
+        return csv_response(csv_filename("allocations", request=request), allocation_csv_columns(staff=staff), rows)
     context = {
         "filterset": filterset,
         "page_obj": paginate(request, rows),

@@ -10,7 +10,7 @@ from dashboard.filtersets import ProjectFilterSet
 from dashboard.selectors.allocations import allocation_rows
 from dashboard.selectors.projects import project_rows
 from dashboard.selectors.usage import CHART_DAYS, latest_sample_day, project_daily_usage
-from dashboard.tables import HtmxHttpRequest, csv_response, paginate, render_list, wants_csv
+from dashboard.tables import HtmxHttpRequest, csv_filename, csv_response, paginate, render_list, wants_csv
 from dashboard.units import prefers_binary
 from dashboard.views.allocations import allocation_csv_columns
 
@@ -38,7 +38,7 @@ def project_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = ProjectFilterSet(request.GET or None, queryset=project_rows(), request=request)
     rows = filterset.qs
     if wants_csv(request):
-        return csv_response("projects.csv", PROJECT_CSV_COLUMNS, rows)
+        return csv_response(csv_filename("projects", request=request), PROJECT_CSV_COLUMNS, rows)
     context = {
         "filterset": filterset,
         "page_obj": paginate(request, rows),
@@ -52,7 +52,7 @@ def project_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
     staff = request.user.is_staff
     allocations = allocation_rows(staff=staff).filter(project=project)
     if wants_csv(request):
-        return csv_response(f"project-{project.code}-allocations.csv", allocation_csv_columns(staff=staff), allocations)
+        return csv_response(csv_filename("allocations", "project", project.code, request=request), allocation_csv_columns(staff=staff), allocations)
     latest_day = latest_sample_day()
     context = {
         "project": project,
