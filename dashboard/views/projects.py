@@ -52,7 +52,11 @@ def project_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
     staff = request.user.is_staff
     allocations = allocation_rows(staff=staff).filter(project=project)
     if wants_csv(request):
-        return csv_response(csv_filename("allocations", "project", project.code, request=request), allocation_csv_columns(staff=staff), allocations)
+        return csv_response(
+            csv_filename("allocations", "project", project.code, request=request),
+            allocation_csv_columns(staff=staff),
+            allocations,
+        )
     latest_day = latest_sample_day()
     context = {
         "project": project,

@@ -16,7 +16,15 @@ from dashboard.forecast import DEFAULT_WINDOW_DAYS
 from dashboard.selectors.allocations import allocation_rows
 from dashboard.selectors.forecasts import pool_forecasts
 from dashboard.selectors.storage import CHART_DAYS, capacity_figures, pool_daily_usage
-from dashboard.tables import HtmxHttpRequest, csv_filename, csv_response, paginate, render_list, wants_csv, wants_table_only
+from dashboard.tables import (
+    HtmxHttpRequest,
+    csv_filename,
+    csv_response,
+    paginate,
+    render_list,
+    wants_csv,
+    wants_table_only,
+)
 from dashboard.units import prefers_binary
 from dashboard.views.allocations import allocation_csv_columns
 from inventory.models import StorageArray, StoragePool

@@ -16,7 +16,15 @@ from dashboard.selectors.teams import (
     team_rows,
 )
 from dashboard.selectors.usage import CHART_DAYS, latest_sample_day, team_daily_usage
-from dashboard.tables import HtmxHttpRequest, csv_filename, csv_response, paginate, render_list, wants_csv, wants_table_only
+from dashboard.tables import (
+    HtmxHttpRequest,
+    csv_filename,
+    csv_response,
+    paginate,
+    render_list,
+    wants_csv,
+    wants_table_only,
+)
 from dashboard.units import prefers_binary
 from dashboard.views.allocations import allocation_csv_columns
 
@@ -64,7 +72,11 @@ def team_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     staff = request.user.is_staff
     allocations = allocation_rows(staff=staff).filter(project__team=team)
     if wants_csv(request):
-        return csv_response(csv_filename("allocations", "team", team.slug, request=request), allocation_csv_columns(staff=staff), allocations)
+        return csv_response(
+            csv_filename("allocations", "team", team.slug, request=request),
+            allocation_csv_columns(staff=staff),
+            allocations,
+        )
     binary = prefers_binary(request)
     series = team_daily_usage(team.pk, end=latest_day)
     context = {
