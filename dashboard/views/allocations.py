@@ -66,7 +66,8 @@ def allocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One allocation: its figures, limits and drift, usage chart and the history of its changes.
 
     Everyone who may see the allocation lists may see this page; the requester, approver,
-    justification and who made each change are for staff only (as in the tables). Three queries.
+    justification and who made each change are for staff only (as in the tables). Three queries of its own
+    (the allocation, its daily usage, its history) whatever the size of either.
     """
     staff = request.user.is_staff
     allocation = get_object_or_404(allocation_rows(staff=staff), pk=pk)
