@@ -35,7 +35,7 @@ def dashboard_pages(demo):
         "project": project.get_absolute_url(),
         "allocations": "/allocations/",
         "allocation": f"/allocations/{allocation.pk}/",
-        "search": "/search/?q=a",
+        "search": "/search/?q=an",  # matches projects, teams, pools and (staff) people
         "collectors": "/collectors/",
         "api-tokens": "/api/tokens/",
     }
