@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from collection.selectors import collector_rows, latest_reconciliation
-from dashboard.tables import csv_response
+from dashboard.tables import csv_filename, csv_response
 from inventory.models import StorageArray
 
 RECONCILIATION_COLUMNS = [
@@ -34,5 +34,5 @@ def reconciliation(request: HttpRequest, array: str) -> HttpResponse:
     storage_array = get_object_or_404(StorageArray, slug=array)
     run, items = latest_reconciliation(storage_array.pk)
     if request.GET.get("format") == "csv":
-        return csv_response(f"{storage_array.slug}-reconciliation.csv", RECONCILIATION_COLUMNS, items)
+        return csv_response(csv_filename("reconciliation", "array", storage_array.slug), RECONCILIATION_COLUMNS, items)
     return render(request, "collection/reconciliation.html", {"array": storage_array, "run": run, "items": items})

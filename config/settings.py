@@ -170,6 +170,9 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Dates as YYYY-MM-DD and times as YYYY-MM-DD HH:MM wherever Django formats them itself (the admin's
+# lists and history), in every language (config/formats/).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")

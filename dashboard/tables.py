@@ -16,7 +16,9 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.text import slugify
 from django_htmx.middleware import HtmxDetails
 
 #: Rows per page on every list.
@@ -50,6 +52,27 @@ def render_list(
 def paginate(request: HttpRequest, queryset, *, per_page: int = PAGE_SIZE) -> Page:
     """The requested ``?page=`` (out of range or junk gives the nearest valid page): two queries at most."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+#: Query parameters that change how a list is shown, not which rows it holds: not in a CSV file's name.
+NOT_FILTERS = ("sort", "page", "format")
+#: File names stay well under every file system's limit.
+MAX_FILENAME = 150
+
+
+def csv_filename(kind: str, *scope: str, request: HttpRequest | None = None) -> str:
+    """What a download is called: ``allocations-2026-11-30-team-ai-lab.csv``.
+
+    The kind of rows, the day (UTC) it was taken, the page's scope (``"team", team.slug``) and every
+    filter in the request's query, as slugs, so that two downloads never share a name by accident.
+    """
+    parts = [kind, timezone.now().date().isoformat(), *scope]
+    if request is not None:
+        for key, value in sorted(request.GET.items()):
+            if key not in NOT_FILTERS and value:
+                parts += [key, value]
+    name = "-".join(filter(None, (slugify(str(part)) for part in parts)))
+    return f"{name[:MAX_FILENAME].rstrip('-')}.csv"
 
 
 def wants_csv(request: HttpRequest) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.views import allocations, institutions, me, preferences, projects, showback, storage, teams
+from dashboard.views import allocations, institutions, me, preferences, projects, search, showback, storage, teams
 from dashboard.views.overview import overview
 
 app_name = "dashboard"
@@ -20,5 +20,7 @@ urlpatterns = [
     path("institutions/", institutions.institution_list, name="institution-list"),
     path("institutions/<slug:slug>/", institutions.institution_detail, name="institution-detail"),
     path("reports/showback/", showback.showback, name="showback"),
+    path("allocations/<int:pk>/", allocations.allocation_detail, name="allocation-detail"),
     path("preferences/units/", preferences.toggle_units, name="units-toggle"),
+    path("search/", search.search_page, name="search"),
 ]

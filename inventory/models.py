@@ -368,6 +368,9 @@ class Allocation(models.Model):
     def __str__(self) -> str:
         return f"{self.project.code} on {self.pool.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("dashboard:allocation-detail", kwargs={"pk": self.pk})
+
     @property
     def quota_drift_bytes(self) -> int | None:
         """Enforced minus promised: non-zero means the array enforces something else than was promised."""

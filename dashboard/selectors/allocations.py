@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
 from django.db.models import QuerySet
 
 from inventory.models import Allocation
@@ -22,3 +26,71 @@ def allocation_rows(*, staff: bool = False) -> QuerySet[Allocation]:
         .annotate(used_percent=used_percent_expression(), threshold_state=threshold_state_expression())
         .order_by("project__code", "pool__array__name", "pool__name", "pk")
     )
+
+
+#: How many of an allocation's recorded changes its page lists, newest first.
+HISTORY_LIMIT = 50
+#: The fields whose changes the allocation's history shows, with their labels and kinds.
+HISTORY_FIELDS = (
+    ("status", "status", "status"),
+    ("quota_bytes", "quota", "bytes"),
+    ("start_date", "starts", "text"),
+    ("end_date", "ends", "text"),
+    ("quota_id", "quota identifier", "text"),
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    kind: str  # "status", "bytes" or "text": how the page shows old and new
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: datetime.datetime
+    who: str  # empty when not recorded (a command, a trigger)
+    created: bool
+    changes: list[Change]
+
+
+def _user_name(user) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
+def _changes(record, previous) -> list[Change]:
+    status_labels = dict(Allocation.Status.choices)
+    changes = []
+    for field, label, kind in HISTORY_FIELDS:
+        new = getattr(record, field)
+        old = getattr(previous, field) if previous else None
+        if previous is not None and old == new:
+            continue
+        if kind == "status":
+            old, new = status_labels.get(old, old), status_labels.get(new, new)
+        if previous is None and new in (None, ""):
+            continue
+        changes.append(Change(label, kind, old, new))
+    return changes
+
+
+def allocation_history(allocation_id: int, *, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
+    """Who changed the allocation's status, quota, dates or quota id, and when, newest first (one query).
+
+    One record more than shown is read, so the oldest shown still has something to compare with.
+    """
+    records = list(
+        Allocation.history.filter(id=allocation_id)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    entries = []
+    for index, record in enumerate(records[:limit]):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        created = record.history_type == "+" or previous is None
+        changes = _changes(record, None if created else previous)
+        if changes or created:
+            entries.append(HistoryEntry(record.history_date, _user_name(record.history_user), created, changes))
+    return entries

@@ -111,3 +111,20 @@ def split_daily_usage(
     for day, label, total in rows:
         parts.setdefault(label, []).append((day, int(total)))
     return list(parts.items())
+
+
+def allocation_daily_usage(
+    allocation_id: int, *, days: int = CHART_DAYS, end: datetime.date | None = None
+) -> list[tuple[datetime.date, int]]:
+    """[(day, bytes used)] of one allocation over the last *days* days, by the same rule as every
+    daily figure (one query; days without a current value are left out: a gap, not a fall to zero)."""
+    start, end = _window(days, end)
+    sql, params = carried_usage_sql(
+        [start + datetime.timedelta(days=n) for n in range(days)], scope="AND a.id = %(allocation_id)s"
+    )
+    params["allocation_id"] = allocation_id
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT day, used_bytes FROM ({sql}) AS carried WHERE used_bytes IS NOT NULL ORDER BY day", params
+        )
+        return [(day, int(used)) for day, used in cursor.fetchall()]

@@ -16,11 +16,13 @@ from decimal import Decimal
 
 from django import template
 from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.timezone import template_localtime
 
+from dashboard.ages import report_age
 from dashboard.forecast import DEFAULT_WINDOW_DAYS
 from dashboard.templatetags.forecast import days_until_full
 from inventory import thresholds
@@ -87,8 +89,10 @@ def usage_bar(
     )
 
 
-def _capacity_cell(value, binary) -> str:
-    return format_html('<td class="num" title="{}">{}</td>', capacity_title(value), capacity_units(value, binary))
+def _capacity_cell(value, binary, classes="num opt") -> str:
+    return format_html(
+        '<td class="{}" title="{}">{}</td>', classes, capacity_title(value), capacity_units(value, binary)
+    )
 
 
 def _quota_cell(allocation, binary) -> str:
@@ -97,7 +101,7 @@ def _quota_cell(allocation, binary) -> str:
     if enforced is None or enforced == allocation.quota_bytes:
         return _capacity_cell(allocation.quota_bytes, binary)
     return format_html(
-        '<td class="num" title="{}">{}<br><span class="badge badge-drift" title="{}">array enforces {}</span></td>',
+        '<td class="num opt" title="{}">{}<br><span class="badge badge-drift" title="{}">array enforces {}</span></td>',
         capacity_title(allocation.quota_bytes),
         capacity_units(allocation.quota_bytes, binary),
         "Quota drift: the storage system's own hard limit differs from the promised quota.",
@@ -120,15 +124,41 @@ def _quota_full_note(allocation) -> str:
     )
 
 
+def _pool_cell(pool, pool_column: str) -> str:
+    """The pool as a link to its page: "array / pool", or the pool alone on a page scoped to one array."""
+    url = reverse("dashboard:pool-detail", kwargs={"array": pool.array.slug, "pool": pool.slug})
+    if pool_column == "pool":
+        return format_html('<td class="opt"><a href="{}">{}</a></td>', url, pool.name)
+    return format_html('<td class="opt"><a href="{}">{} / {}</a></td>', url, pool.array.name, pool.name)
+
+
+def _status_cell(allocation) -> str:
+    """The status badge and the link to the allocation's own page (all its figures, history and chart)."""
+    return format_html(
+        '<td><span class="badge badge-{}">{}</span> <a class="row-detail" href="{}">details'
+        '<span class="visually-hidden"> of {} on {}</span></a></td>',
+        allocation.status,
+        allocation.get_status_display(),
+        reverse("dashboard:allocation-detail", kwargs={"pk": allocation.pk}),
+        allocation.project.code,
+        allocation.pool.name,
+    )
+
+
 @register.simple_tag
-def allocation_row(allocation, *, show_project=False, show_team=False, staff=False, binary=False):
+def allocation_row(
+    allocation, *, show_project=False, show_team=False, pool_column="full", staff=False, binary=False, now=None
+):
     """One ``<tr>`` of an allocation table (dashboard/allocations/_table.html has the header).
 
-    Built as a string: a table template with ~35 variables, filters and tags per row was the
-    slowest part of the list pages (bench/ANALYSIS.md). Needs the rows of
-    dashboard.selectors.allocations.allocation_rows (project, team, pool and array joined,
+    *pool_column*: ``"full"`` (array / pool), ``"pool"`` (on an array's page) or ``"none"`` (on a
+    pool's page, where every row would repeat it). Cells marked ``opt`` are hidden on phones; the
+    "details" link leads to all of them. Built as a string: a table template with ~35 variables,
+    filters and tags per row was the slowest part of the list pages (bench/ANALYSIS.md). Needs the
+    rows of dashboard.selectors.allocations.allocation_rows (project, team, pool and array joined,
     ``used_percent``; requester joined for staff).
     """
+    now = now or timezone.now()
     cells = []
     if show_project:
         project = allocation.project
@@ -137,19 +167,16 @@ def allocation_row(allocation, *, show_project=False, show_team=False, staff=Fal
                 '<th scope="row"><a href="{}">{}</a><br><span class="muted">{}</span></th>',
                 project.get_absolute_url(),
                 project.code,
-                Truncator(project.title).chars(60),
+                Truncator(project.title).chars(40),
             )
         )
     if show_team:
         team = allocation.project.team
-        cells.append(format_html('<td><a href="{}">{}</a></td>', team.get_absolute_url(), team.name))
+        cells.append(format_html('<td class="opt"><a href="{}">{}</a></td>', team.get_absolute_url(), team.name))
     pool = allocation.pool
-    cells.append(format_html("<td>{} / {}</td>", pool.array.name, pool.name))
-    cells.append(
-        format_html(
-            '<td><span class="badge badge-{}">{}</span></td>', allocation.status, allocation.get_status_display()
-        )
-    )
+    if pool_column != "none":
+        cells.append(_pool_cell(pool, pool_column))
+    cells.append(_status_cell(allocation))
     cells.append(_quota_cell(allocation, binary))
     cells.append(_capacity_cell(allocation.used_bytes, binary))
     bar = usage_bar(
@@ -161,23 +188,19 @@ def allocation_row(allocation, *, show_project=False, show_team=False, staff=Fal
     )
     cells.append(format_html("<td>{}{}</td>", bar, _quota_full_note(allocation)))
     end_date = allocation.end_date
-    cells.append(format_html('<td class="nowrap">{}</td>', end_date.isoformat() if end_date else "—"))
-    measured = allocation.usage_measured_at
-    if measured:
-        measured = template_localtime(measured)
-        reported = format_html(
-            '<time datetime="{}">{} UTC</time>', measured.isoformat(), measured.strftime("%Y-%m-%d %H:%M")
-        )
-    else:
-        reported = mark_safe('<span class="muted">never</span>')
-    cells.append(format_html('<td class="nowrap">{}</td>', reported))
+    cells.append(format_html('<td class="nowrap opt">{}</td>', end_date.isoformat() if end_date else "—"))
+    cells.append(format_html('<td class="nowrap opt">{}</td>', report_age(allocation, now=now)))
     if staff:
         requester = allocation.requested_by
         cells.append(
-            format_html("<td>{}</td>", (requester.get_full_name() or requester.username) if requester else "—")
+            format_html(
+                '<td class="opt">{}</td>', (requester.get_full_name() or requester.username) if requester else "—"
+            )
         )
         cells.append(
-            format_html('<td class="staff-only">{}</td>', Truncator(allocation.justification or "—").chars(120))
+            format_html(
+                '<td class="staff-only opt justification">{}</td>', Truncator(allocation.justification or "—").chars(60)
+            )
         )
     return mark_safe(f"<tr>{''.join(cells)}</tr>")
 
@@ -211,7 +234,9 @@ def state_label(state: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def sort_header(context, label, field, *, numeric=False, first="asc", target=DEFAULT_TARGET, param=SORT_PARAM):
+def sort_header(
+    context, label, field, *, numeric=False, first="asc", target=DEFAULT_TARGET, param=SORT_PARAM, classes=""
+):
     """A ``<th>`` whose link sorts by *field*, keeping every other query parameter except the page.
 
     Clicking the current column reverses it; a new column starts ascending (``first="desc"`` for
@@ -232,7 +257,9 @@ def sort_header(context, label, field, *, numeric=False, first="asc", target=DEF
     url = f"?{query.urlencode()}"
     return format_html(
         '<th scope="col"{}{}><a href="{}" hx-get="{}" hx-target="{}" hx-push-url="true">{}</a></th>',
-        mark_safe(' class="num"') if numeric else "",
+        format_html(' class="{}"', " ".join(filter(None, ["num" if numeric else "", classes])))
+        if numeric or classes
+        else "",
         format_html(' aria-sort="{}"', direction) if direction else "",
         url,
         url,
@@ -263,3 +290,20 @@ def not_reporting_note(count) -> str:
         noun,
         settings.CAPACITY_STALENESS_DAYS,
     )
+
+
+@register.simple_tag
+def breadcrumbs(*parts):
+    """The trail above a page's heading (base.html's ``breadcrumbs`` block):
+
+        {% breadcrumbs "Storage" storage_url array.name array_url pool.name %}
+
+    label and URL pairs for the pages above, then the current page's own name (not a link).
+    """
+    *pairs, current = parts or ("",)
+    items = [
+        format_html('<li><a href="{}">{}</a></li>', url, label)
+        for label, url in zip(pairs[::2], pairs[1::2], strict=True)
+    ]
+    items.append(format_html('<li><span aria-current="page">{}</span></li>', current))
+    return format_html('<nav aria-label="Breadcrumb" class="breadcrumb"><ol>{}</ol></nav>', mark_safe("".join(items)))

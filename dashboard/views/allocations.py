@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
+from dashboard.ages import age_text, is_stale
+from dashboard.charts import line_chart
 from dashboard.filtersets import AllocationFilterSet
-from dashboard.selectors.allocations import allocation_rows
+from dashboard.selectors.allocations import HISTORY_LIMIT, allocation_history, allocation_rows
 from dashboard.selectors.forecasts import with_quota_forecasts
-from dashboard.tables import HtmxHttpRequest, csv_response, paginate, render_list, wants_csv
+from dashboard.selectors.usage import CHART_DAYS, allocation_daily_usage
+from dashboard.tables import HtmxHttpRequest, csv_filename, csv_response, paginate, render_list, wants_csv
+from dashboard.units import prefers_binary
 
 
 def _percent(value) -> str:
@@ -47,7 +54,7 @@ def allocation_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = AllocationFilterSet(request.GET or None, queryset=allocation_rows(staff=staff), request=request)
     rows = filterset.qs
     if wants_csv(request):
-        return csv_response("allocations.csv", allocation_csv_columns(staff=staff), rows)
+        return csv_response(csv_filename("allocations", request=request), allocation_csv_columns(staff=staff), rows)
     page_obj = paginate(request, rows)
     page_obj.object_list = with_quota_forecasts(page_obj.object_list)  # days until each quota is full
     context = {
@@ -56,3 +63,35 @@ def allocation_list(request: HtmxHttpRequest) -> HttpResponse:
         "is_filtered": any(v for k, v in request.GET.items() if k not in ("sort", "page")),
     }
     return render_list(request, "dashboard/allocations/list.html", context)
+
+
+def allocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One allocation: its figures, limits and drift, usage chart and the history of its changes.
+
+    Everyone who may see the allocation lists may see this page; the requester, approver,
+    justification and who made each change are for staff only (as in the tables). Three queries of its own
+    (the allocation, its daily usage, its history) whatever the size of either.
+    """
+    staff = request.user.is_staff
+    allocation = get_object_or_404(allocation_rows(staff=staff), pk=pk)
+    now = timezone.now()
+    measured = allocation.usage_measured_at
+    # The chart ends on the allocation's own latest report, so a quiet allocation's line is not squeezed.
+    series = allocation_daily_usage(allocation.pk, end=measured.date() if measured else None)
+    context = {
+        "allocation": allocation,
+        "page_title": f"{allocation.project.code} on {allocation.pool.name}",
+        "report_age": age_text(measured, now=now) if measured else None,
+        "stale": is_stale(allocation, now=now),
+        "staleness_days": settings.CAPACITY_STALENESS_DAYS,
+        "chart": line_chart(
+            series,
+            title=f"{allocation.project.code} on {allocation.pool.name}: used per day, last {CHART_DAYS} days",
+            chart_id="allocation-usage",
+            quota=allocation.quota_bytes or None,
+            binary=prefers_binary(request),
+        ),
+        "history": allocation_history(allocation.pk),
+        "history_limit": HISTORY_LIMIT,
+    }
+    return render(request, "dashboard/allocations/detail.html", context)

@@ -13,7 +13,7 @@ from dashboard.selectors.allocations import allocation_rows
 from dashboard.selectors.forecasts import with_quota_forecasts
 from dashboard.selectors.projects import project_rows
 from dashboard.selectors.usage import latest_sample_day
-from dashboard.tables import HtmxHttpRequest, csv_response, paginate, render_list, wants_csv
+from dashboard.tables import HtmxHttpRequest, csv_filename, csv_response, paginate, render_list, wants_csv
 from dashboard.units import prefers_binary
 from dashboard.usage_charts import project_chart
 from dashboard.views.allocations import allocation_csv_columns
@@ -43,7 +43,7 @@ def project_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = ProjectFilterSet(request.GET or None, queryset=project_rows(), request=request)
     rows = filterset.qs
     if wants_csv(request):
-        return csv_response("projects.csv", PROJECT_CSV_COLUMNS, rows)
+        return csv_response(csv_filename("projects", request=request), PROJECT_CSV_COLUMNS, rows)
     context = {
         "filterset": filterset,
         "page_obj": paginate(request, rows),
@@ -62,7 +62,11 @@ def project_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
     staff = request.user.is_staff
     allocations = allocation_rows(staff=staff).filter(project=project)
     if wants_csv(request):
-        return csv_response(f"project-{project.code}-allocations.csv", allocation_csv_columns(staff=staff), allocations)
+        return csv_response(
+            csv_filename("allocations", "project", project.code, request=request),
+            allocation_csv_columns(staff=staff),
+            allocations,
+        )
     page_obj = paginate(request, allocations)
     page_obj.object_list = with_quota_forecasts(page_obj.object_list)
     context = {

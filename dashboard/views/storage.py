@@ -16,7 +16,15 @@ from dashboard.forecast import DEFAULT_WINDOW_DAYS
 from dashboard.selectors.allocations import allocation_rows
 from dashboard.selectors.forecasts import pool_forecasts, with_quota_forecasts
 from dashboard.selectors.storage import capacity_figures
-from dashboard.tables import HtmxHttpRequest, csv_response, paginate, render_list, wants_csv, wants_table_only
+from dashboard.tables import (
+    HtmxHttpRequest,
+    csv_filename,
+    csv_response,
+    paginate,
+    render_list,
+    wants_csv,
+    wants_table_only,
+)
 from dashboard.units import prefers_binary
 from dashboard.usage_charts import pool_chart
 from dashboard.views.allocations import allocation_csv_columns
@@ -63,9 +71,10 @@ def _allocation_table(request: HtmxHttpRequest, filterset: AllocationFilterSet) 
     }
 
 
-def _csv(request: HtmxHttpRequest, filterset: AllocationFilterSet, name: str) -> HttpResponse:
+def _csv(request: HtmxHttpRequest, filterset: AllocationFilterSet, *scope: str) -> HttpResponse:
     """Exactly the filtered, sorted rows as CSV (the allocation list's columns; bytes, not units)."""
-    return csv_response(f"{name}-allocations.csv", allocation_csv_columns(staff=request.user.is_staff), filterset.qs)
+    filename = csv_filename("allocations", *scope, request=request)
+    return csv_response(filename, allocation_csv_columns(staff=request.user.is_staff), filterset.qs)
 
 
 def array_detail(request: HtmxHttpRequest, array: str) -> HttpResponse:
@@ -78,7 +87,7 @@ def array_detail(request: HtmxHttpRequest, array: str) -> HttpResponse:
         .only("slug", "name", "array__name"),
     )
     if wants_csv(request):
-        return _csv(request, filterset, storage_array.slug)
+        return _csv(request, filterset, "array", storage_array.slug)
     context = {"array": storage_array, **_allocation_table(request, filterset)}
     if not wants_table_only(request):  # htmx asked for the table alone: skip the figures
         figures = capacity_figures(array_id=storage_array.pk)
@@ -104,7 +113,7 @@ def pool_detail(request: HtmxHttpRequest, array: str, pool: str) -> HttpResponse
         )
     filterset = _allocation_filterset(request, pool=storage_pool)
     if wants_csv(request):
-        return _csv(request, filterset, storage_pool.slug)
+        return _csv(request, filterset, "pool", storage_pool.array.slug, storage_pool.slug)
     context = {"pool": storage_pool, "array": storage_pool.array, **_allocation_table(request, filterset)}
     if not wants_table_only(request):  # htmx asked for the table alone: skip the figures
         figures = capacity_figures(pool_id=storage_pool.pk)

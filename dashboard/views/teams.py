@@ -17,7 +17,15 @@ from dashboard.selectors.teams import (
     team_rows,
 )
 from dashboard.selectors.usage import latest_sample_day
-from dashboard.tables import HtmxHttpRequest, csv_response, paginate, render_list, wants_csv, wants_table_only
+from dashboard.tables import (
+    HtmxHttpRequest,
+    csv_filename,
+    csv_response,
+    paginate,
+    render_list,
+    wants_csv,
+    wants_table_only,
+)
 from dashboard.units import prefers_binary
 from dashboard.usage_charts import team_chart
 from dashboard.views.allocations import allocation_csv_columns
@@ -47,7 +55,7 @@ def team_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = TeamFilterSet(request.GET or None, queryset=team_rows(latest_day=latest_day), request=request)
     rows = filterset.qs
     if wants_csv(request):
-        return csv_response("teams.csv", TEAM_CSV_COLUMNS, rows)
+        return csv_response(csv_filename("teams", request=request), TEAM_CSV_COLUMNS, rows)
     context = {
         "filterset": filterset,
         "page_obj": paginate(request, rows),
@@ -71,7 +79,11 @@ def team_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     staff = request.user.is_staff
     allocations = allocation_rows(staff=staff).filter(project__team=team)
     if wants_csv(request):
-        return csv_response(f"team-{team.slug}-allocations.csv", allocation_csv_columns(staff=staff), allocations)
+        return csv_response(
+            csv_filename("allocations", "team", team.slug, request=request),
+            allocation_csv_columns(staff=staff),
+            allocations,
+        )
     page_obj = paginate(request, allocations)
     page_obj.object_list = with_quota_forecasts(page_obj.object_list)
     context = {

@@ -6,6 +6,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from inventory.admin.annotations import allocation_figures
 from inventory.admin.base import (
@@ -45,15 +48,16 @@ class QuotaDriftFilter(admin.SimpleListFilter):
 @admin.register(Allocation)
 class AllocationAdmin(HistoryAdmin):
     form = AllocationForm
+    # What an allocation is about first (status, quota, used, percentage), then where and when.
     list_display = (
         "__str__",
-        "project",
-        "pool",
         "status",
         "quota_display",
         "used_display",
         "used_percent_display",
         "drift_display",
+        "project",
+        "pool",
         "start_date",
         "end_date",
         "approved_by",
@@ -77,6 +81,7 @@ class AllocationAdmin(HistoryAdmin):
         "enforced_quota_seen_at",
         "drift_display",
         "created_at",
+        "samples_link",
     )
     fieldsets = (
         (None, {"fields": ("project", "pool", "status", "quota_bytes", "quota_id", "start_date", "end_date")}),
@@ -92,6 +97,7 @@ class AllocationAdmin(HistoryAdmin):
                     "enforced_display",
                     "enforced_quota_seen_at",
                     "drift_display",
+                    "samples_link",
                 )
             },
         ),
@@ -133,6 +139,14 @@ class AllocationAdmin(HistoryAdmin):
     def drift_display(self, obj):
         """Enforced hard limit minus quota, e.g. "+10.0 TB"; "—" when they agree or nothing was reported."""
         return signed_capacity(obj.quota_drift_bytes)
+
+    @admin.display(description="usage samples")
+    def samples_link(self, obj):
+        """The way to this allocation's samples (for corrections): the history is not on the admin index."""
+        if obj is None or obj.pk is None:
+            return "Shown once the allocation is saved."
+        url = reverse("admin:inventory_usagesample_changelist") + "?" + urlencode({"allocation__id__exact": obj.pk})
+        return format_html('<a href="{}">The usage samples reported for this allocation</a>', url)
 
     # -- actions -----------------------------------------------------------------
     def has_approve_permission(self, request):

@@ -205,18 +205,20 @@ class PoolAllocationInline(AllocationInlineMixin, admin.TabularInline):
 class StoragePoolAdmin(ServiceFormsetMixin, FiguresAdminMixin, HistoryAdmin):
     form = StoragePoolForm
     inlines = (PoolAllocationInline,)
+    # Status and the figures first (capacity, used, percentages), then where and what kind.
     list_display = (
         "name",
-        "array",
-        "tier",
+        "status_display",
         "capacity_display",
-        "max_oversubscription",
-        "allocated_display",
-        "allocated_percent_display",
         "used_display",
         "used_percent_display",
+        "allocated_display",
+        "allocated_percent_display",
         "free_display",
         "not_reporting_display",
+        "array",
+        "tier",
+        "max_oversubscription",
     )
     list_filter = ("tier", "open_for_requests", "array__site", "array")
     list_select_related = ("array",)
@@ -277,6 +279,11 @@ class StoragePoolAdmin(ServiceFormsetMixin, FiguresAdminMixin, HistoryAdmin):
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user
         save_pool(pool=obj)
+
+    @admin.display(description="status", ordering="array__lifecycle_status")
+    def status_display(self, obj):
+        """A pool is in service as long as its array is: the array's lifecycle status."""
+        return obj.array.get_lifecycle_status_display()
 
     @admin.display(description="capacity", ordering="capacity_bytes")
     def capacity_display(self, obj):

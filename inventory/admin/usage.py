@@ -1,4 +1,9 @@
-"""Usage samples and unit preferences in the admin."""
+"""Usage samples in the admin: kept for corrections (change, delete), not for typing usage in.
+
+Usage comes from the storage systems' reports (imports, collectors, the API), so the history is not on
+the admin index and has no "add" page; each allocation's admin page links to its samples. Unit
+preferences are not in the admin at all: each user sets theirs with the header's toggle.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from django.contrib import admin
 from inventory.admin.base import DatabaseRulesAdmin, EstimatedCountPaginator, PoolListFilter, RecentListFilter, capacity
 from inventory.admin.forms import RulesForm
 from inventory.importers import FORMATS
-from inventory.models import UnitPreference, UsageSample
+from inventory.models import UsageSample
 from inventory.services.usage import delete_usage_samples, save_usage_sample
 
 #: What ``seed_demo`` writes as the source of its samples (demo/scenario.py).
@@ -68,6 +73,14 @@ class UsageSampleAdmin(DatabaseRulesAdmin):
     autocomplete_fields = ("allocation",)
     readonly_fields = ("usage_import",)
 
+    def get_model_perms(self, request):
+        # Not on the admin index (an empty dict hides a model there); its pages stay for corrections.
+        return {}
+
+    def has_add_permission(self, request):
+        # Usage comes from reports, never from typing (README, "Importing usage").
+        return False
+
     def save_model(self, request, obj, form, change):
         # Through the service: the allocation's latest usage and the daily rollups follow the sample.
         save_usage_sample(sample=obj)
@@ -99,13 +112,3 @@ class UsageSampleAdmin(DatabaseRulesAdmin):
     @admin.display(description="hard limit", ordering="hard_limit_bytes")
     def hard_limit_display(self, obj):
         return capacity(obj.hard_limit_bytes)
-
-
-@admin.register(UnitPreference)
-class UnitPreferenceAdmin(DatabaseRulesAdmin):
-    form = RulesForm
-    list_display = ("user", "binary")
-    list_filter = ("binary",)
-    list_select_related = ("user",)
-    search_fields = ("user__username", "user__email")
-    autocomplete_fields = ("user",)

@@ -1,6 +1,7 @@
 """The allocation list: a filter narrows the table in place, Back restores it, and the CSV is the table."""
 
 import csv
+import datetime
 import io
 import re
 
@@ -73,7 +74,10 @@ def test_the_csv_download_holds_exactly_the_filtered_rows(demo, log_in, page):
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download CSV").click()
     download = download_info.value
-    assert download.suggested_filename == "allocations.csv"
+    assert (
+        download.suggested_filename
+        == f"allocations-{datetime.datetime.now(datetime.UTC).date().isoformat()}-status-expired.csv"
+    )
     rows = list(csv.reader(io.StringIO(download.path().read_text(encoding="utf-8"))))
 
     assert rows[0] == CSV_HEADER

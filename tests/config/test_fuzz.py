@@ -63,6 +63,7 @@ def _dashboard_paths(estate) -> list[str]:
         "pool": estate.pools[0].slug,
         "slug": estate.teams[0].slug,
         "code": estate.projects[0].code,
+        "pk": str(estate.allocations[0].pk),
     }
     paths = []
     for pattern in get_resolver("dashboard.urls").url_patterns:
@@ -76,7 +77,8 @@ def _dashboard_paths(estate) -> list[str]:
 
 def _fill(route: str, values: dict[str, str]) -> str:
     for name, value in values.items():
-        route = route.replace(f"<slug:{name}>", value).replace(f"<str:{name}>", value)
+        for converter in ("slug", "str", "int"):
+            route = route.replace(f"<{converter}:{name}>", value)
     return route
 
 

@@ -74,3 +74,34 @@ def test_numbers_stay_numbers_negative_ones_included(staff_client, poisoned):
     rows = list(csv.DictReader(io.StringIO(staff_client.get("/teams/", {"format": "csv"}).content.decode())))
     assert rows[0]["institution"] == "-5"
     assert int(rows[0]["allocated_bytes"]) == sum(a.quota_bytes for a in poisoned.allocations)
+
+
+def _filename(response) -> str:
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="'), disposition
+    return disposition.split('filename="')[1].rstrip('"')
+
+
+def test_csv_file_names_carry_the_day_the_scope_and_the_filters(staff_client, estate):
+    from django.utils import timezone
+
+    today = timezone.now().date().isoformat()
+    team, project, array, pool = estate.teams[0], estate.projects[0], estate.array, estate.pools[0]
+    expected = {
+        f"/allocations/?format=csv&team={team.slug}&sort=-used&page=2": f"allocations-{today}-team-{team.slug}.csv",
+        "/allocations/?format=csv&status=active&state=over": f"allocations-{today}-state-over-status-active.csv",
+        "/allocations/?format=csv": f"allocations-{today}.csv",
+        "/teams/?format=csv&q=Oslo Lab": f"teams-{today}-q-oslo-lab.csv",
+        "/projects/?format=csv": f"projects-{today}.csv",
+        f"{team.get_absolute_url()}?format=csv": f"allocations-{today}-team-{team.slug}.csv",
+        f"{project.get_absolute_url()}?format=csv": f"allocations-{today}-project-{project.code.lower()}.csv",
+        f"/storage/{array.slug}/?format=csv&pool={pool.slug}": f"allocations-{today}-array-{array.slug}-pool-{pool.slug}.csv",
+        f"/storage/{array.slug}/{pool.slug}/?format=csv": f"allocations-{today}-pool-{array.slug}-{pool.slug}.csv",
+    }
+    for url, name in expected.items():
+        assert _filename(staff_client.get(url)) == name, url
+
+
+def test_a_long_filter_does_not_make_a_name_too_long(researcher_client, estate):
+    response = researcher_client.get("/allocations/", {"format": "csv", "q": "x" * 400})
+    assert len(_filename(response)) <= 154

@@ -1,5 +1,7 @@
 """The shared tags: usage bars coloured at each pool's thresholds, sortable column headers."""
 
+import re
+
 import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
@@ -80,14 +82,19 @@ def test_allocation_row_cells_escaping_and_staff_columns(estate):
     row = render("{% allocation_row a show_project=True show_team=True staff=True %}", a=allocation)
     assert row.startswith('<tr><th scope="row">') and row.endswith("</tr>")
     assert f'<a href="/projects/{allocation.project.code}/">' in row
-    # Cut at 60 characters, the last an ellipsis, then escaped.
-    assert "A &lt;b&gt;bold&lt;/b&gt; &amp; very long title " + "x" * 27 + "…</span>" in row
+    # Cut at 40 characters (the rows stay short enough for the staff columns), the last an ellipsis, then escaped.
+    assert "A &lt;b&gt;bold&lt;/b&gt; &amp; very long title " + "x" * 7 + "…</span>" in row
     assert f'<a href="{allocation.project.team.get_absolute_url()}">{allocation.project.team.name}</a>' in row
-    assert '<td class="num" title="10,000,000,000,000 bytes">10.0 TB</td>' in row
-    assert '<td class="nowrap">—</td>' in row  # no end date
-    assert "<time datetime=" in row and " UTC</time>" in row
-    assert f"<td>{allocation.requested_by.username}</td>" in row  # no full name: the username
-    assert '<td class="staff-only">&lt;script&gt;no&lt;/script&gt;</td>' in row
+    # Secondary cells are "opt" (hidden on phones); the details link leads to all of them.
+    assert '<td class="num opt" title="10,000,000,000,000 bytes">10.0 TB</td>' in row
+    assert '<td class="nowrap opt">—</td>' in row  # no end date
+    assert f'href="/allocations/{allocation.pk}/">details' in row
+    pool = allocation.pool
+    assert f'<a href="/storage/{pool.array.slug}/{pool.slug}/">{pool.array.name} / {pool.name}</a>' in row
+    # The report's age as text ("3 h ago", "just now"), the exact moment as its title.
+    assert re.search(r'<time datetime="[^"]+" title="\d{4}-\d\d-\d\d \d\d:\d\d UTC">[^<]+</time>', row)
+    assert f'<td class="opt">{allocation.requested_by.username}</td>' in row  # no full name: the username
+    assert '<td class="staff-only opt justification">&lt;script&gt;no&lt;/script&gt;</td>' in row
     researcher_row = render("{% allocation_row a binary=True %}", a=allocation)
     assert "<th" not in researcher_row and "staff-only" not in researcher_row and "9.09 TiB" in researcher_row
     allocation.usage_measured_at = None

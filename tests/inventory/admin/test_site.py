@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inventory import models
-from inventory.models import Site, UnitPreference, UsageSample
+from inventory.models import Site, UsageSample
+from inventory.services.usage import save_usage_sample
 from tests.inventory.admin.conftest import errors_of
-from tests.inventory.factories import TB, make_allocation, make_pool, make_user
+from tests.inventory.factories import TB, make_allocation, make_pool
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +23,9 @@ REGISTERED = [
     models.ResearchProject,
     models.Allocation,
     models.UsageSample,
-    models.UnitPreference,
 ]
+#: Registered for corrections but without an "add" page: usage comes from reports.
+NO_ADD = {models.UsageSample}
 
 
 def test_titles_and_view_site_link(admin_client):
@@ -45,19 +47,26 @@ def test_every_list_and_add_page_opens_for_an_infrastructure_admin(admin_client,
     make_allocation(pool=make_pool())
     for view in ("changelist", "add"):
         response = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}"))
-        assert response.status_code == 200, view
+        assert response.status_code == (403 if view == "add" and model in NO_ADD else 200), view
 
 
-def test_add_site_and_unit_preference(admin_client):
+def test_add_site(admin_client):
     response = admin_client.post(
         reverse("admin:inventory_site_add"), {"name": "Tromsø", "slug": "tromso", "city": "", "country": "NO"}
     )
     assert response.status_code == 302
     assert Site.objects.get().slug == "tromso"
-    user = make_user("reader")
-    response = admin_client.post(reverse("admin:inventory_unitpreference_add"), {"user": user.pk, "binary": "on"})
-    assert response.status_code == 302
-    assert UnitPreference.objects.get(user=user).binary is True
+
+
+def test_the_index_has_neither_unit_preferences_nor_usage_samples(admin_client):
+    """Each user sets their units with the header's toggle; usage comes from reports, not from typing."""
+    html = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Usage samples" not in html and "usagesample" not in html
+    assert "Unit preference" not in html and "unitpreference" not in html
+    assert models.UnitPreference not in admin.site._registry
+    # The samples stay reachable for corrections, without an "add" button.
+    html = admin_client.get(reverse("admin:inventory_usagesample_changelist")).content.decode()
+    assert "usagesample/add/" not in html
 
 
 def test_researcher_cannot_open_the_admin(researcher_client):
@@ -97,9 +106,20 @@ def _sample_post(allocation, **overrides):
     }
 
 
-def test_add_usage_sample_in_units(admin_client):
+def _reported(allocation, day: int = 1, used: int = TB) -> UsageSample:
+    """A sample as a report stores it: samples are only corrected in the admin, never typed in."""
+    moment = datetime.datetime(2026, 3, day, 12, tzinfo=datetime.UTC)
+    return save_usage_sample(sample=UsageSample(allocation=allocation, measured_at=moment, used_bytes=used))
+
+
+def _change_url(sample) -> str:
+    return reverse("admin:inventory_usagesample_change", args=[sample.pk])
+
+
+def test_correct_a_usage_sample_in_units(admin_client):
     allocation = make_allocation(pool=make_pool())
-    response = admin_client.post(reverse("admin:inventory_usagesample_add"), _sample_post(allocation))
+    sample = _reported(allocation)
+    response = admin_client.post(_change_url(sample), _sample_post(allocation))
     assert response.status_code == 302, errors_of(response)
     assert UsageSample.objects.get().used_bytes == 1_500_000_000_000
 
@@ -113,15 +133,16 @@ def test_add_usage_sample_in_units(admin_client):
 )
 def test_usage_sample_rules_are_shown_on_their_field(admin_client, overrides, field, text):
     allocation = make_allocation(pool=make_pool())
-    response = admin_client.post(reverse("admin:inventory_usagesample_add"), _sample_post(allocation, **overrides))
+    sample = _reported(allocation)
+    response = admin_client.post(_change_url(sample), _sample_post(allocation, **overrides))
     assert text in " ".join(errors_of(response)[field])
-    assert not UsageSample.objects.exists()
+    assert UsageSample.objects.get().used_bytes == TB
 
 
-def test_second_sample_for_the_same_moment_is_refused_on_a_field(admin_client):
+def test_moving_a_sample_onto_another_ones_moment_is_refused_on_a_field(admin_client):
     allocation = make_allocation(pool=make_pool())
-    url = reverse("admin:inventory_usagesample_add")
-    assert admin_client.post(url, _sample_post(allocation)).status_code == 302
-    response = admin_client.post(url, _sample_post(allocation, used_bytes="2 TB"))
+    _reported(allocation, day=1)
+    second = _reported(allocation, day=2)
+    response = admin_client.post(_change_url(second), _sample_post(allocation, used_bytes="2 TB"))
     assert "measured_at" in errors_of(response)
-    assert UsageSample.objects.count() == 1
+    assert UsageSample.objects.count() == 2

@@ -95,9 +95,8 @@ def test_list_order_is_indexed():
     assert "sample_measured_at" not in indexes
 
 
-def test_a_sample_added_by_hand_updates_latest_usage_and_the_daily_rollup(admin_client):
-    from inventory.models import PoolDailyUsage
-
+def test_usage_cannot_be_typed_in(admin_client):
+    """Usage comes from reports: the admin has no "add" page for samples, and a post to it changes nothing."""
     allocation = make_allocation(pool=make_pool())
     response = admin_client.post(
         "/admin/inventory/usagesample/add/",
@@ -106,16 +105,10 @@ def test_a_sample_added_by_hand_updates_latest_usage_and_the_daily_rollup(admin_
             "measured_at_0": "2026-11-27",
             "measured_at_1": "12:00:00",
             "used_bytes": "5 TB",
-            "physical_used_bytes": "",
-            "file_count": "10",
-            "soft_limit_bytes": "",
-            "hard_limit_bytes": "",
             "source": "manual",
         },
     )
-    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response.status_code == 403
+    assert not UsageSample.objects.filter(allocation=allocation).exists()
     allocation.refresh_from_db()
-    assert allocation.used_bytes == 5 * TB
-    assert allocation.usage_measured_at == datetime.datetime(2026, 11, 27, 12, tzinfo=datetime.UTC)
-    day = PoolDailyUsage.objects.get(pool=allocation.pool, day=datetime.date(2026, 11, 27))
-    assert day.used_bytes == 5 * TB
+    assert allocation.used_bytes is None

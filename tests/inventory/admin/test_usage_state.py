@@ -7,31 +7,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inventory.models import PoolDailyUsage, UsageSample
+from inventory.services.usage import save_usage_sample
+from inventory.units import parse_capacity
 from tests.inventory.admin.conftest import errors_of, form_data
 from tests.inventory.factories import TB, make_allocation, make_pool
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:inventory_usagesample_changelist")
-ADD = reverse("admin:inventory_usagesample_add")
 
 
-def _post_sample(admin_client, allocation, measured_at, used="5 TB", **extra):
-    data = {
-        "allocation": allocation.pk,
-        "measured_at_0": measured_at.strftime("%Y-%m-%d"),
-        "measured_at_1": measured_at.strftime("%H:%M:%S"),
-        "used_bytes": used,
-        "physical_used_bytes": "",
-        "file_count": "",
-        "soft_limit_bytes": "",
-        "hard_limit_bytes": "",
-        "source": "",
-        **extra,
-    }
-    response = admin_client.post(ADD, data)
-    assert response.status_code == 302, errors_of(response)
-    return UsageSample.objects.get(allocation=allocation, measured_at=measured_at.replace(microsecond=0))
+def _post_sample(admin_client, allocation, measured_at, used="5 TB"):
+    """A sample as a report stores it (the usage service): the admin only corrects samples, never adds one."""
+    return save_usage_sample(
+        sample=UsageSample(allocation=allocation, measured_at=measured_at, used_bytes=parse_capacity(used))
+    )
 
 
 def test_deleting_the_newest_sample_falls_back_to_the_one_before(admin_client):

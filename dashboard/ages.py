@@ -1,0 +1,59 @@
+"""How long ago something happened, as pages say it ("3 h ago"), and whether a report is stale.
+
+Tables show a report's age instead of its timestamp (the same moment on every row says nothing); the
+exact moment stays in the ``<time>`` element's ``datetime`` and ``title``. Staleness is not defined
+here: it is inventory.figures.is_reporting (``CAPACITY_STALENESS_DAYS``), the rule every figure uses.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
+
+from inventory.figures import is_reporting
+
+MINUTE = 60
+HOUR = 60 * MINUTE
+DAY = 24 * HOUR
+
+
+def age_text(moment: datetime.datetime, *, now: datetime.datetime) -> str:
+    """ "just now", "12 min ago", "3 h ago" (up to two days), then "5 d ago"."""
+    seconds = int((now - moment).total_seconds())
+    if seconds < MINUTE:
+        return "just now"
+    if seconds < HOUR:
+        return f"{seconds // MINUTE} min ago"
+    if seconds < 2 * DAY:
+        return f"{seconds // HOUR} h ago"
+    return f"{seconds // DAY} d ago"
+
+
+def is_stale(allocation, *, now: datetime.datetime) -> bool:
+    """An active allocation whose latest usage is older than the staleness limit (not reporting)."""
+    return allocation.status == "active" and not is_reporting(allocation.usage_measured_at, now=now)
+
+
+def report_age(allocation, *, now: datetime.datetime) -> SafeString:
+    """The age of the allocation's latest usage report, with a "stale" badge when it no longer counts."""
+    measured = allocation.usage_measured_at
+    if measured is None:
+        return mark_safe('<span class="muted">never</span>')
+    local = template_localtime(measured)
+    html = format_html(
+        '<time datetime="{}" title="{} UTC">{}</time>',
+        measured.isoformat(),
+        local.strftime("%Y-%m-%d %H:%M"),
+        age_text(measured, now=now),
+    )
+    if is_stale(allocation, now=now):
+        html = format_html(
+            '{} <span class="badge badge-stale" title="No usage report in the last {} days: not counted">stale</span>',
+            html,
+            settings.CAPACITY_STALENESS_DAYS,
+        )
+    return html

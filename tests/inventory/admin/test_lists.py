@@ -1,0 +1,50 @@
+"""Admin lists put what matters first (status, quota, used, percentage) and write dates as YYYY-MM-DD."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.inventory.admin.conftest import TB, make_allocation, make_pool
+
+pytestmark = pytest.mark.django_db
+
+
+def headers(html: str) -> list[str]:
+    """The changelist's column classes, in order (Django names each ``column-<field>``)."""
+    return re.findall(r'<th scope="col" class="[^"]*column-([a-z_]+)', html)
+
+
+def test_the_allocation_list_starts_with_status_quota_used_and_percentage(admin_client):
+    make_allocation(
+        pool=make_pool(), quota_bytes=10 * TB, start_date=datetime.date(2026, 3, 4), end_date=datetime.date(2027, 5, 6)
+    )
+    html = admin_client.get(reverse("admin:inventory_allocation_changelist")).content.decode()
+    assert headers(html)[:5] == ["__str__", "status", "quota_display", "used_display", "used_percent_display"]
+    assert "2026-03-04" in html and "2027-05-06" in html
+    assert "March" not in html and "4 Mar" not in html
+
+
+def test_the_pool_list_starts_with_status_capacity_used_and_percentage(admin_client):
+    make_pool()
+    html = admin_client.get(reverse("admin:inventory_storagepool_changelist")).content.decode()
+    assert headers(html)[:5] == ["name", "status_display", "capacity_display", "used_display", "used_percent_display"]
+    assert ">Active<" in html
+
+
+def test_history_dates_are_iso(admin_client):
+    allocation = make_allocation(pool=make_pool())
+    html = admin_client.get(reverse("admin:inventory_allocation_history", args=[allocation.pk])).content.decode()
+    today = allocation.history.latest("history_date").history_date.date().isoformat()
+    assert today in html
+
+
+def test_an_allocation_links_to_its_dashboard_page_and_its_samples(admin_client):
+    allocation = make_allocation(pool=make_pool())
+    html = admin_client.get(reverse("admin:inventory_allocation_change", args=[allocation.pk])).content.decode()
+    view_on_site = re.search(r'<a href="([^"]+)" class="viewsitelink"', html).group(1)
+    assert admin_client.get(view_on_site)["Location"].endswith(f"/allocations/{allocation.pk}/")
+    samples = reverse("admin:inventory_usagesample_changelist") + f"?allocation__id__exact={allocation.pk}"
+    assert samples in html
+    assert admin_client.get(samples).status_code == 200
