@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.inventory.admin.conftest import TB, make_allocation, make_pool
+from tests.inventory.factories import TB, make_allocation, make_pool
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def headers(html: str) -> list[str]:
 
 def test_the_allocation_list_starts_with_status_quota_used_and_percentage(admin_client):
     make_allocation(
-        pool=make_pool(), quota_bytes=10 * TB, start_date=datetime.date(2026, 3, 4), end_date=datetime.date(2027, 5, 6)
+        pool=make_pool(), quota=10 * TB, start_date=datetime.date(2026, 3, 4), end_date=datetime.date(2027, 5, 6)
     )
     html = admin_client.get(reverse("admin:inventory_allocation_changelist")).content.decode()
     assert headers(html)[:5] == ["__str__", "status", "quota_display", "used_display", "used_percent_display"]
