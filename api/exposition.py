@@ -1,44 +1,58 @@
-"""Gauges written straight in the Prometheus text format, for families with a sample per allocation.
+"""Gauge families written in the Prometheus text format by PostgreSQL, for families with a sample per allocation.
 
-prometheus-client builds a Sample object per value and formats each through generic code, which at tens of
-thousands of allocations costs most of a scrape (bench/ANALYSIS.md). These families have fixed, known
-labels and integer byte values, so their lines are formatted here directly in the same text format
-(version 0.0.4): HELP and TYPE lines, then one ``name{label="value",...} value`` line per sample, label
-values escaped as the format requires. Values are written as exact integers: byte counts above 2^53 would
-lose digits as floats. The tests parse the whole scrape with prometheus-client's own parser.
+prometheus-client builds a Sample object per value and formats each through generic code, and even a plain
+Python loop over tens of thousands of rows costs most of a scrape (bench/ANALYSIS.md). These families have
+fixed, known labels and integer byte values, so the database writes their lines itself (text format 0.0.4):
+one ``name{label="value",...} value`` line per row, label values escaped as the format requires (backslash,
+double quote, newline), and values as exact integers (byte counts above 2^53 would lose digits as floats).
+The tests parse the whole scrape with prometheus-client's own parser.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-
-def _escape_label(value: str) -> str:
-    if "\\" in value or "\n" in value or '"' in value:
-        return value.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
-    return value
+from django.db import connection
+from django.db.models import QuerySet
 
 
 def _escape_help(text: str) -> str:
     return text.replace("\\", r"\\").replace("\n", r"\n")
 
 
-class GaugeText:
-    """One gauge family, collected sample by sample and written as text."""
+def _escaped(column: str) -> str:
+    """SQL for a label value as the text format wants it: NULL as empty, then \\ → \\\\, newline → \\n, " → \\"."""
+    return f"replace(replace(replace(coalesce(a.\"{column}\"::text, ''), '\\', '\\\\'), E'\\n', '\\n'), '\"', '\\\"')"
 
-    def __init__(self, name: str, documentation: str, labels: Sequence[str]):
-        self.name = name
-        self.documentation = documentation
-        self.labels = tuple(labels)
-        self.lines: list[str] = []
 
-    def add(self, values: Sequence[str | None], value: int) -> None:
-        pairs = ",".join(
-            f'{label}="{_escape_label(item or "")}"' for label, item in zip(self.labels, values, strict=True)
-        )
-        self.lines.append(f"{self.name}{{{pairs}}} {int(value)}\n")
+@dataclass(frozen=True)
+class GaugeColumn:
+    """One gauge family: its name, its HELP text and the row's column that holds its (integer) value."""
 
-    def text(self) -> Iterable[str]:
-        yield f"# HELP {self.name} {_escape_help(self.documentation)}\n"
-        yield f"# TYPE {self.name} gauge\n"
-        yield from self.lines
+    name: str
+    documentation: str
+    value_column: str
+
+    def header(self) -> str:
+        return f"# HELP {self.name} {_escape_help(self.documentation)}\n# TYPE {self.name} gauge\n"
+
+
+def gauge_text(rows: QuerySet, labels: Mapping[str, str], gauges: Sequence[GaugeColumn]) -> str:
+    """The families *gauges*, one line per row of *rows*: a ``.values()`` queryset with the gauges' value columns
+    and, for each label name in *labels*, the column that holds its value.
+
+    One query: the rows' SQL wrapped in a ``string_agg`` per family. A row whose value is NULL has no line.
+    """
+    inner, params = rows.query.sql_with_params()
+    label_sql = " || ',' || ".join(f"'{label}=\"' || {_escaped(column)} || '\"'" for label, column in labels.items())
+    aggregates = ", ".join(
+        f"coalesce(string_agg('{gauge.name}{{' || labels || '}} ' || a.\"{gauge.value_column}\"::text || E'\\n', ''"
+        f") FILTER (WHERE a.\"{gauge.value_column}\" IS NOT NULL), '')"
+        for gauge in gauges
+    )
+    sql = f"SELECT {aggregates} FROM (SELECT *, {label_sql} AS labels FROM ({inner}) AS a) AS a"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        bodies = cursor.fetchone()
+    return "".join(gauge.header() + body for gauge, body in zip(gauges, bodies, strict=True))

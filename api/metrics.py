@@ -17,11 +17,12 @@ import importlib
 from collections.abc import Iterable
 
 from django.apps import apps
+from django.db.models import F
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from api.exposition import GaugeText
+from api.exposition import GaugeColumn, gauge_text
 from dashboard.selectors.storage import capacity_figures
 from inventory import figures
 from inventory.models import Allocation
@@ -54,26 +55,25 @@ def _pool_families() -> list[Metric]:
     return [size, allocated, used]
 
 
-def allocation_text() -> str:
-    """The per-allocation families, written directly (api.exposition): one sample each per active allocation."""
-    quota = GaugeText("capacity_allocation_quota_bytes", "The active allocation's quota.", ALLOCATION_LABELS)
-    used = GaugeText(
+ALLOCATION_GAUGES = [
+    GaugeColumn("capacity_allocation_quota_bytes", "The active allocation's quota.", "quota_bytes"),
+    GaugeColumn(
         "capacity_allocation_used_bytes",
         "The active allocation's latest reported logical usage (absent before its first report).",
-        ALLOCATION_LABELS,
-    )
-    # Plain tuples, not model instances: at tens of thousands of allocations, building objects would cost
-    # more than the query itself.
+        "used_bytes",
+    ),
+]
+
+
+def allocation_text() -> str:
+    """The per-allocation families, written by the database (api.exposition): one sample per active allocation."""
+    labels = list(zip(ALLOCATION_LABELS, ALLOCATION_LABEL_FIELDS, strict=True))
     rows = (
         Allocation.objects.filter(figures.counts_as_allocated())
         .order_by()
-        .values_list(*ALLOCATION_LABEL_FIELDS, "quota_bytes", "used_bytes")
+        .values("quota_bytes", "used_bytes", **{f"label_{label}": F(field) for label, field in labels})
     )
-    for *labels, quota_bytes, used_bytes in rows.iterator(chunk_size=10000):
-        quota.add(labels, quota_bytes)
-        if used_bytes is not None:
-            used.add(labels, used_bytes)
-    return "".join([*quota.text(), *used.text()])
+    return gauge_text(rows, {label: f"label_{label}" for label, _ in labels}, ALLOCATION_GAUGES)
 
 
 def _team_families() -> list[Metric]:

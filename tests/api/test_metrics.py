@@ -9,7 +9,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from dashboard.selectors.storage import capacity_figures
 from tests.dashboard.conftest import build_estate
-from tests.inventory.factories import make_array
+from inventory.models import Allocation
+from tests.inventory.factories import make_allocation, make_array, make_pool
 
 
 def _samples(response) -> dict:
@@ -85,3 +86,19 @@ def test_an_array_without_pools_is_not_a_broken_scrape(client, settings):
     response = client.get("/metrics")
     assert response.status_code == 200
     assert f'array="{array.slug}"' not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_label_values_are_escaped_and_unreported_allocations_have_no_used_sample(client, settings):
+    settings.METRICS_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    odd = 'fs1 "scratch"\\proj\nline2'
+    allocation = make_allocation(pool=make_pool(), quota_id=odd, status=Allocation.Status.ACTIVE)
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    quota = {
+        dict(labels)["quota_id"]: value
+        for (name, labels), value in _samples(response).items()
+        if name == "capacity_allocation_quota_bytes"
+    }
+    assert quota == {odd: allocation.quota_bytes}
+    assert "capacity_allocation_used_bytes{" not in response.content.decode()
