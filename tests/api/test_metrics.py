@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from prometheus_client.parser import text_string_to_metric_families
 
 from dashboard.selectors.storage import capacity_figures
-from tests.dashboard.conftest import build_estate
 from inventory.models import Allocation
+from tests.dashboard.conftest import build_estate
 from tests.inventory.factories import make_allocation, make_array, make_pool
 
 
