@@ -421,9 +421,10 @@ def summary(records: list[dict]) -> list[str]:
     api = [r for (part, _), r in latest.items() if part == "api"]
     if api:
         rows += api_rows(max(api, key=lambda r: r["scale"]))
-    failed = sum(1 for row in rows if not row[3])
+    failed = sum(1 for row in rows if row[3] is False)
+    passed = sum(1 for row in rows if row[3] is True)
     lines = [
-        f"## Latest figures against the targets ({len(rows) - failed} pass, {failed} fail)",
+        f"## Latest figures against the targets ({passed} pass, {failed} fail)",
         "",
         f"Pages at S{top}, from {pages[top]['date']}; imports and load from their latest runs (details below). "
         + busy_text(pages[top].get("calibration"))
@@ -433,7 +434,8 @@ def summary(records: list[dict]) -> list[str]:
         "| what | target | latest | |",
         "|---|---|---|---|",
     ]
-    lines += [f"| {what} | {target} | {figure} | {'✅' if ok else '❌'} |" for what, target, figure, ok in rows]
+    badge = {True: "✅", False: "❌", None: "ℹ️ information"}
+    lines += [f"| {what} | {target} | {figure} | {badge[ok]} |" for what, target, figure, ok in rows]
     lines.append("")
     return lines
 
@@ -454,7 +456,9 @@ def api_rows(record: dict) -> list[tuple]:
             )
             continue
         figure = f"{e['median_ms']:.1f} ms, {e.get('queries')} queries"
-        rows.append((what, f"median ≤ {limit:.0f} ms", figure, e["median_ms"] <= limit))
+        # The target is for a list at its default page size; a 1,000-row page is shown for information.
+        ok = None if "page_size=" in e.get("url", "") else e["median_ms"] <= limit
+        rows.append((what, f"median ≤ {limit:.0f} ms", figure, ok))
     return rows
 
 
