@@ -7,3 +7,10 @@ class ApprovalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "approvals"
     verbose_name = "Requests and approvals"
+
+    def ready(self) -> None:
+        from django.apps import apps
+
+        # Change requests are notification events when the notifications app is there (approvals/events.py).
+        if apps.is_installed("notifications"):
+            from approvals import events  # noqa: F401

@@ -1,0 +1,86 @@
+"""Change requests as notification events: submitted (to allocation managers) and decided (to the team).
+
+A request for a *new* allocation is announced by notifications' own "request_submitted" and
+"request_decided" sources, which read the requested allocation itself (also created through the admin or
+the API without a request row). A request to *change* an active allocation exists only here, so these two
+sources read the approvals' request rows. Registered when both apps are installed (ApprovalsConfig.ready).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.urls import reverse
+
+from approvals.models import AllocationRequest
+from inventory.units import format_capacity
+from notifications.registry import MANAGERS, TEAM, Observation, source
+
+_RELATED = ("allocation__project", "allocation__pool")
+
+
+def _lookback(now: dt.datetime) -> dt.datetime:
+    """Requests submitted or decided before this are not announced (a first pass does not replay the history)."""
+    return now - dt.timedelta(days=settings.NOTIFICATIONS_REQUEST_LOOKBACK_DAYS)
+
+
+def _what(change: AllocationRequest) -> str:
+    """What the change asks for, in words ("quota from 10.0 TB to 20.0 TB"): plain ASCII for mail subjects."""
+    parts = []
+    if change.quota_bytes is not None:
+        parts.append(
+            f"quota from {format_capacity(change.previous_quota_bytes)} to {format_capacity(change.quota_bytes)}"
+        )
+    if change.end_date is not None:
+        before = f"{change.previous_end_date:%Y-%m-%d}" if change.previous_end_date else "none"
+        parts.append(f"end date from {before} to {change.end_date:%Y-%m-%d}")
+    return " and ".join(parts)
+
+
+def _observation(change: AllocationRequest, title: str, body: str, **extra) -> Observation:
+    allocation = change.allocation
+    return Observation(
+        subject_id=change.pk,
+        level=1,
+        title=title,
+        body=body,
+        url=reverse("dashboard:project-detail", kwargs={"code": allocation.project.code}),
+        team_id=allocation.project.team_id,
+        project_id=allocation.project_id,
+        pool_id=allocation.pool_id,
+        **extra,
+    )
+
+
+@source("change_request_submitted", label="A change to an allocation is requested", audience=MANAGERS)
+def change_request_submitted(now: dt.datetime):
+    rows = AllocationRequest.objects.filter(
+        kind=AllocationRequest.Kind.CHANGE, status=AllocationRequest.Status.PENDING, requested_at__gte=_lookback(now)
+    ).select_related(*_RELATED)
+    for change in rows:
+        code, pool = change.allocation.project.code, change.allocation.pool.name
+        yield _observation(
+            change,
+            title=f"{code} asks for a change on {pool}: {_what(change)}",
+            body=f"{code} asks for {_what(change)} on pool {pool}. Justification: {change.justification}",
+        )
+
+
+@source("change_request_decided", label="A requested change is approved or denied", audience=TEAM)
+def change_request_decided(now: dt.datetime):
+    rows = (
+        AllocationRequest.objects.filter(kind=AllocationRequest.Kind.CHANGE, decided_at__gte=_lookback(now))
+        .exclude(status=AllocationRequest.Status.PENDING)
+        .select_related(*_RELATED)
+    )
+    for change in rows:
+        code, pool = change.allocation.project.code, change.allocation.pool.name
+        verdict = change.get_status_display().lower()
+        reason = f" Reason: {change.decision_reason}" if change.decision_reason else ""
+        yield _observation(
+            change,
+            title=f"The change of {code} on {pool} was {verdict}: {_what(change)}",
+            body=f"The requested change of {code} on pool {pool} ({_what(change)}) was {verdict}.{reason}",
+            user_ids=(change.requested_by_id,) if change.requested_by_id else (),
+        )
