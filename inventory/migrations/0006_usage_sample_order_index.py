@@ -1,8 +1,8 @@
 """Index the usage samples in the admin list's order: measured_at DESC, id DESC.
 
 The list (newest first, ties broken by id) read the 34,000 samples that share the newest
-moment through the old index on measured_at alone and sorted them (130-270 ms at S500);
-with the composite index it reads the 100 rows of the page (under 1 ms). The composite
+moment through the old index on measured_at alone and sorted them; with the composite
+index it reads the 100 rows of the page (timings: bench/ANALYSIS.md). The composite
 index serves ranges of measured_at as the old one did, so the old one goes.
 
 Built and dropped CONCURRENTLY (outside a transaction): the table takes millions of rows

@@ -4,9 +4,8 @@ The overview and storage pages sum quota, logical and physical used over every a
 allocation (29,000 of 40,000 at S500) per pool, per team (the teams using most) and pick
 the allocations at or above their pool's warning threshold. Each read the whole wide
 allocation table (2,200 pages: justification, quota ids, dates); with this partial covering
-index they read ~29,000 narrow index entries instead (index-only scans). Measured on S500
-(EXPLAIN ANALYZE, median of 7): capacity figures 12 -> 5 ms, teams using most 24 -> 16 ms,
-allocations near quota 13 -> 7 ms.
+index they read ~29,000 narrow index entries instead (index-only scans; the measured gain is
+in bench/ANALYSIS.md, "Indexes").
 
 Index-only scans need the visibility map: right after an import updates used_bytes the
 updated rows' pages are read from the table too until (auto)vacuum runs, as before this index.
