@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from api.views import allocations, collection, docs, people, storage, tokens, usage
+from api.views import allocations, collection, docs, people, requests, storage, tokens, usage
 
 app_name = "api"
 
@@ -15,6 +15,7 @@ router.register("pools", storage.PoolViewSet, basename="pool")
 router.register("teams", people.TeamViewSet, basename="team")
 router.register("projects", people.ProjectViewSet, basename="project")
 router.register("allocations", allocations.AllocationViewSet, basename="allocation")
+router.register("requests", requests.AllocationRequestViewSet, basename="request")
 router.register("imports", usage.UsageImportViewSet, basename="import")
 router.register("collector-runs", collection.CollectionRunViewSet, basename="collector-run")
 

@@ -73,6 +73,14 @@ def _concerns(user) -> Q:
     return Q(requested_by=user) | Q(allocation__project__principal_investigator=user) | Q(Exists(member))
 
 
+def visible_requests(user) -> QuerySet[AllocationRequest]:
+    """Every request for those who may read them all (both admin roles); otherwise those that concern *user*."""
+    rows = AllocationRequest.objects.select_related(*_RELATED).order_by("-requested_at", "-pk")
+    if user.has_perm("approvals.view_allocationrequest"):
+        return rows
+    return rows.filter(_concerns(user))
+
+
 def requests_for_user(user, *, since: datetime.datetime, limit: int = 20) -> list[AllocationRequest]:
     """The user's pending requests and those decided since *since*, newest first (one query)."""
     recent = Q(status=PENDING) | Q(decided_at__gte=since)

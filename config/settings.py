@@ -309,6 +309,8 @@ SPECTACULAR_SETTINGS = {
         "AllocationStatusEnum": "inventory.models.Allocation.Status",
         "ProjectStatusEnum": "inventory.models.ResearchProject.Status",
         "UsageImportOutcomeEnum": "inventory.models.UsageImport.Outcome",
+        "AllocationRequestKindEnum": "approvals.models.AllocationRequest.Kind",
+        "AllocationRequestStatusEnum": "approvals.models.AllocationRequest.Status",
     },
 }
 #: GET /metrics: a bearer token (METRICS_TOKEN) or a client address in METRICS_ALLOWED_NETWORKS (CIDR list).
