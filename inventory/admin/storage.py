@@ -274,7 +274,9 @@ class StoragePoolAdmin(ServiceFormsetMixin, FiguresAdminMixin, HistoryAdmin):
         )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(**pool_figures()).annotate(**pool_ratios())
+        # A grouped query drops the model's default ordering; the autocomplete pages through this queryset.
+        figures = super().get_queryset(request).annotate(**pool_figures()).annotate(**pool_ratios())
+        return figures.order_by("array__name", "name", "pk")
 
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user
