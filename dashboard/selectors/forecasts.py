@@ -12,7 +12,12 @@ from dashboard.forecast import DEFAULT_WINDOW_DAYS, AllocationForecast, PoolFore
 from inventory.daily_usage import carried_usage_sql
 
 #: Days until full, once for every forecast: (limit − latest) ÷ slope, only with two points and a rising line.
-DAYS_UNTIL_FULL_SQL = "CASE WHEN {points} >= 2 AND {slope} > 0 THEN GREATEST({limit} - {latest}, 0) / {slope} END"
+#: Rounded to a millionth of a day: regr_slope sums in floating point in whatever order the rows come, so an
+#: exact 41 days could otherwise come out as 40.9999999 one time and 41.0000001 the next, and show as 40 or 41.
+DAYS_UNTIL_FULL_SQL = (
+    "CASE WHEN {points} >= 2 AND {slope} > 0"
+    " THEN round((GREATEST({limit} - {latest}, 0) / {slope})::numeric, 6)::double precision END"
+)
 
 # Day numbers (days since 2000-01-01) keep x small, so double precision loses nothing.
 _FORECAST_SQL = """
