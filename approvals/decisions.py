@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError
+from django.utils.translation import gettext
 
 from approvals.models import AllocationRequest
 from approvals.services import approve_request, deny_request
@@ -54,7 +55,7 @@ def decide_many(*, ids: list[int], action: str, user, reasons: dict[int, str]) -
     for pk in ids:
         allocation_request = requests.get(pk)
         if allocation_request is None:
-            outcome.refused.append(f"Request {pk} does not exist.")
+            outcome.refused.append(gettext("Request %(pk)s does not exist.") % {"pk": pk})
             continue
         problem = decide_one(allocation_request=allocation_request, action=action, user=user, reason=reasons[pk])
         if problem is None:

@@ -14,11 +14,12 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection
+from django.utils.translation import gettext_lazy as _
 
 #: PostgreSQL's "deadlock detected" and "could not serialize access".
 CONCURRENCY_SQLSTATES = frozenset({"40P01", "40001"})
 
-BUSY_MESSAGE = (
+BUSY_MESSAGE = _(
     "Someone else was changing the same pool or array at the same moment, and this save could not be "
     "completed even on a second try. Nothing was saved; check the figures and save again."
 )
