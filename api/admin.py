@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from api.models import ApiToken, OidcGroupMapping, OidcIdentity
 from api.tokens import revoke_token
@@ -27,7 +28,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset.filter(revoked_at__isnull=True):
             revoke_token(token=token)
             count += 1
-        messages.success(request, f"Revoked {count} token{'s' if count != 1 else ''}.")
+        messages.success(
+            request, ngettext("Revoked %(count)d token.", "Revoked %(count)d tokens.", count) % {"count": count}
+        )
 
 
 @admin.register(OidcGroupMapping)

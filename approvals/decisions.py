@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 
 from approvals.models import AllocationRequest
 from approvals.services import approve_request, deny_request
-from inventory.admin.base import BUSY_REFUSAL, is_concurrency_failure, refusal_from
+from inventory.admin.base import busy_refusal, is_concurrency_failure, refusal_from
 
 APPROVE, DENY = "approve", "deny"
 
@@ -44,7 +44,7 @@ def decide_one(*, allocation_request: AllocationRequest, action: str, user, reas
             if not is_concurrency_failure(error):
                 raise
             if attempt == 2:
-                return BUSY_REFUSAL.message
+                return busy_refusal().message
     return None  # not reached: the loop returns
 
 

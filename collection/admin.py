@@ -19,8 +19,10 @@ class CollectorAdmin(admin.ModelAdmin):
             _("Login"),
             {
                 "fields": ("username", "scope", "password_env", "password_file"),
-                "description": "The password is never stored here: the worker reads it from the environment "
-                "variable or the file named below when it runs.",
+                "description": _(
+                    "The password is never stored here: the worker reads it from the environment "
+                    "variable or the file named below when it runs."
+                ),
             },
         ),
         (_("TLS and scope"), {"fields": ("verify_tls", "ca_bundle", "vstore_ids")}),

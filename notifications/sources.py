@@ -43,6 +43,7 @@ def quota_level(used: int, quota: int) -> int:
     return level_of(used * 100, [quota * mark for mark in QUOTA_MARKS])
 
 
+# xgettext:no-python-format
 @source("allocation_usage", label=_("An allocation's usage reaches 80, 90 or 100 % of its quota"), audience=TEAM)
 def allocation_usage(now: dt.datetime):
     # Only allocations whose usage counts (active and reporting): an unknown figure neither fires nor re-arms.

@@ -60,6 +60,11 @@ def refusal_from(error: IntegrityError) -> DatabaseRefusal:
 BUSY_REFUSAL = DatabaseRefusal(constraint="", message=BUSY_MESSAGE)
 
 
+def busy_refusal() -> DatabaseRefusal:
+    """BUSY_REFUSAL in the active language."""
+    return DatabaseRefusal(constraint="", message=gettext(BUSY_MESSAGE))
+
+
 class DatabaseRulesAdmin(admin.ModelAdmin):
     """Shows a database refusal (trigger or constraint, e.g. after a race) on the form instead of a 500.
 
@@ -87,7 +92,7 @@ class DatabaseRulesAdmin(admin.ModelAdmin):
                     continue
                 if getattr(request, "capacity_database_refusal", None):
                     raise
-                request.capacity_database_refusal = BUSY_REFUSAL
+                request.capacity_database_refusal = busy_refusal()
             # Validate the same POST again with the refusal on the form: the page shows it, nothing is saved.
             return super().changeform_view(request, object_id, form_url, extra_context)
 
