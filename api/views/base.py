@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import translation
 
 #: The language of every API answer (error messages, schema texts), whatever the client's Accept-Language:
-#: the API is for programs, which read its field names and error codes (docs/translations.md).
+#: the API is for programs, which read its field names and error codes (docs/translating-the-apps.md).
 API_LANGUAGE = "en"
 
 
