@@ -1,6 +1,8 @@
 """API tokens in the admin: everyone's, for revoking (secrets are never stored, so never shown)."""
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from api.models import ApiToken, OidcGroupMapping, OidcIdentity
 from api.tokens import revoke_token
@@ -20,13 +22,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
         # Tokens are created by their owners on /api/tokens/, where the secret is shown once.
         return False
 
-    @admin.action(description="Revoke the selected tokens", permissions=["change"])
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
     def revoke_selected(self, request, queryset):
         count = 0
         for token in queryset.filter(revoked_at__isnull=True):
             revoke_token(token=token)
             count += 1
-        messages.success(request, f"Revoked {count} token{'s' if count != 1 else ''}.")
+        messages.success(
+            request, ngettext("Revoked %(count)d token.", "Revoked %(count)d tokens.", count) % {"count": count}
+        )
 
 
 @admin.register(OidcGroupMapping)

@@ -5,6 +5,7 @@ dashboard shows unfiltered."""
 from __future__ import annotations
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from collection.models import CollectionRun
 from dashboard.filtersets import AllocationFilterSet, ProjectFilterSet, TeamFilterSet
@@ -22,7 +23,7 @@ __all__ = [
 
 
 class ArrayFilterSet(django_filters.FilterSet):
-    site = django_filters.CharFilter(field_name="site__slug", label="Site (slug)")
+    site = django_filters.CharFilter(field_name="site__slug", label=_("Site (slug)"))
     lifecycle_status = django_filters.ChoiceFilter(choices=StorageArray.Lifecycle.choices)
     media_type = django_filters.ChoiceFilter(choices=StorageArray.MediaType.choices)
 
@@ -32,7 +33,7 @@ class ArrayFilterSet(django_filters.FilterSet):
 
 
 class PoolFilterSet(django_filters.FilterSet):
-    array = django_filters.CharFilter(field_name="array__slug", label="Array (slug)")
+    array = django_filters.CharFilter(field_name="array__slug", label=_("Array (slug)"))
     tier = django_filters.ChoiceFilter(choices=StoragePool.Tier.choices)
 
     class Meta:
@@ -43,7 +44,7 @@ class PoolFilterSet(django_filters.FilterSet):
 class UsageImportFilterSet(django_filters.FilterSet):
     outcome = django_filters.ChoiceFilter(choices=UsageImport.Outcome.choices)
     format = django_filters.CharFilter()
-    pool = django_filters.CharFilter(field_name="pool__slug", label="Pool (slug)")
+    pool = django_filters.CharFilter(field_name="pool__slug", label=_("Pool (slug)"))
 
     class Meta:
         model = UsageImport
@@ -51,7 +52,7 @@ class UsageImportFilterSet(django_filters.FilterSet):
 
 
 class CollectionRunFilterSet(django_filters.FilterSet):
-    array = django_filters.CharFilter(field_name="array__slug", label="Array (slug)")
+    array = django_filters.CharFilter(field_name="array__slug", label=_("Array (slug)"))
     outcome = django_filters.ChoiceFilter(choices=CollectionRun.Outcome.choices)
     kind = django_filters.CharFilter()
 

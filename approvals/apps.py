@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApprovalsConfig(AppConfig):
@@ -6,7 +7,7 @@ class ApprovalsConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "approvals"
-    verbose_name = "Requests and approvals"
+    verbose_name = _("Requests and approvals")
 
     def ready(self) -> None:
         from django.apps import apps

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError
+from django.utils.translation import gettext
 
 from approvals.models import AllocationRequest
 from approvals.services import approve_request, deny_request
-from inventory.admin.base import BUSY_REFUSAL, is_concurrency_failure, refusal_from
+from inventory.admin.base import busy_refusal, is_concurrency_failure, refusal_from
 
 APPROVE, DENY = "approve", "deny"
 
@@ -43,7 +44,7 @@ def decide_one(*, allocation_request: AllocationRequest, action: str, user, reas
             if not is_concurrency_failure(error):
                 raise
             if attempt == 2:
-                return BUSY_REFUSAL.message
+                return busy_refusal().message
     return None  # not reached: the loop returns
 
 
@@ -54,7 +55,7 @@ def decide_many(*, ids: list[int], action: str, user, reasons: dict[int, str]) -
     for pk in ids:
         allocation_request = requests.get(pk)
         if allocation_request is None:
-            outcome.refused.append(f"Request {pk} does not exist.")
+            outcome.refused.append(gettext("Request %(pk)s does not exist.") % {"pk": pk})
             continue
         problem = decide_one(allocation_request=allocation_request, action=action, user=user, reason=reasons[pk])
         if problem is None:

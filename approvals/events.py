@@ -12,6 +12,8 @@ import datetime as dt
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from approvals.models import AllocationRequest
 from inventory.units import format_capacity
@@ -30,12 +32,16 @@ def _what(change: AllocationRequest) -> str:
     parts = []
     if change.quota_bytes is not None:
         parts.append(
-            f"quota from {format_capacity(change.previous_quota_bytes)} to {format_capacity(change.quota_bytes)}"
+            gettext("quota from %(before)s to %(after)s")
+            % {"before": format_capacity(change.previous_quota_bytes), "after": format_capacity(change.quota_bytes)}
         )
     if change.end_date is not None:
-        before = f"{change.previous_end_date:%Y-%m-%d}" if change.previous_end_date else "none"
-        parts.append(f"end date from {before} to {change.end_date:%Y-%m-%d}")
-    return " and ".join(parts)
+        before = f"{change.previous_end_date:%Y-%m-%d}" if change.previous_end_date else gettext("none")
+        parts.append(
+            gettext("end date from %(before)s to %(after)s")
+            % {"before": before, "after": f"{change.end_date:%Y-%m-%d}"}
+        )
+    return gettext(" and ").join(parts)
 
 
 def _observation(change: AllocationRequest, title: str, body: str, **extra) -> Observation:
@@ -53,21 +59,22 @@ def _observation(change: AllocationRequest, title: str, body: str, **extra) -> O
     )
 
 
-@source("change_request_submitted", label="A change to an allocation is requested", audience=MANAGERS)
+@source("change_request_submitted", label=_("A change to an allocation is requested"), audience=MANAGERS)
 def change_request_submitted(now: dt.datetime):
     rows = AllocationRequest.objects.filter(
         kind=AllocationRequest.Kind.CHANGE, status=AllocationRequest.Status.PENDING, requested_at__gte=_lookback(now)
     ).select_related(*_RELATED)
     for change in rows:
-        code, pool = change.allocation.project.code, change.allocation.pool.name
+        names = {"project": change.allocation.project.code, "pool": change.allocation.pool.name, "what": _what(change)}
         yield _observation(
             change,
-            title=f"{code} asks for a change on {pool}: {_what(change)}",
-            body=f"{code} asks for {_what(change)} on pool {pool}. Justification: {change.justification}",
+            title=gettext("%(project)s asks for a change on %(pool)s: %(what)s") % names,
+            body=gettext("%(project)s asks for %(what)s on pool %(pool)s. Justification: %(justification)s")
+            % {**names, "justification": change.justification},
         )
 
 
-@source("change_request_decided", label="A requested change is approved or denied", audience=TEAM)
+@source("change_request_decided", label=_("A requested change is approved or denied"), audience=TEAM)
 def change_request_decided(now: dt.datetime):
     rows = (
         AllocationRequest.objects.filter(kind=AllocationRequest.Kind.CHANGE, decided_at__gte=_lookback(now))
@@ -75,12 +82,19 @@ def change_request_decided(now: dt.datetime):
         .select_related(*_RELATED)
     )
     for change in rows:
-        code, pool = change.allocation.project.code, change.allocation.pool.name
-        verdict = change.get_status_display().lower()
-        reason = f" Reason: {change.decision_reason}" if change.decision_reason else ""
+        names = {"project": change.allocation.project.code, "pool": change.allocation.pool.name, "what": _what(change)}
+        approved = change.status == AllocationRequest.Status.APPROVED
+        if approved:
+            title = gettext("The change of %(project)s on %(pool)s was approved: %(what)s")
+            body = gettext("The requested change of %(project)s on pool %(pool)s (%(what)s) was approved.")
+        else:
+            title = gettext("The change of %(project)s on %(pool)s was denied: %(what)s")
+            body = gettext("The requested change of %(project)s on pool %(pool)s (%(what)s) was denied.")
+        if change.decision_reason:
+            body += " " + gettext("Reason: %(reason)s") % {"reason": change.decision_reason}
         yield _observation(
             change,
-            title=f"The change of {code} on {pool} was {verdict}: {_what(change)}",
-            body=f"The requested change of {code} on pool {pool} ({_what(change)}) was {verdict}.{reason}",
+            title=title % names,
+            body=body % names,
             user_ids=(change.requested_by_id,) if change.requested_by_id else (),
         )

@@ -16,6 +16,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from approvals.models import AllocationRequest
 from approvals.rules import may_decide, may_request
@@ -33,28 +34,38 @@ PENDING = AllocationRequest.Status.PENDING
 
 def _check_requester(user, project: ResearchProject) -> None:
     if not may_request(user, project):
-        raise PermissionDenied(f"You may not ask for storage for {project.code}.")
+        raise PermissionDenied(gettext("You may not ask for storage for %(project)s.") % {"project": project.code})
 
 
 def _check_justification(justification: str) -> str:
     justification = (justification or "").strip()
     if not justification:
-        raise ValidationError({"justification": "Say what the storage is for."})
+        raise ValidationError({"justification": gettext("Say what the storage is for.")})
     return justification
 
 
 def _check_pool(project: ResearchProject, pool: StoragePool) -> None:
     if not pool.open_for_requests:
-        raise ValidationError({"pool": f"Pool {pool} does not take requests."})
+        raise ValidationError({"pool": gettext("Pool %(pool)s does not take requests.") % {"pool": pool}})
     taken = Allocation.objects.filter(
         project=project, pool=pool, status__in=[Allocation.Status.ACTIVE, Allocation.Status.REQUESTED]
     ).values_list("status", flat=True)
     if Allocation.Status.ACTIVE in taken:
         raise ValidationError(
-            {"pool": f"{project.code} already has an active allocation on {pool}: ask for a larger quota there."}
+            {
+                "pool": gettext(
+                    "%(project)s already has an active allocation on %(pool)s: ask for a larger quota there."
+                )
+                % {"project": project.code, "pool": pool}
+            }
         )
     if Allocation.Status.REQUESTED in taken:
-        raise ValidationError({"pool": f"{project.code} already has a pending request on {pool}."})
+        raise ValidationError(
+            {
+                "pool": gettext("%(project)s already has a pending request on %(pool)s.")
+                % {"project": project.code, "pool": pool}
+            }
+        )
 
 
 def _save_request(allocation_request: AllocationRequest) -> AllocationRequest:
@@ -67,7 +78,7 @@ def _save_request(allocation_request: AllocationRequest) -> AllocationRequest:
     except IntegrityError as error:
         if "one_pending_request_per_allocation" not in str(error):
             raise
-        raise ValidationError("This allocation already has a pending request.") from error
+        raise ValidationError(gettext("This allocation already has a pending request.")) from error
     return allocation_request
 
 
@@ -84,10 +95,10 @@ def request_allocation(
     _check_requester(requested_by, project)
     justification = _check_justification(justification)
     if not quota_bytes or quota_bytes <= 0:
-        raise ValidationError({"quota_bytes": "Ask for more than nothing."})
+        raise ValidationError({"quota_bytes": gettext("Ask for more than nothing.")})
     today = timezone.localdate()
     if end_date is not None and end_date <= today:
-        raise ValidationError({"end_date": "The end date must be after today."})
+        raise ValidationError({"end_date": gettext("The end date must be after today.")})
     with transaction.atomic():
         _check_pool(project, pool)
         allocation = create_allocation(
@@ -113,18 +124,26 @@ def request_allocation(
 
 def _check_change(allocation: Allocation, quota_bytes: int | None, end_date: datetime.date | None) -> None:
     if allocation.status != Allocation.Status.ACTIVE:
-        raise ValidationError(f"{allocation} is {allocation.get_status_display().lower()}: only an active one changes.")
+        raise ValidationError(
+            gettext("%(allocation)s is %(status)s: only an active one changes.")
+            % {"allocation": allocation, "status": allocation.get_status_display().lower()}
+        )
     if quota_bytes is None and end_date is None:
-        raise ValidationError("Ask for a larger quota, a later end date, or both.")
+        raise ValidationError(gettext("Ask for a larger quota, a later end date, or both."))
     if quota_bytes is not None and quota_bytes <= allocation.quota_bytes:
         raise ValidationError(
-            {"quota_bytes": f"Ask for more than the current quota, {format_capacity(allocation.quota_bytes)}."}
+            {
+                "quota_bytes": gettext("Ask for more than the current quota, %(quota)s.")
+                % {"quota": format_capacity(allocation.quota_bytes)}
+            }
         )
     if end_date is not None:
         if allocation.end_date is None:
-            raise ValidationError({"end_date": "This allocation has no end date: there is nothing to extend."})
+            raise ValidationError({"end_date": gettext("This allocation has no end date: there is nothing to extend.")})
         if end_date <= allocation.end_date:
-            raise ValidationError({"end_date": f"Ask for a date after the current end, {allocation.end_date}."})
+            raise ValidationError(
+                {"end_date": gettext("Ask for a date after the current end, %(end)s.") % {"end": allocation.end_date}}
+            )
 
 
 def request_change(
@@ -140,7 +159,7 @@ def request_change(
     justification = _check_justification(justification)
     _check_change(allocation, quota_bytes, end_date)
     if AllocationRequest.objects.filter(allocation=allocation, status=PENDING).exists():
-        raise ValidationError("This allocation already has a pending request.")
+        raise ValidationError(gettext("This allocation already has a pending request."))
     return _save_request(
         AllocationRequest(
             kind=AllocationRequest.Kind.CHANGE,
@@ -157,10 +176,12 @@ def request_change(
 
 def _lock_pending(allocation_request: AllocationRequest, user) -> AllocationRequest:
     if not may_decide(user):
-        raise PermissionDenied("Only allocation managers decide on requests.")
+        raise PermissionDenied(gettext("Only allocation managers decide on requests."))
     locked = AllocationRequest.objects.select_for_update().get(pk=allocation_request.pk)
     if locked.status != PENDING:
-        raise ValidationError(f"This request was already {locked.get_status_display().lower()}.")
+        raise ValidationError(
+            gettext("This request was already %(status)s.") % {"status": locked.get_status_display().lower()}
+        )
     return locked
 
 
@@ -168,7 +189,10 @@ def _apply_change(allocation_request: AllocationRequest, user) -> None:
     """Give the allocation the requested quota / end date through save_allocation (capacity check, history)."""
     allocation = Allocation.objects.select_for_update().get(pk=allocation_request.allocation_id)
     if allocation.status != Allocation.Status.ACTIVE:
-        raise ValidationError(f"{allocation} is {allocation.get_status_display().lower()}, no longer active.")
+        raise ValidationError(
+            gettext("%(allocation)s is %(status)s, no longer active.")
+            % {"allocation": allocation, "status": allocation.get_status_display().lower()}
+        )
     if allocation_request.quota_bytes is not None:
         allocation.quota_bytes = allocation_request.quota_bytes
     if allocation_request.end_date is not None:
@@ -201,7 +225,7 @@ def approve_request(*, allocation_request: AllocationRequest, decided_by, reason
 def deny_request(*, allocation_request: AllocationRequest, decided_by, reason: str) -> AllocationRequest:
     """Deny with a reason the requester reads; a new allocation's row becomes "denied" (its history stays)."""
     if not (reason or "").strip():
-        raise ValidationError({"reason": "Give the requester a reason for the denial."})
+        raise ValidationError({"reason": gettext("Give the requester a reason for the denial.")})
     with transaction.atomic():
         locked = _lock_pending(allocation_request, decided_by)
         if locked.kind == AllocationRequest.Kind.NEW:

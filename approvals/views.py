@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 
 from approvals import decisions, services
 from approvals.forms import ChangeRequestForm, NewAllocationRequestForm, add_service_errors
@@ -20,7 +21,9 @@ NEW, CHANGE = "new", "change"
 def _project_for_requester(request: HttpRequest, code: str) -> ResearchProject:
     project = get_object_or_404(ResearchProject.objects.select_related("team", "principal_investigator"), code=code)
     if not may_request(request.user, project):
-        raise PermissionDenied("Only the project's principal investigator or team members may ask for storage.")
+        raise PermissionDenied(
+            gettext("Only the project's principal investigator or team members may ask for storage.")
+        )
     return project
 
 
@@ -59,7 +62,7 @@ def request_storage(request: HttpRequest, code: str) -> HttpResponse:
     change_form = ChangeRequestForm(request.POST if which == CHANGE else None, prefix=CHANGE, project=project)
     form = {NEW: new_form, CHANGE: change_form}.get(which)
     if form is not None and form.is_valid() and _submit(form, which, project, request.user):
-        messages.success(request, "Your request was sent to the allocation managers.")
+        messages.success(request, gettext("Your request was sent to the allocation managers."))
         return redirect(project.get_absolute_url())
     context = {
         "project": project,
@@ -75,7 +78,7 @@ def _decision_from(post) -> tuple[str | None, list[int], dict[int, str]]:
     common = post.get("reason", "")
     one = post.get("one", "")
     if ":" in one:
-        action, _, pk = one.partition(":")
+        action, _colon, pk = one.partition(":")
         ids = [int(pk)] if pk.isdigit() else []
     else:
         action = post.get("action")
@@ -85,21 +88,24 @@ def _decision_from(post) -> tuple[str | None, list[int], dict[int, str]]:
 
 
 def _report(request: HttpRequest, action: str, outcome: decisions.Outcome) -> None:
-    verb = "Approved" if action == decisions.APPROVE else "Denied"
+    approve = action == decisions.APPROVE
     if outcome.decided:
-        messages.success(request, f"{verb} {len(outcome.decided)}: {', '.join(outcome.decided)}.")
+        names = {"count": len(outcome.decided), "names": ", ".join(outcome.decided)}
+        text = gettext("Approved %(count)d: %(names)s.") if approve else gettext("Denied %(count)d: %(names)s.")
+        messages.success(request, text % names)
     for refusal in outcome.refused:
-        messages.error(request, f"Not {verb.lower()}: {refusal}")
+        text = gettext("Not approved: %(reason)s") if approve else gettext("Not denied: %(reason)s")
+        messages.error(request, text % {"reason": refusal})
 
 
 def request_queue(request: HttpRequest) -> HttpResponse:
     """Pending requests with the pool's headroom before and after; approve or deny, one by one or in bulk."""
     if not may_decide(request.user):
-        raise PermissionDenied("Only allocation managers see the queue of requests.")
+        raise PermissionDenied(gettext("Only allocation managers see the queue of requests."))
     if request.method == "POST":
         action, ids, reasons = _decision_from(request.POST)
         if action is None or not ids:
-            messages.warning(request, "Tick at least one request, then approve or deny.")
+            messages.warning(request, gettext("Tick at least one request, then approve or deny."))
         else:
             _report(request, action, decisions.decide_many(ids=ids, action=action, user=request.user, reasons=reasons))
         return redirect("approvals:queue")

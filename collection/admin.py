@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from collection.models import CapacityObservation, CollectionRun, Collector, ReconciliationItem
 
@@ -15,14 +16,16 @@ class CollectorAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("array", "kind", "base_url", "enabled", "interval")}),
         (
-            "Login",
+            _("Login"),
             {
                 "fields": ("username", "scope", "password_env", "password_file"),
-                "description": "The password is never stored here: the worker reads it from the environment "
-                "variable or the file named below when it runs.",
+                "description": _(
+                    "The password is never stored here: the worker reads it from the environment "
+                    "variable or the file named below when it runs."
+                ),
             },
         ),
-        ("TLS and scope", {"fields": ("verify_tls", "ca_bundle", "vstore_ids")}),
+        (_("TLS and scope"), {"fields": ("verify_tls", "ca_bundle", "vstore_ids")}),
     )
 
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CollectionConfig(AppConfig):
@@ -6,4 +7,4 @@ class CollectionConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "collection"
-    verbose_name = "Collection from the arrays"
+    verbose_name = _("Collection from the arrays")

@@ -56,7 +56,7 @@ def collect_array(collector_id: int) -> None:
             errors=[f"{collector.array.slug}: {error}"],
         )
         return
-    run, _ = collect(target=target)
+    run, _created = collect(target=target)
     if run.errors:
         logger.warning("collection of %s failed: %s", collector.array.slug, "; ".join(run.errors[:5]))
 

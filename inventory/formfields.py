@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from inventory.units import (
     MAX_CAPACITY,
@@ -13,7 +14,7 @@ from inventory.units import (
     parse_capacity,
 )
 
-CAPACITY_HELP_TEXT = "Bytes, or a number with a unit: 2 PB, 1.5 TiB, 750 GB."
+CAPACITY_HELP_TEXT = _("Bytes, or a number with a unit: 2 PB, 1.5 TiB, 750 GB.")
 
 
 class CapacityField(forms.Field):
@@ -29,8 +30,8 @@ class CapacityField(forms.Field):
 
     widget = forms.TextInput
     default_error_messages = {
-        "min_value": "Must be at least %(limit)s.",
-        "max_value": "Must be at most %(limit)s.",
+        "min_value": _("Must be at least %(limit)s."),
+        "max_value": _("Must be at most %(limit)s."),
     }
 
     def __init__(

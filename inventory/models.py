@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from inventory import figures
@@ -24,13 +25,15 @@ from inventory.fields import BytesField
 class Site(models.Model):
     """A data centre or machine room that houses storage arrays."""
 
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
-    city = models.CharField(max_length=100, blank=True)
-    country = models.CharField(max_length=100, blank=True)
-    notes = models.TextField(blank=True)
+    name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
+    slug = models.SlugField(max_length=100, unique=True, verbose_name=_("slug"))
+    city = models.CharField(max_length=100, blank=True, verbose_name=_("city"))
+    country = models.CharField(max_length=100, blank=True, verbose_name=_("country"))
+    notes = models.TextField(blank=True, verbose_name=_("notes"))
 
     class Meta:
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -41,39 +44,44 @@ class StorageArray(models.Model):
     """One storage system (box or cluster) from one vendor, e.g. a Huawei OceanStor A800."""
 
     class MediaType(models.TextChoices):
-        NVME = "nvme", "NVMe flash"
-        SAS_SSD = "sas_ssd", "SAS SSD"
-        HDD = "hdd", "HDD"
-        HYBRID = "hybrid", "Hybrid (flash + HDD)"
+        NVME = "nvme", _("NVMe flash")
+        SAS_SSD = "sas_ssd", _("SAS SSD")
+        HDD = "hdd", _("HDD")
+        HYBRID = "hybrid", _("Hybrid (flash + HDD)")
 
     class Lifecycle(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        ACTIVE = "active", "Active"
-        MAINTENANCE = "maintenance", "Maintenance"
-        RETIRED = "retired", "Retired"
+        PLANNED = "planned", _("Planned")
+        ACTIVE = "active", _("Active")
+        MAINTENANCE = "maintenance", _("Maintenance")
+        RETIRED = "retired", _("Retired")
 
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="arrays")
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
-    vendor = models.CharField(max_length=100)
-    model = models.CharField(max_length=100)
-    serial_number = models.CharField(max_length=100, unique=True)
-    media_type = models.CharField(max_length=20, choices=MediaType.choices, default=MediaType.NVME)
-    lifecycle_status = models.CharField(
-        "lifecycle status", max_length=20, choices=Lifecycle.choices, default=Lifecycle.ACTIVE
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="arrays", verbose_name=_("site"))
+    name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
+    slug = models.SlugField(max_length=100, unique=True, verbose_name=_("slug"))
+    vendor = models.CharField(max_length=100, verbose_name=_("vendor"))
+    model = models.CharField(max_length=100, verbose_name=_("model"))
+    serial_number = models.CharField(max_length=100, unique=True, verbose_name=_("serial number"))
+    media_type = models.CharField(
+        max_length=20, choices=MediaType.choices, default=MediaType.NVME, verbose_name=_("media type")
     )
-    raw_bytes = BytesField("raw capacity", help_text="Member disks before RAID and spares.")
-    usable_bytes = BytesField("usable capacity", help_text="After RAID, hot spares and metadata: what pools can hold.")
-    firmware_version = models.CharField(max_length=100, blank=True)
-    commissioned_on = models.DateField(null=True, blank=True)
-    support_ends_on = models.DateField("support ends on", null=True, blank=True)
-    management_url = models.URLField("management URL", blank=True)
-    notes = models.TextField(blank=True)
+    lifecycle_status = models.CharField(
+        _("lifecycle status"), max_length=20, choices=Lifecycle.choices, default=Lifecycle.ACTIVE
+    )
+    raw_bytes = BytesField(_("raw capacity"), help_text=_("Member disks before RAID and spares."))
+    usable_bytes = BytesField(
+        _("usable capacity"), help_text=_("After RAID, hot spares and metadata: what pools can hold.")
+    )
+    firmware_version = models.CharField(max_length=100, blank=True, verbose_name=_("firmware version"))
+    commissioned_on = models.DateField(null=True, blank=True, verbose_name=_("commissioned on"))
+    support_ends_on = models.DateField(_("support ends on"), null=True, blank=True)
+    management_url = models.URLField(_("management URL"), blank=True)
+    notes = models.TextField(blank=True, verbose_name=_("notes"))
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name_plural = _("storage arrays")
         ordering = ["name"]
-        verbose_name = "storage array"
+        verbose_name = _("storage array")
         constraints = [
             models.CheckConstraint(condition=Q(raw_bytes__gte=0), name="array_raw_non_negative"),
             models.CheckConstraint(condition=Q(usable_bytes__gte=0), name="array_usable_non_negative"),
@@ -91,50 +99,56 @@ class StoragePool(models.Model):
     """A slice of an array's usable capacity with one protection scheme and tier; allocations live here."""
 
     class Tier(models.TextChoices):
-        PERFORMANCE = "performance", "Performance (flash)"
-        CAPACITY = "capacity", "Capacity"
-        SCRATCH = "scratch", "Scratch"
-        ARCHIVE = "archive", "Archive"
+        PERFORMANCE = "performance", _("Performance (flash)")
+        CAPACITY = "capacity", _("Capacity")
+        SCRATCH = "scratch", _("Scratch")
+        ARCHIVE = "archive", _("Archive")
 
-    array = models.ForeignKey(StorageArray, on_delete=models.PROTECT, related_name="pools")
-    name = models.CharField(max_length=100)
+    array = models.ForeignKey(StorageArray, on_delete=models.PROTECT, related_name="pools", verbose_name=_("array"))
+    name = models.CharField(max_length=100, verbose_name=_("name"))
     slug = models.SlugField(
-        max_length=100, unique=True, help_text="The name usage reports use for this pool (XDMoD `resource`)."
+        max_length=100,
+        unique=True,
+        help_text=_("The name usage reports use for this pool (XDMoD `resource`)."),
+        verbose_name=_("slug"),
     )
-    tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.PERFORMANCE)
-    protocols = models.CharField(max_length=200, blank=True, help_text="For example: NFS, SMB, S3, DPC, Lustre.")
-    capacity_bytes = BytesField("capacity", help_text="Usable capacity carved from the array for this pool.")
+    tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.PERFORMANCE, verbose_name=_("tier"))
+    protocols = models.CharField(
+        max_length=200, blank=True, help_text=_("For example: NFS, SMB, S3, DPC, Lustre."), verbose_name=_("protocols")
+    )
+    capacity_bytes = BytesField(_("capacity"), help_text=_("Usable capacity carved from the array for this pool."))
     max_oversubscription = models.DecimalField(
-        "maximum oversubscription",
+        _("maximum oversubscription"),
         max_digits=4,
         decimal_places=2,
         default=Decimal("1.00"),
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("10.00"))],
-        help_text="Allowed allocated ÷ capacity: 1.00 means no oversubscription; thin pools often allow 1.2-1.5.",
+        help_text=_("Allowed allocated ÷ capacity: 1.00 means no oversubscription; thin pools often allow 1.2-1.5."),
     )
     warning_threshold = models.PositiveSmallIntegerField(
-        "warning threshold (%)", default=80, validators=[MinValueValidator(1), MaxValueValidator(100)]
+        _("warning threshold (%)"), default=80, validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
     critical_threshold = models.PositiveSmallIntegerField(
-        "critical threshold (%)", default=90, validators=[MinValueValidator(1), MaxValueValidator(100)]
+        _("critical threshold (%)"), default=90, validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
     system_name = models.CharField(
-        "name on the storage system",
+        _("name on the storage system"),
         max_length=200,
         blank=True,
-        help_text="The storage pool's NAME on the array, for collection; empty means this pool is not collected.",
+        help_text=_("The storage pool's NAME on the array, for collection; empty means this pool is not collected."),
     )
     open_for_requests = models.BooleanField(
-        "open for requests",
+        _("open for requests"),
         default=False,
-        help_text="Researchers may ask for allocations on this pool from their project's page.",
+        help_text=_("Researchers may ask for allocations on this pool from their project's page."),
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, verbose_name=_("notes"))
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name_plural = _("storage pools")
         ordering = ["array__name", "name"]
-        verbose_name = "storage pool"
+        verbose_name = _("storage pool")
         constraints = [
             models.UniqueConstraint(fields=["array", "name"], name="pool_name_unique_per_array"),
             models.CheckConstraint(condition=Q(capacity_bytes__gte=0), name="pool_capacity_non_negative"),
@@ -144,7 +158,9 @@ class StoragePool(models.Model):
                 & Q(warning_threshold__lt=F("critical_threshold"))
                 & Q(critical_threshold__lte=100),
                 name="pool_thresholds_ordered",
-                violation_error_message="The warning threshold must be below the critical threshold (both 1-100 %%).",
+                violation_error_message=_(
+                    "The warning threshold must be below the critical threshold (both 1-100 %%)."
+                ),
             ),
         ]
 
@@ -163,11 +179,15 @@ class StoragePool(models.Model):
 class Institution(models.Model):
     """A university or institute that teams belong to (e.g. University of Oslo); showback is reported per one."""
 
-    name = models.CharField(max_length=200, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
-    short_name = models.CharField(max_length=50, blank=True, help_text="For example UiO, NTNU, UiB, UiT.")
+    name = models.CharField(max_length=200, unique=True, verbose_name=_("name"))
+    slug = models.SlugField(max_length=100, unique=True, verbose_name=_("slug"))
+    short_name = models.CharField(
+        max_length=50, blank=True, help_text=_("For example UiO, NTNU, UiB, UiT."), verbose_name=_("short name")
+    )
 
     class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -180,15 +200,24 @@ class Institution(models.Model):
 class Team(models.Model):
     """A research group or lab: people belong to teams, and a team has projects."""
 
-    name = models.CharField(max_length=200, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="teams")
-    description = models.TextField(blank=True)
+    name = models.CharField(max_length=200, unique=True, verbose_name=_("name"))
+    slug = models.SlugField(max_length=100, unique=True, verbose_name=_("slug"))
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="teams",
+        verbose_name=_("institution"),
+    )
+    description = models.TextField(blank=True, verbose_name=_("description"))
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams", blank=True
+        settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams", blank=True, verbose_name=_("members")
     )
 
     class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -202,14 +231,18 @@ class TeamMembership(models.Model):
     """A person's membership of a team, with their role in it."""
 
     class Role(models.TextChoices):
-        MEMBER = "member", "Member"
-        MANAGER = "manager", "Manager"
+        MEMBER = "member", _("Member")
+        MANAGER = "manager", _("Manager")
 
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships")
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("team"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships", verbose_name=_("user")
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER, verbose_name=_("role"))
 
     class Meta:
+        verbose_name = _("team membership")
+        verbose_name_plural = _("team memberships")
         ordering = ["team__name", "user__username"]
         constraints = [models.UniqueConstraint(fields=["team", "user"], name="membership_unique")]
 
@@ -219,7 +252,7 @@ class TeamMembership(models.Model):
 
 project_code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$",
-    "A project code is 2-32 letters, digits, '-' or '_' (for example NN1234K).",
+    _("A project code is 2-32 letters, digits, '-' or '_' (for example NN1234K)."),
 )
 
 
@@ -227,32 +260,36 @@ class ResearchProject(models.Model):
     """A research project with a code (e.g. NN1234K), owned by a team and led by a principal investigator."""
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "Completed"
-        SUSPENDED = "suspended", "Suspended"
+        PROPOSED = "proposed", _("Proposed")
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        SUSPENDED = "suspended", _("Suspended")
 
-    code = models.CharField(max_length=32, unique=True, validators=[project_code_validator])
-    title = models.CharField(max_length=300)
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="projects")
+    code = models.CharField(max_length=32, unique=True, validators=[project_code_validator], verbose_name=_("code"))
+    title = models.CharField(max_length=300, verbose_name=_("title"))
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="projects", verbose_name=_("team"))
     principal_investigator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="led_projects"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="led_projects",
+        verbose_name=_("principal investigator"),
     )
-    field_of_science = models.CharField(max_length=200, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
-    start_date = models.DateField()
-    end_date = models.DateField(null=True, blank=True)
-    description = models.TextField(blank=True)
+    field_of_science = models.CharField(max_length=200, blank=True, verbose_name=_("field of science"))
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE, verbose_name=_("status"))
+    start_date = models.DateField(verbose_name=_("start date"))
+    end_date = models.DateField(null=True, blank=True, verbose_name=_("end date"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name_plural = _("research projects")
         ordering = ["code"]
-        verbose_name = "research project"
+        verbose_name = _("research project")
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gt=F("start_date")),
                 name="project_ends_after_start",
-                violation_error_message="The end date must be after the start date.",
+                violation_error_message=_("The end date must be after the start date."),
             ),
         ]
 
@@ -272,49 +309,65 @@ class Allocation(models.Model):
     """
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Requested"
-        ACTIVE = "active", "Active"
-        EXPIRED = "expired", "Expired"
-        REVOKED = "revoked", "Revoked"
-        DENIED = "denied", "Denied"
+        REQUESTED = "requested", _("Requested")
+        ACTIVE = "active", _("Active")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
+        DENIED = "denied", _("Denied")
 
-    project = models.ForeignKey(ResearchProject, on_delete=models.PROTECT, related_name="allocations")
-    pool = models.ForeignKey(StoragePool, on_delete=models.PROTECT, related_name="allocations")
-    quota_bytes = BytesField("quota")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED, db_index=True)
-    start_date = models.DateField(default=timezone.localdate)
-    end_date = models.DateField(null=True, blank=True)
+    project = models.ForeignKey(
+        ResearchProject, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("project")
+    )
+    pool = models.ForeignKey(StoragePool, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("pool"))
+    quota_bytes = BytesField(_("quota"))
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.REQUESTED, db_index=True, verbose_name=_("status")
+    )
+    start_date = models.DateField(default=timezone.localdate, verbose_name=_("start date"))
+    end_date = models.DateField(null=True, blank=True, verbose_name=_("end date"))
     quota_id = models.CharField(
-        "quota identifier",
+        _("quota identifier"),
         max_length=255,
         blank=True,
-        help_text="What the storage system reports usage under: a quota-tree name or path, a Lustre project id.",
+        help_text=_("What the storage system reports usage under: a quota-tree name or path, a Lustre project id."),
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
     )
-    approved_at = models.DateTimeField(null=True, blank=True)
-    justification = models.TextField(blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("approved at"))
+    justification = models.TextField(blank=True, verbose_name=_("justification"))
 
     # Latest usage, denormalised from UsageSample by the imports.
-    used_bytes = BytesField("used (logical)", null=True, blank=True)
-    physical_used_bytes = BytesField("used (physical)", null=True, blank=True)
-    file_count = models.BigIntegerField(null=True, blank=True)
-    usage_measured_at = models.DateTimeField("usage measured at", null=True, blank=True)
+    used_bytes = BytesField(_("used (logical)"), null=True, blank=True)
+    physical_used_bytes = BytesField(_("used (physical)"), null=True, blank=True)
+    file_count = models.BigIntegerField(null=True, blank=True, verbose_name=_("file count"))
+    usage_measured_at = models.DateTimeField(_("usage measured at"), null=True, blank=True)
     # What the storage system itself enforces, when a report carries its hard
     # limit: differing from quota_bytes is "quota drift".
-    enforced_quota_bytes = BytesField("enforced hard limit", null=True, blank=True)
-    enforced_quota_seen_at = models.DateTimeField(null=True, blank=True)
+    enforced_quota_bytes = BytesField(_("enforced hard limit"), null=True, blank=True)
+    enforced_quota_seen_at = models.DateTimeField(null=True, blank=True, verbose_name=_("enforced quota seen at"))
 
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     history = HistoricalRecords(
         excluded_fields=["used_bytes", "physical_used_bytes", "file_count", "usage_measured_at"]
     )
 
     class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
         ordering = ["project__code", "pool__name"]
         permissions = [("approve_allocation", "Can approve requested allocations")]
         constraints = [
@@ -337,19 +390,19 @@ class Allocation(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gt=F("start_date")),
                 name="allocation_ends_after_start",
-                violation_error_message="The end date must be after the start date.",
+                violation_error_message=_("The end date must be after the start date."),
             ),
             models.UniqueConstraint(
                 fields=["project", "pool"],
                 condition=Q(status="active"),
                 name="one_active_allocation_per_project_and_pool",
-                violation_error_message="This project already has an active allocation on this pool.",
+                violation_error_message=_("This project already has an active allocation on this pool."),
             ),
             models.UniqueConstraint(
                 fields=["pool", "quota_id"],
                 condition=~Q(quota_id=""),
                 name="quota_id_unique_per_pool",
-                violation_error_message="Another allocation on this pool already uses this quota identifier.",
+                violation_error_message=_("Another allocation on this pool already uses this quota identifier."),
             ),
         ]
         indexes = [
@@ -383,32 +436,37 @@ class UsageImport(models.Model):
     """One run of a usage import (command or admin upload): who, when, which file, and what came of it."""
 
     class Outcome(models.TextChoices):
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed (nothing written)"
-        DRY_RUN = "dry_run", "Dry run (nothing written)"
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed (nothing written)")
+        DRY_RUN = "dry_run", _("Dry run (nothing written)")
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    file_name = models.CharField(max_length=500)
-    format = models.CharField(max_length=20)
-    pool = models.ForeignKey(StoragePool, on_delete=models.SET_NULL, null=True, blank=True)
-    outcome = models.CharField(max_length=20, choices=Outcome.choices)
-    records = models.PositiveIntegerField(default=0)
-    added = models.PositiveIntegerField(default=0)
-    skipped = models.PositiveIntegerField("skipped (already present)", default=0)
-    drift_warnings = models.PositiveIntegerField(default=0)
-    error_count = models.PositiveIntegerField(default=0)
-    messages = models.JSONField(default=list, blank=True, help_text="Errors and warnings, one string each.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("user")
+    )
+    file_name = models.CharField(max_length=500, verbose_name=_("file name"))
+    format = models.CharField(max_length=20, verbose_name=_("format"))
+    pool = models.ForeignKey(StoragePool, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("pool"))
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, verbose_name=_("outcome"))
+    records = models.PositiveIntegerField(default=0, verbose_name=_("records"))
+    added = models.PositiveIntegerField(default=0, verbose_name=_("added"))
+    skipped = models.PositiveIntegerField(_("skipped (already present)"), default=0)
+    drift_warnings = models.PositiveIntegerField(default=0, verbose_name=_("drift warnings"))
+    error_count = models.PositiveIntegerField(default=0, verbose_name=_("error count"))
+    messages = models.JSONField(
+        default=list, blank=True, help_text=_("Errors and warnings, one string each."), verbose_name=_("messages")
+    )
     sha256 = models.CharField(
-        "SHA-256 of the file",
+        _("SHA-256 of the file"),
         max_length=64,
         blank=True,
-        help_text="Identical content imported again into the same pool (with no moment of its own) adds nothing.",
+        help_text=_("Identical content imported again into the same pool (with no moment of its own) adds nothing."),
     )
 
     class Meta:
+        verbose_name_plural = _("usage imports")
         ordering = ["-created_at"]
-        verbose_name = "usage import"
+        verbose_name = _("usage import")
         indexes = [models.Index(fields=["sha256", "pool"], name="usage_import_sha256_pool")]
 
     def __str__(self) -> str:
@@ -418,29 +476,40 @@ class UsageImport(models.Model):
 class UsageSample(models.Model):
     """What the storage system reported an allocation used at one moment (stored in UTC)."""
 
-    allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="samples")
-    measured_at = models.DateTimeField()
-    used_bytes = BytesField("used (logical)")
-    physical_used_bytes = BytesField("used (physical)", null=True, blank=True)
-    file_count = models.BigIntegerField(null=True, blank=True)
-    soft_limit_bytes = BytesField("soft limit", null=True, blank=True)
-    hard_limit_bytes = BytesField("hard limit", null=True, blank=True)
+    allocation = models.ForeignKey(
+        Allocation, on_delete=models.PROTECT, related_name="samples", verbose_name=_("allocation")
+    )
+    measured_at = models.DateTimeField(verbose_name=_("measured at"))
+    used_bytes = BytesField(_("used (logical)"))
+    physical_used_bytes = BytesField(_("used (physical)"), null=True, blank=True)
+    file_count = models.BigIntegerField(null=True, blank=True, verbose_name=_("file count"))
+    soft_limit_bytes = BytesField(_("soft limit"), null=True, blank=True)
+    hard_limit_bytes = BytesField(_("hard limit"), null=True, blank=True)
     # A report either carries limits (NULL then means "no limit", from an explicit sentinel) or says nothing
     # about them (XDMoD without thresholds, CSV without limit columns): only the first may change what the
     # array is known to enforce.
     limits_reported = models.BooleanField(
         default=False,
         db_default=False,
-        help_text="The report carried this quota's limits (an empty limit then means no limit).",
+        help_text=_("The report carried this quota's limits (an empty limit then means no limit)."),
+        verbose_name=_("limits reported"),
     )
-    source = models.CharField(max_length=50, blank=True, help_text="The report format it came from.")
+    source = models.CharField(
+        max_length=50, blank=True, help_text=_("The report format it came from."), verbose_name=_("source")
+    )
     usage_import = models.ForeignKey(
-        UsageImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="samples"
+        UsageImport,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="samples",
+        verbose_name=_("usage import"),
     )
 
     class Meta:
+        verbose_name_plural = _("usage samples")
         ordering = ["-measured_at"]
-        verbose_name = "usage sample"
+        verbose_name = _("usage sample")
         constraints = [
             models.UniqueConstraint(fields=["allocation", "measured_at"], name="sample_unique_per_moment"),
             models.CheckConstraint(condition=Q(used_bytes__gte=0), name="sample_used_non_negative"),
@@ -464,7 +533,7 @@ class UsageSample(models.Model):
                 | Q(hard_limit_bytes__isnull=True)
                 | Q(soft_limit_bytes__lte=F("hard_limit_bytes")),
                 name="sample_soft_within_hard",
-                violation_error_message="The soft limit must not be above the hard limit.",
+                violation_error_message=_("The soft limit must not be above the hard limit."),
             ),
         ]
         # The order of the admin's list (newest first, ties by id); also serves ranges of measured_at.
@@ -485,8 +554,14 @@ class UsageSample(models.Model):
 class UnitPreference(models.Model):
     """Whether a user reads capacities in binary units (TiB, PiB) instead of decimal (TB, PB)."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unit_preference")
-    binary = models.BooleanField(default=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unit_preference", verbose_name=_("user")
+    )
+    binary = models.BooleanField(default=False, verbose_name=_("binary"))
+
+    class Meta:
+        verbose_name = _("unit preference")
+        verbose_name_plural = _("unit preferences")
 
     def __str__(self) -> str:
         return f"{self.user}: {'binary' if self.binary else 'decimal'} units"
@@ -499,18 +574,24 @@ class PoolDailyUsage(models.Model):
     samples, so that the forecasts and charts read a few hundred rows instead of millions of samples.
     """
 
-    pool = models.ForeignKey(StoragePool, on_delete=models.CASCADE, related_name="daily_usage")
-    day = models.DateField()
-    used_bytes = models.BigIntegerField()
-    physical_used_bytes = models.BigIntegerField(help_text="Physical where reported, else logical.")
-    allocations = models.PositiveIntegerField(help_text="How many counted allocations had a current value that day.")
+    pool = models.ForeignKey(StoragePool, on_delete=models.CASCADE, related_name="daily_usage", verbose_name=_("pool"))
+    day = models.DateField(verbose_name=_("day"))
+    used_bytes = models.BigIntegerField(verbose_name=_("used bytes"))
+    physical_used_bytes = models.BigIntegerField(
+        help_text=_("Physical where reported, else logical."), verbose_name=_("physical used bytes")
+    )
+    allocations = models.PositiveIntegerField(
+        help_text=_("How many counted allocations had a current value that day."), verbose_name=_("allocations")
+    )
     not_reporting = models.PositiveIntegerField(
-        default=0, help_text="How many counted allocations had no sample within the staleness limit that day."
+        default=0,
+        help_text=_("How many counted allocations had no sample within the staleness limit that day."),
+        verbose_name=_("not reporting"),
     )
 
     class Meta:
-        verbose_name = "pool daily usage"
-        verbose_name_plural = "pool daily usage"
+        verbose_name = _("pool daily usage")
+        verbose_name_plural = _("pool daily usage")
         constraints = [models.UniqueConstraint(fields=["pool", "day"], name="pool_daily_usage_unique")]
 
     def __str__(self) -> str:
@@ -520,18 +601,24 @@ class PoolDailyUsage(models.Model):
 class TeamDailyUsage(models.Model):
     """Rollup: a team's usage on one day, over all its projects' allocations (see PoolDailyUsage)."""
 
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="daily_usage")
-    day = models.DateField()
-    used_bytes = models.BigIntegerField()
-    physical_used_bytes = models.BigIntegerField(help_text="Physical where reported, else logical.")
-    allocations = models.PositiveIntegerField(help_text="How many counted allocations had a current value that day.")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="daily_usage", verbose_name=_("team"))
+    day = models.DateField(verbose_name=_("day"))
+    used_bytes = models.BigIntegerField(verbose_name=_("used bytes"))
+    physical_used_bytes = models.BigIntegerField(
+        help_text=_("Physical where reported, else logical."), verbose_name=_("physical used bytes")
+    )
+    allocations = models.PositiveIntegerField(
+        help_text=_("How many counted allocations had a current value that day."), verbose_name=_("allocations")
+    )
     not_reporting = models.PositiveIntegerField(
-        default=0, help_text="How many counted allocations had no sample within the staleness limit that day."
+        default=0,
+        help_text=_("How many counted allocations had no sample within the staleness limit that day."),
+        verbose_name=_("not reporting"),
     )
 
     class Meta:
-        verbose_name = "team daily usage"
-        verbose_name_plural = "team daily usage"
+        verbose_name = _("team daily usage")
+        verbose_name_plural = _("team daily usage")
         constraints = [models.UniqueConstraint(fields=["team", "day"], name="team_daily_usage_unique")]
 
     def __str__(self) -> str:
@@ -544,19 +631,22 @@ class TierPrice(models.Model):
     One currency for every tier: costs of different tiers are added up, which only makes sense in one.
     """
 
-    tier = models.CharField(max_length=20, choices=StoragePool.Tier.choices, unique=True)
+    tier = models.CharField(max_length=20, choices=StoragePool.Tier.choices, unique=True, verbose_name=_("tier"))
     price_per_tb_month = models.DecimalField(
-        "price per TB-month",
+        _("price per TB-month"),
         max_digits=12,
         decimal_places=4,
         validators=[MinValueValidator(Decimal("0"))],
-        help_text="Per decimal terabyte (10^12 bytes) allocated for a whole month.",
+        help_text=_("Per decimal terabyte (10^12 bytes) allocated for a whole month."),
     )
-    currency = models.CharField(max_length=3, default="NOK", help_text="ISO 4217 code, e.g. NOK, EUR.")
+    currency = models.CharField(
+        max_length=3, default="NOK", help_text=_("ISO 4217 code, e.g. NOK, EUR."), verbose_name=_("currency")
+    )
 
     class Meta:
+        verbose_name_plural = _("tier prices")
         ordering = ["tier"]
-        verbose_name = "tier price"
+        verbose_name = _("tier price")
         constraints = [
             models.CheckConstraint(condition=Q(price_per_tb_month__gte=0), name="tier_price_non_negative"),
         ]
@@ -569,5 +659,10 @@ class TierPrice(models.Model):
         other = others.values_list("currency", flat=True).first()
         if other:
             raise ValidationError(
-                {"currency": f"Every tier is priced in {other}: costs of tiers are added up, so use one currency."}
+                {
+                    "currency": _(
+                        "Every tier is priced in %(currency)s: costs of tiers are added up, so use one currency."
+                    )
+                    % {"currency": other}
+                }
             )

@@ -13,6 +13,7 @@ import re
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 EXAMPLE = "2026-11-28T00:00:00Z"
 
@@ -38,14 +39,24 @@ def parse_moment(text: str, *, utc_only: bool = False) -> datetime.datetime:
     try:
         moment = datetime.datetime.fromisoformat(candidate)
     except ValueError:
-        raise ValueError(f"{text!r} is not an ISO 8601 date and time such as {EXAMPLE}") from None
+        raise ValueError(
+            gettext("%(text)s is not an ISO 8601 date and time such as %(example)s")
+            % {"text": repr(text), "example": EXAMPLE}
+        ) from None
     if len(candidate) < 11 or candidate[10] not in "Tt ":
-        raise ValueError(f"{text!r} is a date without a time of day: write it like {EXAMPLE}")
+        raise ValueError(
+            gettext("%(text)s is a date without a time of day: write it like %(example)s")
+            % {"text": repr(text), "example": EXAMPLE}
+        )
     offset = moment.utcoffset()
     if offset is None:
-        raise ValueError(f"{text!r} has no time zone: add Z for UTC or an offset such as +01:00")
+        raise ValueError(
+            gettext("%(text)s has no time zone: add Z for UTC or an offset such as +01:00") % {"text": repr(text)}
+        )
     if utc_only and offset:
-        raise ValueError(f"{text!r} is not in UTC: write it like {EXAMPLE}")
+        raise ValueError(
+            gettext("%(text)s is not in UTC: write it like %(example)s") % {"text": repr(text), "example": EXAMPLE}
+        )
     return moment.astimezone(datetime.UTC)
 
 

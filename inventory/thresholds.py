@@ -15,6 +15,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 from django.db.models import Case, CharField, DecimalField, F, Q, Value, When
 from django.db.models.functions import Cast, NullIf
 from django.db.models.lookups import GreaterThanOrEqual
+from django.utils.translation import gettext_lazy as _
 
 OK = "ok"
 WARNING = "warning"
@@ -24,11 +25,11 @@ NO_USAGE = "none"
 
 #: (value, label) pairs for filters, in order of severity.
 STATE_CHOICES = [
-    (OK, "OK"),
-    (WARNING, "Warning"),
-    (CRITICAL, "Critical"),
-    (OVER, "Over quota"),
-    (NO_USAGE, "No usage reported"),
+    (OK, _("OK")),
+    (WARNING, _("Warning")),
+    (CRITICAL, _("Critical")),
+    (OVER, _("Over quota")),
+    (NO_USAGE, _("No usage reported")),
 ]
 
 DEFAULT_WARNING = 80

@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, Inexact, localcontext
 
+from django.utils.translation import gettext
+
 __all__ = [
     "BINARY_UNITS",
     "DECIMAL_UNITS",
@@ -66,9 +68,12 @@ _BYTE_SPELLINGS = frozenset({"", "b", "byte", "bytes"})
 # Single letters that tools use for both the decimal and the binary unit.
 _AMBIGUOUS = frozenset("kmgtpe")
 
-_ACCEPTED_HINT = (
-    "Use a number with one of " + ", ".join(DECIMAL_UNITS + BINARY_UNITS[1:]) + ' (for example "2 PB" or "1.5 TiB").'
-)
+_ACCEPTED_UNITS = ", ".join(DECIMAL_UNITS + BINARY_UNITS[1:])
+
+
+def _accepted_hint() -> str:
+    return gettext('Use a number with one of %(units)s (for example "2 PB" or "1.5 TiB").') % {"units": _ACCEPTED_UNITS}
+
 
 # Longer input is refused before any arithmetic: nobody types 65 characters for a capacity, and the
 # limit bounds the Decimal precision needed to stay exact.
@@ -91,9 +96,9 @@ class CapacityError(ValueError):
         shown = str(value)
         if len(shown) > 40:
             shown = shown[:40] + "…"
-        message = f'Cannot read "{shown}" as a capacity: {reason}.'
+        message = gettext('Cannot read "%(value)s" as a capacity: %(reason)s.') % {"value": shown, "reason": reason}
         if hint:
-            message += " " + _ACCEPTED_HINT
+            message += " " + _accepted_hint()
         super().__init__(message)
 
 
@@ -106,18 +111,18 @@ def parse_capacity(value: str | int) -> int:
     separators, exponents, NaN/inf, or more than :data:`MAX_CAPACITY` bytes.
     """
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise CapacityError(value, "expected text such as “2 PB” or a whole number of bytes")
+        raise CapacityError(value, gettext("expected text such as “2 PB” or a whole number of bytes"))
     if isinstance(value, int):
         if value < 0:
-            raise CapacityError(value, "a capacity cannot be negative")
+            raise CapacityError(value, gettext("a capacity cannot be negative"))
         _check_range(value, value)
         return value
 
     text = value.strip()
     if not text:
-        raise CapacityError(value, "it is empty")
+        raise CapacityError(value, gettext("it is empty"))
     if len(text) > _MAX_INPUT_LENGTH:
-        raise CapacityError(value, f"it is longer than {_MAX_INPUT_LENGTH} characters")
+        raise CapacityError(value, gettext("it is longer than %(limit)d characters") % {"limit": _MAX_INPUT_LENGTH})
     match = _GRAMMAR.fullmatch(text)
     if match is None:
         raise CapacityError(value, _diagnose(text))
@@ -126,15 +131,16 @@ def parse_capacity(value: str | int) -> int:
     if unit in _AMBIGUOUS:
         raise CapacityError(
             value,
-            f'the unit "{match["unit"]}" is ambiguous ({match["unit"].upper()}B or {match["unit"].upper()}iB?)',
+            gettext('the unit "%(unit)s" is ambiguous (%(upper)sB or %(upper)siB?)')
+            % {"unit": match["unit"], "upper": match["unit"].upper()},
         )
     if unit not in _INPUT_FACTORS:
-        raise CapacityError(value, f'unknown unit "{match["unit"]}"')
+        raise CapacityError(value, gettext('unknown unit "%(unit)s"') % {"unit": match["unit"]})
 
     with localcontext(prec=_EXACT_PRECISION, traps=[Inexact]):
         amount = Decimal(match["number"]) * _INPUT_FACTORS[unit]
         if unit in _BYTE_SPELLINGS and amount != amount.to_integral_value():
-            raise CapacityError(value, "a byte count must be a whole number")
+            raise CapacityError(value, gettext("a byte count must be a whole number"))
         # Documented rule: a fraction that does not land on a whole byte rounds half up.
         num_bytes = int(amount.to_integral_value(rounding=ROUND_HALF_UP))
     _check_range(value, num_bytes)
@@ -145,8 +151,10 @@ def _check_range(value: object, num_bytes: int) -> None:
     if num_bytes > MAX_CAPACITY:
         raise CapacityError(
             value,
-            f"{num_bytes:,} bytes is more than the largest capacity that can be stored, "
-            f"{MAX_CAPACITY:,} bytes (about {format_capacity(MAX_CAPACITY)})",
+            gettext(
+                "%(bytes)s bytes is more than the largest capacity that can be stored, %(max)s bytes (about %(about)s)"
+            )
+            % {"bytes": f"{num_bytes:,}", "max": f"{MAX_CAPACITY:,}", "about": format_capacity(MAX_CAPACITY)},
             hint=False,
         )
 
@@ -154,19 +162,19 @@ def _check_range(value: object, num_bytes: int) -> None:
 def _diagnose(text: str) -> str:
     """Say what is wrong with text that does not fit the grammar (the caller adds the accepted units)."""
     if text[0] in "-−":
-        return "a capacity cannot be negative"
+        return gettext("a capacity cannot be negative")
     if _NOT_FINITE.fullmatch(text):
-        return "it is not a finite number"
+        return gettext("it is not a finite number")
     if "," in text:
-        return 'write the number without thousands separators and with "." for decimals'
+        return gettext('write the number without thousands separators and with "." for decimals')
     if _EXPONENT.fullmatch(text):
-        return 'exponents such as "1e3" are not accepted; write the digits out or use a unit'
+        return gettext('exponents such as "1e3" are not accepted; write the digits out or use a unit')
     parts = _NUMBER_THEN_REST.fullmatch(text)
     if parts is None:
-        return "it does not start with a number"
+        return gettext("it does not start with a number")
     if parts["space"] and parts["space"] != " " and re.fullmatch(r"[a-z]+", parts["rest"], re.I | re.A):
-        return "put at most one space between the number and the unit"
-    return f'unknown unit "{parts["rest"]}"'
+        return gettext("put at most one space between the number and the unit")
+    return gettext('unknown unit "%(unit)s"') % {"unit": parts["rest"]}
 
 
 def bytes_to_unit(num_bytes: int, unit: str) -> Decimal:

@@ -2,6 +2,8 @@
 
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from notifications.models import Delivery, Event, SubjectState, Webhook
 
@@ -53,12 +55,21 @@ class DeliveryAdmin(ReadOnlyAdmin):
     list_select_related = ("event",)
     actions = ["retry"]
 
-    @admin.action(description="Retry the selected deliveries at the next pass", permissions=["retry"])
+    @admin.action(description=_("Retry the selected deliveries at the next pass"), permissions=["retry"])
     def retry(self, request, queryset):
         count = queryset.exclude(status=Delivery.Status.SENT).update(
             status=Delivery.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
         )
-        self.message_user(request, f"{count} deliveries will be sent at the next pass.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d delivery will be sent at the next pass.",
+                "%(count)d deliveries will be sent at the next pass.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     def has_retry_permission(self, request):
         return request.user.has_perm("notifications.delete_delivery")

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 
 from notifications.models import Event, SubjectState
 from notifications.recipients import fan_out
@@ -19,13 +21,16 @@ def evaluate(*, now: dt.datetime) -> list[Event]:
     """Fire the events of every registered source at *now*, with their deliveries; returns the events.
 
     Each source in its own transaction: its new levels, events and deliveries are stored together or not at all.
+    An event's title and text are written once, in the site's language (settings.LANGUAGE_CODE), whoever runs
+    the pass: they are stored and sent as they are to every recipient.
     """
     events: list[Event] = []
-    for source in SOURCES.values():
-        with transaction.atomic():
-            fired = _evaluate_source(source, now=now)
-            fan_out(fired)
-        events.extend(fired)
+    with translation.override(settings.LANGUAGE_CODE):
+        for source in SOURCES.values():
+            with transaction.atomic():
+                fired = _evaluate_source(source, now=now)
+                fan_out(fired)
+            events.extend(fired)
     return events
 
 

@@ -38,7 +38,7 @@ def email_deliveries(event: Event) -> list[Delivery]:
         .order_by("pk")
         .values_list("pk", "email")
     )
-    preferences = {p.user_id: p for p in Preference.objects.filter(user_id__in=[pk for pk, _ in people])}
+    preferences = {p.user_id: p for p in Preference.objects.filter(user_id__in=[pk for pk, _person in people])}
     deliveries = []
     for pk, email in people:
         preference = preferences.get(pk) or Preference(user_id=pk)

@@ -64,7 +64,7 @@ def source(kind: str, *, label: str, audience: str):
 
 def kind_choices() -> list[tuple[str, str]]:
     """(kind, label) of every registered source, for the preferences form and the admin's filters."""
-    return [(s.kind, s.label) for s in SOURCES.values()]
+    return [(s.kind, str(s.label)) for s in SOURCES.values()]
 
 
 def level_of(value: int | float, marks: Iterable[int | float]) -> int:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import ngettext
 
 from notifications.channels import event_text, post_webhook, send_email
 from notifications.models import Delivery
@@ -109,7 +111,10 @@ def send_digests(*, now: dt.datetime) -> SendResult:
             )
             if not deliveries:
                 continue
-            subject = f"{len(deliveries)} notification{'s' if len(deliveries) != 1 else ''} today"
+            with translation.override(settings.LANGUAGE_CODE):
+                subject = ngettext("%(count)d notification today", "%(count)d notifications today", len(deliveries)) % {
+                    "count": len(deliveries)
+                }
             try:
                 send_email(to=recipient, subject=subject, body=digest_text(deliveries))
             except Exception as error:  # noqa: BLE001

@@ -11,6 +11,8 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from dashboard.selectors.forecasts import pool_forecasts
 from dashboard.selectors.storage import capacity_figures
@@ -41,7 +43,8 @@ def quota_level(used: int, quota: int) -> int:
     return level_of(used * 100, [quota * mark for mark in QUOTA_MARKS])
 
 
-@source("allocation_usage", label="An allocation's usage reaches 80, 90 or 100 % of its quota", audience=TEAM)
+# xgettext:no-python-format
+@source("allocation_usage", label=_("An allocation's usage reaches 80, 90 or 100 % of its quota"), audience=TEAM)
 def allocation_usage(now: dt.datetime):
     # Only allocations whose usage counts (active and reporting): an unknown figure neither fires nor re-arms.
     rows = Allocation.objects.filter(counts_as_used(since=reporting_since(now))).values_list(
@@ -56,8 +59,10 @@ def allocation_usage(now: dt.datetime):
         yield Observation(
             subject_id=pk,
             level=level,
-            title=f"{code} on {pool_name} has used {mark} % of its quota",
-            body=f"{code} on pool {pool_name} uses {format_capacity(used)} of its {format_capacity(quota)} quota.",
+            title=gettext("%(project)s on %(pool)s has used %(mark)s %% of its quota")
+            % {"project": code, "pool": pool_name, "mark": mark},
+            body=gettext("%(project)s on pool %(pool)s uses %(used)s of its %(quota)s quota.")
+            % {"project": code, "pool": pool_name, "used": format_capacity(used), "quota": format_capacity(quota)},
             url=_project_url(code),
             team_id=team_id,
             project_id=project_id,
@@ -65,7 +70,7 @@ def allocation_usage(now: dt.datetime):
         )
 
 
-@source("pool_threshold", label="A pool's usage passes its warning or critical threshold", audience=INFRASTRUCTURE)
+@source("pool_threshold", label=_("A pool's usage passes its warning or critical threshold"), audience=INFRASTRUCTURE)
 def pool_threshold(now: dt.datetime):
     for pool in capacity_figures().pools:
         if pool["pool_id"] is None:
@@ -73,19 +78,28 @@ def pool_threshold(now: dt.datetime):
         usable, physical = pool["usable_bytes"], pool["physical_used_bytes"]
         marks = (pool["warning_threshold"], pool["critical_threshold"])
         level = level_of(physical * 100, [usable * mark for mark in marks]) if usable > 0 else 0
-        name = "critical" if level == 2 else "warning"
+        passed = (
+            gettext("Pool %(pool)s passed its critical threshold (%(mark)s %%)")
+            if level == 2
+            else gettext("Pool %(pool)s passed its warning threshold (%(mark)s %%)")
+        )
         yield Observation(
             subject_id=pool["pool_id"],
             level=level,
-            title=f"Pool {pool['pool_name']} passed its {name} threshold ({marks[max(level, 1) - 1]} %)",
-            body=f"Pool {pool['pool_name']} on {pool['array_name']} has {format_capacity(physical)} used "
-            f"(physical) of {format_capacity(usable)}.",
+            title=passed % {"pool": pool["pool_name"], "mark": marks[max(level, 1) - 1]},
+            body=gettext("Pool %(pool)s on %(array)s has %(used)s used (physical) of %(usable)s.")
+            % {
+                "pool": pool["pool_name"],
+                "array": pool["array_name"],
+                "used": format_capacity(physical),
+                "usable": format_capacity(usable),
+            },
             url=_pool_url(pool["array_slug"], pool["pool_slug"]),
             pool_id=pool["pool_id"],
         )
 
 
-@source("pool_forecast", label="A pool is forecast to be full within 30 days", audience=INFRASTRUCTURE)
+@source("pool_forecast", label=_("A pool is forecast to be full within 30 days"), audience=INFRASTRUCTURE)
 def pool_forecast(now: dt.datetime):
     forecasts = pool_forecasts(now=now)
     horizon = settings.NOTIFICATIONS_FORECAST_DAYS
@@ -95,16 +109,26 @@ def pool_forecast(now: dt.datetime):
         yield Observation(
             subject_id=pk,
             level=1 if days is not None and days <= horizon else 0,
-            title=f"Pool {name} is full"
+            title=gettext("Pool %(pool)s is full") % {"pool": name}
             if days == 0
-            else f"Pool {name} is forecast to be full in {days or 0:.0f} days",
-            body=f"At its growth over the last 30 days, pool {name} fills its usable capacity within {horizon} days.",
+            else ngettext(
+                "Pool %(pool)s is forecast to be full in %(days)s day",
+                "Pool %(pool)s is forecast to be full in %(days)s days",
+                round(days or 0),
+            )
+            % {"pool": name, "days": f"{days or 0:.0f}"},
+            body=ngettext(
+                "At its growth over the last 30 days, pool %(pool)s fills its usable capacity within %(horizon)d day.",
+                "At its growth over the last 30 days, pool %(pool)s fills its usable capacity within %(horizon)d days.",
+                horizon,
+            )
+            % {"pool": name, "horizon": horizon},
             url=_pool_url(array_slug, slug),
             pool_id=pk,
         )
 
 
-@source("allocation_ending", label="An allocation ends in 30, 14, 7 or 0 days", audience=TEAM)
+@source("allocation_ending", label=_("An allocation ends in 30, 14, 7 or 0 days"), audience=TEAM)
 def allocation_ending(now: dt.datetime):
     today = now.astimezone(dt.UTC).date()
     rows = Allocation.objects.filter(status=Allocation.Status.ACTIVE, end_date__isnull=False).values_list(
@@ -116,13 +140,21 @@ def allocation_ending(now: dt.datetime):
         if level == 0:
             yield Observation(subject_id=pk, level=0)
             continue
-        when = "today" if days <= 0 else f"in {days} days"
+        if days <= 0:
+            title = gettext("%(project)s on %(pool)s ends today")
+        else:
+            title = ngettext(
+                "%(project)s on %(pool)s ends in %(days)d day", "%(project)s on %(pool)s ends in %(days)d days", days
+            )
         yield Observation(
             subject_id=pk,
             level=level,
-            title=f"{code} on {pool_name} ends {when}",
-            body=f"The allocation of {code} on pool {pool_name} ends on {end_date:%Y-%m-%d}. "
-            "Ask for a later end date before then if the data must stay.",
+            title=title % {"project": code, "pool": pool_name, "days": days},
+            body=gettext(
+                "The allocation of %(project)s on pool %(pool)s ends on %(end)s. "
+                "Ask for a later end date before then if the data must stay."
+            )
+            % {"project": code, "pool": pool_name, "end": f"{end_date:%Y-%m-%d}"},
             url=_project_url(code),
             team_id=team_id,
             project_id=project_id,
@@ -135,7 +167,7 @@ def _lookback(now: dt.datetime) -> dt.datetime:
     return now - dt.timedelta(days=settings.NOTIFICATIONS_REQUEST_LOOKBACK_DAYS)
 
 
-@source("request_submitted", label="An allocation request is submitted", audience=MANAGERS)
+@source("request_submitted", label=_("An allocation request is submitted"), audience=MANAGERS)
 def request_submitted(now: dt.datetime):
     rows = Allocation.objects.filter(status=Allocation.Status.REQUESTED, created_at__gte=_lookback(now))
     for pk, project_id, code, team_id, pool_id, pool_name, quota in rows.values_list(
@@ -144,8 +176,10 @@ def request_submitted(now: dt.datetime):
         yield Observation(
             subject_id=pk,
             level=1,
-            title=f"{code} asks for {format_capacity(quota)} on {pool_name}",
-            body=f"A request for {format_capacity(quota)} on pool {pool_name} for {code} waits for a decision.",
+            title=gettext("%(project)s asks for %(quota)s on %(pool)s")
+            % {"project": code, "quota": format_capacity(quota), "pool": pool_name},
+            body=gettext("A request for %(quota)s on pool %(pool)s for %(project)s waits for a decision.")
+            % {"project": code, "quota": format_capacity(quota), "pool": pool_name},
             url=_project_url(code),
             team_id=team_id,
             project_id=project_id,
@@ -161,19 +195,25 @@ def _decided_since(since: dt.datetime) -> Q:
     )
 
 
-@source("request_decided", label="An allocation request is approved or denied", audience=TEAM)
+@source("request_decided", label=_("An allocation request is approved or denied"), audience=TEAM)
 def request_decided(now: dt.datetime):
     # A request is an allocation someone asked for; one an admin created active was never requested.
     rows = Allocation.objects.filter(_decided_since(_lookback(now)), requested_by__isnull=False)
     for pk, project_id, code, team_id, pool_id, pool_name, status, quota, requester in rows.values_list(
         *_ALLOCATION_FIELDS, "status", "quota_bytes", "requested_by_id"
     ):
-        verdict = "approved" if status == Allocation.Status.ACTIVE else "denied"
+        names = {"project": code, "quota": format_capacity(quota), "pool": pool_name}
+        if status == Allocation.Status.ACTIVE:
+            title = gettext("The request of %(project)s for %(quota)s on %(pool)s was approved")
+            body = gettext("The request for %(quota)s on pool %(pool)s for %(project)s was approved.")
+        else:
+            title = gettext("The request of %(project)s for %(quota)s on %(pool)s was denied")
+            body = gettext("The request for %(quota)s on pool %(pool)s for %(project)s was denied.")
         yield Observation(
             subject_id=pk,
             level=1,
-            title=f"The request of {code} for {format_capacity(quota)} on {pool_name} was {verdict}",
-            body=f"The request for {format_capacity(quota)} on pool {pool_name} for {code} was {verdict}.",
+            title=title % names,
+            body=body % names,
             url=_project_url(code),
             team_id=team_id,
             project_id=project_id,

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from notifications.forms import PreferenceForm
 from notifications.models import Delivery, Preference
@@ -17,7 +18,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     form = PreferenceForm(request.POST or None, instance=preference)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Your notification preferences are saved.")
+        messages.success(request, gettext("Your notification preferences are saved."))
         return redirect("notifications:preferences")
     recent = (
         Delivery.objects.filter(user=request.user, channel=Delivery.Channel.EMAIL)

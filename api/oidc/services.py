@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from api.models import OidcGroupMapping, OidcIdentity
 from inventory.models import TeamMembership
@@ -38,7 +39,7 @@ def sign_in(*, issuer: str, claims: dict, username_claim: str, groups_claim: str
     """The local user for these verified claims, created or updated, with mapped team memberships in sync."""
     subject = str(claims.get("sub") or "")
     if not subject or not issuer:
-        raise ValidationError("The provider's answer names no subject (sub) or issuer.")
+        raise ValidationError(gettext("The provider's answer names no subject (sub) or issuer."))
     groups = groups_from(claims, groups_claim)
     with transaction.atomic():
         identity = (
@@ -54,7 +55,7 @@ def sign_in(*, issuer: str, claims: dict, username_claim: str, groups_claim: str
         else:
             user = identity.user
         if not user.is_active and user.pk:
-            raise ValidationError("This account is disabled here.")
+            raise ValidationError(gettext("This account is disabled here."))
         user.first_name = str(claims.get("given_name") or user.first_name)[:150]
         user.last_name = str(claims.get("family_name") or user.last_name)[:150]
         user.email = str(claims.get("email") or user.email)[:254]

@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from joserfc.errors import JoseError
@@ -47,7 +48,7 @@ def oidc_login(request) -> HttpResponse:
         return oidc_client.client().authorize_redirect(request, request.build_absolute_uri(reverse("oidc-callback")))
     except (requests.RequestException, OAuthError, ValueError) as error:
         log.warning("OpenID Connect provider unavailable: %s", error)
-        return _failed(request, "The sign-in service could not be reached. Try again later.", status=502)
+        return _failed(request, gettext("The sign-in service could not be reached. Try again later."), status=502)
 
 
 @require_GET
@@ -69,10 +70,10 @@ def oidc_callback(request) -> HttpResponse:
         return _failed(request, _explain(error))
     except JoseError as error:
         log.warning("OpenID Connect ID token refused: %s", error)
-        return _failed(request, "The sign-in service's answer could not be verified. Please sign in again.")
+        return _failed(request, gettext("The sign-in service's answer could not be verified. Please sign in again."))
     except requests.RequestException as error:
         log.warning("OpenID Connect provider unavailable: %s", error)
-        return _failed(request, "The sign-in service could not be reached. Try again later.", status=502)
+        return _failed(request, gettext("The sign-in service could not be reached. Try again later."), status=502)
     try:
         user = sign_in(
             issuer=str(claims.get("iss") or client.load_server_metadata().get("issuer", "")),
@@ -88,12 +89,14 @@ def oidc_callback(request) -> HttpResponse:
 
 def _explain(error: OAuthError) -> str:
     if error.error == "mismatching_state":
-        return (
+        return gettext(
             "This sign-in answer does not belong to a sign-in started in this browser (its state does not match). "
             "Please sign in again."
         )
     if error.error == "invalid_grant":
-        return "The sign-in took too long or was already used (the code expired). Please sign in again."
+        return gettext("The sign-in took too long or was already used (the code expired). Please sign in again.")
     if error.error == "access_denied":
-        return "The sign-in was cancelled or refused at the sign-in service."
-    return f"The sign-in service refused the sign-in ({error.error or 'error'}). Please sign in again."
+        return gettext("The sign-in was cancelled or refused at the sign-in service.")
+    return gettext("The sign-in service refused the sign-in (%(error)s). Please sign in again.") % {
+        "error": error.error or "error"
+    }

@@ -10,19 +10,23 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from api.models import ApiToken
 from api.tokens import create_token, revoke_token
 
-EXPIRY_CHOICES = [(7, "7 days"), (30, "30 days"), (90, "90 days"), (365, "1 year")]
+EXPIRY_CHOICES = [(7, _("7 days")), (30, _("30 days")), (90, _("90 days")), (365, _("1 year"))]
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text="What it is for, e.g. “lfs quota cron on login-1”.")
-    scope = forms.ChoiceField(choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ)
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What it is for, e.g. “lfs quota cron on login-1”.")
+    )
+    scope = forms.ChoiceField(label=_("Scope"), choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ)
     expires_in_days = forms.TypedChoiceField(
-        label="Expires after", choices=EXPIRY_CHOICES, coerce=int, initial=settings.API_TOKEN_DEFAULT_DAYS
+        label=_("Expires after"), choices=EXPIRY_CHOICES, coerce=int, initial=settings.API_TOKEN_DEFAULT_DAYS
     )
 
 
@@ -49,5 +53,5 @@ def token_list(request) -> HttpResponse:
 def revoke(request, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     revoke_token(token=token)
-    messages.success(request, f"Token “{token.name}” revoked: it no longer works.")
+    messages.success(request, gettext("Token “%(name)s” revoked: it no longer works.") % {"name": token.name})
     return redirect("api:tokens")

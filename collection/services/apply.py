@@ -99,7 +99,7 @@ def _pool_usage(run, array, pool, trees, quotas_by_tree, allocations, kind, mome
         kind=kind,
         pool_slug=pool.slug,
         trees=kept_trees,
-        quotas=[record for _, record in origin],
+        quotas=[record for _tree, record in origin],
         measured_at=moment,
         file_name=f"collection of {array.slug} (run {run.pk}), pool {pool.slug}",
         dry_run=dry_run,
@@ -111,7 +111,7 @@ def _pool_usage(run, array, pool, trees, quotas_by_tree, allocations, kind, mome
         f"{array.slug}: {_renamed(warning.position, where)}: {warning.message}" for warning in outcome.other_warnings
     )
     for drift in outcome.drift:
-        tree, _ = origin[_number(drift.position) - 1]
+        tree, _record = origin[_number(drift.position) - 1]
         applied.reconciliation.append(
             _item(run, Kind.LIMIT_DIFFERS, pool=pool, allocation_id=drift.allocation_id, name=tree.name,
                   id_on_system=tree.id, reported=drift.enforced_bytes, promised=drift.promised_bytes,
@@ -139,7 +139,7 @@ def _reconcile_pool(run, pool, trees, quotas_by_tree, allocations, kind, applied
             continue
         found.add(key)
         kept_trees.append(tree)
-        allocation_id, quota_bytes, _ = allocations[key]
+        allocation_id, quota_bytes, _used = allocations[key]
         for record in quotas_by_tree.get(tree.id, ()):
             origin.append((tree, record))
             if _is_directory_quota(record, kind) and _unset(record.get(HARD_LIMIT_FIELD[kind])):

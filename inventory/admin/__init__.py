@@ -7,12 +7,13 @@ maintained separately and loaded here when present.
 import importlib.util
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from inventory.admin import allocations, institutions, projects, storage, usage  # noqa: F401
 
-admin.site.site_header = "Capacity administration"
+admin.site.site_header = _("Capacity administration")
 admin.site.site_title = "Capacity"
-admin.site.index_title = "Inventory"
+admin.site.index_title = _("Inventory")
 admin.site.site_url = "/"
 
 if importlib.util.find_spec("inventory.admin.imports") is not None:

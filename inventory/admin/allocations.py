@@ -9,6 +9,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from inventory.admin.annotations import allocation_figures
 from inventory.admin.base import (
@@ -30,11 +32,11 @@ from inventory.templatetags.capacity import percent
 class QuotaDriftFilter(admin.SimpleListFilter):
     """Allocations whose storage system enforces another hard limit than the quota promised."""
 
-    title = "quota drift"
+    title = _("quota drift")
     parameter_name = "drift"
 
     def lookups(self, request, model_admin):
-        return (("yes", "Yes"), ("no", "No"))
+        return (("yes", _("Yes")), ("no", _("No")))
 
     def queryset(self, request, queryset):
         drifting = Q(enforced_quota_bytes__isnull=False) & ~Q(enforced_quota_bytes=F("quota_bytes"))
@@ -85,9 +87,9 @@ class AllocationAdmin(HistoryAdmin):
     )
     fieldsets = (
         (None, {"fields": ("project", "pool", "status", "quota_bytes", "quota_id", "start_date", "end_date")}),
-        ("Request", {"fields": ("requested_by", "justification", "approved_by", "approved_at", "created_at")}),
+        (_("Request"), {"fields": ("requested_by", "justification", "approved_by", "approved_at", "created_at")}),
         (
-            "Latest usage (from the imports)",
+            _("Latest usage (from the imports)"),
             {
                 "fields": (
                     "used_display",
@@ -115,44 +117,44 @@ class AllocationAdmin(HistoryAdmin):
         obj._history_user = request.user
         save_allocation(allocation=obj, user=request.user)
 
-    @admin.display(description="quota", ordering="quota_bytes")
+    @admin.display(description=_("quota"), ordering="quota_bytes")
     def quota_display(self, obj):
         return capacity(obj.quota_bytes)
 
-    @admin.display(description="used", ordering="used_bytes")
+    @admin.display(description=_("used"), ordering="used_bytes")
     def used_display(self, obj):
         return capacity(obj.used_bytes)
 
-    @admin.display(description="used (physical)", ordering="physical_used_bytes")
+    @admin.display(description=_("used (physical)"), ordering="physical_used_bytes")
     def physical_used_display(self, obj):
         return capacity(obj.physical_used_bytes)
 
-    @admin.display(description="used ÷ quota", ordering="used_percent")
+    @admin.display(description=_("used ÷ quota"), ordering="used_percent")
     def used_percent_display(self, obj):
         return percent(getattr(obj, "used_percent", None))
 
-    @admin.display(description="enforced hard limit", ordering="enforced_quota_bytes")
+    @admin.display(description=_("enforced hard limit"), ordering="enforced_quota_bytes")
     def enforced_display(self, obj):
         return capacity(obj.enforced_quota_bytes)
 
-    @admin.display(description="drift", ordering="drift")
+    @admin.display(description=_("drift"), ordering="drift")
     def drift_display(self, obj):
         """Enforced hard limit minus quota, e.g. "+10.0 TB"; "—" when they agree or nothing was reported."""
         return signed_capacity(obj.quota_drift_bytes)
 
-    @admin.display(description="usage samples")
+    @admin.display(description=_("usage samples"))
     def samples_link(self, obj):
         """The way to this allocation's samples (for corrections): the history is not on the admin index."""
         if obj is None or obj.pk is None:
-            return "Shown once the allocation is saved."
+            return gettext("Shown once the allocation is saved.")
         url = reverse("admin:inventory_usagesample_changelist") + "?" + urlencode({"allocation__id__exact": obj.pk})
-        return format_html('<a href="{}">The usage samples reported for this allocation</a>', url)
+        return format_html('<a href="{}">{}</a>', url, gettext("The usage samples reported for this allocation"))
 
     # -- actions -----------------------------------------------------------------
     def has_approve_permission(self, request):
         return can_approve(request)
 
-    @admin.action(description="Approve selected requested allocations", permissions=["approve"])
+    @admin.action(description=_("Approve selected requested allocations"), permissions=["approve"])
     def approve_selected(self, request, queryset):
         approved, refused = [], []
         for allocation in queryset.select_related("project", "pool", "pool__array"):
@@ -168,21 +170,31 @@ class AllocationAdmin(HistoryAdmin):
         if approved:
             self.message_user(
                 request,
-                f"Approved {len(approved)} allocation{'s' if len(approved) != 1 else ''}: {', '.join(approved)}.",
+                ngettext(
+                    "Approved %(count)d allocation: %(names)s.",
+                    "Approved %(count)d allocations: %(names)s.",
+                    len(approved),
+                )
+                % {"count": len(approved), "names": ", ".join(approved)},
                 messages.SUCCESS,
             )
         else:
-            self.message_user(request, "No allocation was approved.", messages.WARNING)
+            self.message_user(request, gettext("No allocation was approved."), messages.WARNING)
         for reason in refused:
-            self.message_user(request, f"Not approved: {reason}", messages.ERROR)
+            self.message_user(request, gettext("Not approved: %(reason)s") % {"reason": reason}, messages.ERROR)
 
-    @admin.action(description="Expire allocations past their end date", permissions=["change"])
+    @admin.action(description=_("Expire allocations past their end date"), permissions=["change"])
     def expire_past_end_date(self, request, queryset):
         # A plain queryset: the changelist's joins (nullable approved_by) cannot be locked FOR UPDATE.
         expired = expire_allocations(queryset=Allocation.objects.filter(pk__in=queryset.values("pk")))
-        self.message_user(
-            request,
-            f"Expired {expired} allocation{'s' if expired != 1 else ''} past their end date"
-            + ("." if expired else " (none of the selected was active and past its end date)."),
-            messages.SUCCESS if expired else messages.WARNING,
-        )
+        if expired:
+            text = ngettext(
+                "Expired %(count)d allocation past their end date.",
+                "Expired %(count)d allocations past their end date.",
+                expired,
+            ) % {"count": expired}
+        else:
+            text = gettext(
+                "Expired 0 allocations past their end date (none of the selected was active and past its end date)."
+            )
+        self.message_user(request, text, messages.SUCCESS if expired else messages.WARNING)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -43,19 +44,25 @@ def refusal_from(error: IntegrityError) -> DatabaseRefusal:
     if constraint in {"allocation_fits_pool", "pool_fits_array", "pool_holds_allocations", "array_holds_pools"}:
         detail = _in_units(detail)
     if constraint in CONSTRAINT_MESSAGES:
-        detail = CONSTRAINT_MESSAGES[constraint].rstrip(".")
+        detail = str(CONSTRAINT_MESSAGES[constraint]).rstrip(".")
     elif constraint in FIELDS_FOR_CONSTRAINT:
-        detail = f"{detail} (rule “{constraint}”)"
+        detail = gettext("%(detail)s (rule “%(constraint)s”)") % {"detail": detail, "constraint": constraint}
     return DatabaseRefusal(
         constraint=constraint,
-        message=(
-            f"The database refused to save this, probably because someone else changed the same capacity "
-            f"at the same moment: {detail}. Nothing was saved; check the figures and save again."
-        ),
+        message=gettext(
+            "The database refused to save this, probably because someone else changed the same capacity "
+            "at the same moment: %(detail)s. Nothing was saved; check the figures and save again."
+        )
+        % {"detail": detail},
     )
 
 
 BUSY_REFUSAL = DatabaseRefusal(constraint="", message=BUSY_MESSAGE)
+
+
+def busy_refusal() -> DatabaseRefusal:
+    """BUSY_REFUSAL in the active language."""
+    return DatabaseRefusal(constraint="", message=gettext(BUSY_MESSAGE))
 
 
 class DatabaseRulesAdmin(admin.ModelAdmin):
@@ -85,7 +92,7 @@ class DatabaseRulesAdmin(admin.ModelAdmin):
                     continue
                 if getattr(request, "capacity_database_refusal", None):
                     raise
-                request.capacity_database_refusal = BUSY_REFUSAL
+                request.capacity_database_refusal = busy_refusal()
             # Validate the same POST again with the refusal on the form: the page shows it, nothing is saved.
             return super().changeform_view(request, object_id, form_url, extra_context)
 
@@ -176,17 +183,17 @@ class RecentListFilter(admin.SimpleListFilter):
     field_name: str = ""
     #: (parameter value, label, how far back)
     periods: tuple[tuple[str, str, datetime.timedelta], ...] = (
-        ("1d", "Last 24 hours", datetime.timedelta(days=1)),
-        ("7d", "Last 7 days", datetime.timedelta(days=7)),
-        ("30d", "Last 30 days", datetime.timedelta(days=30)),
-        ("90d", "Last 90 days", datetime.timedelta(days=90)),
+        ("1d", _("Last 24 hours"), datetime.timedelta(days=1)),
+        ("7d", _("Last 7 days"), datetime.timedelta(days=7)),
+        ("30d", _("Last 30 days"), datetime.timedelta(days=30)),
+        ("90d", _("Last 90 days"), datetime.timedelta(days=90)),
     )
 
     def lookups(self, request, model_admin):
-        return [(value, label) for value, label, _ in self.periods]
+        return [(value, label) for value, label, _period in self.periods]
 
     def queryset(self, request, queryset):
-        for value, _, period in self.periods:
+        for value, _label, period in self.periods:
             if self.value() == value:
                 return queryset.filter(**{f"{self.field_name}__gte": self.since(queryset, period)})
         return queryset
@@ -201,13 +208,13 @@ class RecentListFilter(admin.SimpleListFilter):
 class StartedListFilter(RecentListFilter):
     """Allocations and projects by how recently they started (in place of a date hierarchy)."""
 
-    title = "started"
+    title = _("started")
     parameter_name = "started"
     field_name = "start_date"
     periods = (
-        ("30d", "In the last 30 days", datetime.timedelta(days=30)),
-        ("90d", "In the last 90 days", datetime.timedelta(days=90)),
-        ("365d", "In the last 12 months", datetime.timedelta(days=365)),
+        ("30d", _("In the last 30 days"), datetime.timedelta(days=30)),
+        ("90d", _("In the last 90 days"), datetime.timedelta(days=90)),
+        ("365d", _("In the last 12 months"), datetime.timedelta(days=365)),
     )
 
 
@@ -318,7 +325,7 @@ class HistoryAdmin(DatabaseRulesAdmin, SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         if not self._valid_id(object_id, self.model._meta.pk):
-            raise Http404("No such object.")
+            raise Http404(gettext("No such object."))
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -327,9 +334,9 @@ class HistoryAdmin(DatabaseRulesAdmin, SimpleHistoryAdmin):
             self._valid_id(object_id, self.model._meta.pk)
             and self._valid_id(version_id, history_model._meta.get_field("history_id"))
         ):
-            raise Http404("No such version.")
+            raise Http404(gettext("No such version."))
         if request.method not in ("GET", "HEAD"):
-            raise PermissionDenied("Reverting to an old version is switched off: change the object itself.")
+            raise PermissionDenied(gettext("Reverting to an old version is switched off: change the object itself."))
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_historical_record_context_helper(self, request, historical_record):

@@ -28,6 +28,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, Validati
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Sum
 from django.forms.models import BaseInlineFormSet, construct_instance
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from inventory import figures
 from inventory.models import Allocation, StorageArray, StoragePool
@@ -64,21 +66,21 @@ FIELDS_FOR_CONSTRAINT: dict[str, tuple[str, ...]] = {
 # What a check constraint without a message of its own means, in words (Django would say
 # "Constraint “array_usable_within_raw” is violated.").
 CONSTRAINT_MESSAGES: dict[str, str] = {
-    "array_raw_non_negative": "The raw capacity cannot be negative.",
-    "array_usable_non_negative": "The usable capacity cannot be negative.",
-    "array_usable_within_raw": "The usable capacity cannot be more than the raw capacity.",
-    "pool_capacity_non_negative": "The capacity cannot be negative.",
-    "pool_oversubscription_positive": "The maximum oversubscription must be more than 0 (1.00 means none).",
-    "allocation_quota_non_negative": "The quota cannot be negative.",
-    "allocation_used_non_negative": "The used capacity cannot be negative.",
-    "allocation_physical_used_non_negative": "The physical used capacity cannot be negative.",
-    "allocation_file_count_non_negative": "The file count cannot be negative.",
-    "allocation_enforced_quota_non_negative": "The enforced hard limit cannot be negative.",
-    "sample_used_non_negative": "The used capacity cannot be negative.",
-    "sample_physical_used_non_negative": "The physical used capacity cannot be negative.",
-    "sample_file_count_non_negative": "The file count cannot be negative.",
-    "sample_soft_limit_non_negative": "The soft limit cannot be negative.",
-    "sample_hard_limit_non_negative": "The hard limit cannot be negative.",
+    "array_raw_non_negative": _("The raw capacity cannot be negative."),
+    "array_usable_non_negative": _("The usable capacity cannot be negative."),
+    "array_usable_within_raw": _("The usable capacity cannot be more than the raw capacity."),
+    "pool_capacity_non_negative": _("The capacity cannot be negative."),
+    "pool_oversubscription_positive": _("The maximum oversubscription must be more than 0 (1.00 means none)."),
+    "allocation_quota_non_negative": _("The quota cannot be negative."),
+    "allocation_used_non_negative": _("The used capacity cannot be negative."),
+    "allocation_physical_used_non_negative": _("The physical used capacity cannot be negative."),
+    "allocation_file_count_non_negative": _("The file count cannot be negative."),
+    "allocation_enforced_quota_non_negative": _("The enforced hard limit cannot be negative."),
+    "sample_used_non_negative": _("The used capacity cannot be negative."),
+    "sample_physical_used_non_negative": _("The physical used capacity cannot be negative."),
+    "sample_file_count_non_negative": _("The file count cannot be negative."),
+    "sample_soft_limit_non_negative": _("The soft limit cannot be negative."),
+    "sample_hard_limit_non_negative": _("The hard limit cannot be negative."),
 }
 
 
@@ -88,7 +90,7 @@ def readable_constraint_message(constraint) -> str:
         constraint.violation_error_message == constraint.default_violation_error_message
         and constraint.name in CONSTRAINT_MESSAGES
     ):
-        return CONSTRAINT_MESSAGES[constraint.name]
+        return str(CONSTRAINT_MESSAGES[constraint.name])
     try:
         return str(constraint.get_violation_error_message())
     except (TypeError, ValueError):
@@ -232,8 +234,11 @@ class ThresholdsMixin:
         if warning is not None and critical is not None and warning >= critical:
             self.add_error(
                 "warning_threshold",
-                f"The warning threshold must be below the critical threshold (1-100 %): "
-                f"{warning} % is not below {critical} %.",
+                gettext(
+                    "The warning threshold must be below the critical threshold (1-100 %%): "
+                    "%(warning)s %% is not below %(critical)s %%."
+                )
+                % {"warning": warning, "critical": critical},
             )
         return super().clean()
 
@@ -257,7 +262,7 @@ class ApprovalRuleMixin:
         status = cleaned_data.get("status")
         was_active = self.instance.pk is not None and self.initial.get("status") == Allocation.Status.ACTIVE
         if not self.can_approve and status == Allocation.Status.ACTIVE and not was_active:
-            self.add_error("status", "Only users allowed to approve allocations can make one active.")
+            self.add_error("status", gettext("Only users allowed to approve allocations can make one active."))
         return cleaned_data
 
 
@@ -307,12 +312,14 @@ class AllocationInlineFormSet(BaseInlineFormSet):
             if data.get("status") == Allocation.Status.ACTIVE:
                 if key in seen_active:
                     field = form.field_for_constraint("one_active_allocation_per_project_and_pool")
-                    form.add_error(field, "Another row makes this project's allocation on this pool active too.")
+                    form.add_error(
+                        field, gettext("Another row makes this project's allocation on this pool active too.")
+                    )
                 seen_active[key] = form
             if data.get("quota_id"):
                 quota_key = (key[1], data["quota_id"])
                 if quota_key in seen_quota_ids:
-                    form.add_error("quota_id", "Another row uses this quota identifier on the same pool.")
+                    form.add_error("quota_id", gettext("Another row uses this quota identifier on the same pool."))
                 seen_quota_ids[quota_key] = form
 
     def _check_pools(self, rows) -> None:
@@ -340,18 +347,25 @@ class AllocationInlineFormSet(BaseInlineFormSet):
                 if active is not None
                 else 0
             )
-            active_rows = [f for _, f in entries if f.cleaned_data.get("status") == Allocation.Status.ACTIVE]
+            active_rows = [f for _key, f in entries if f.cleaned_data.get("status") == Allocation.Status.ACTIVE]
             requested = sum(f.cleaned_data.get("quota_bytes") or 0 for f in active_rows)
             after = others + requested
             # Like the database trigger: a submit that does not grow the total always passes.
             if after <= allowed or after <= before:
                 continue
-            message = (
-                f"Pool {pool.name} cannot take these allocations together: {format_capacity(others)} is "
-                f"allocated outside this form and the active rows here total {format_capacity(requested)}, "
-                f"but only {format_capacity(allowed)} is allowed ({format_capacity(pool.capacity_bytes)} capacity "
-                f"× {pool.max_oversubscription} maximum oversubscription)."
-            )
+            message = gettext(
+                "Pool %(pool)s cannot take these allocations together: %(others)s is "
+                "allocated outside this form and the active rows here total %(requested)s, "
+                "but only %(allowed)s is allowed (%(capacity)s capacity "
+                "× %(oversubscription)s maximum oversubscription)."
+            ) % {
+                "pool": pool.name,
+                "others": format_capacity(others),
+                "requested": format_capacity(requested),
+                "allowed": format_capacity(allowed),
+                "capacity": format_capacity(pool.capacity_bytes),
+                "oversubscription": pool.max_oversubscription,
+            }
             for form in active_rows:
                 if form.has_changed():
                     form.add_error("quota_bytes", message)
@@ -385,11 +399,15 @@ class PoolInlineFormSet(BaseInlineFormSet):
         after = others + requested
         if after <= array.usable_bytes or after <= pooled_before:
             return
-        message = (
-            f"The array cannot hold these pools together: its other pools take {format_capacity(others)} and "
-            f"the rows here ask for {format_capacity(requested)}, but the array has only "
-            f"{format_capacity(array.usable_bytes)} usable."
-        )
+        message = gettext(
+            "The array cannot hold these pools together: its other pools take %(others)s and "
+            "the rows here ask for %(requested)s, but the array has only "
+            "%(usable)s usable."
+        ) % {
+            "others": format_capacity(others),
+            "requested": format_capacity(requested),
+            "usable": format_capacity(array.usable_bytes),
+        }
         for form in rows:
             if form.has_changed():
                 form.add_error("capacity_bytes", message)

@@ -15,6 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from inventory.admin.base import PoolListFilter
 from inventory.importers import FORMATS
@@ -36,28 +38,31 @@ class PoolChoiceField(forms.ModelChoiceField):
 class UsageImportForm(forms.Form):
     """What an upload needs: the report, its format, and what the format leaves open."""
 
-    report = forms.FileField(label="Report file")
-    format = forms.ChoiceField(choices=[(name, fmt.label) for name, fmt in FORMATS.items()])
+    report = forms.FileField(label=_("Report file"))
+    format = forms.ChoiceField(label=_("Format"), choices=[(name, fmt.label) for name, fmt in FORMATS.items()])
     pool = PoolChoiceField(
+        label=_("Pool"),
         queryset=StoragePool.objects.select_related("array").order_by("slug"),
         to_field_name="slug",
         required=False,
-        help_text="Required for lfs, oceanstor and pacific reports, whose records do not name their pool.",
+        help_text=_("Required for lfs, oceanstor and pacific reports, whose records do not name their pool."),
     )
     quota_trees = forms.FileField(
-        label="Quota-trees file",
+        label=_("Quota-trees file"),
         required=False,
-        help_text="OceanStor only: the QUOTATREE response, so that quotas match allocations by tree name.",
+        help_text=_("OceanStor only: the QUOTATREE response, so that quotas match allocations by tree name."),
     )
     measured_at = forms.CharField(
-        label="Measured at",
+        label=_("Measured at"),
         required=False,
         help_text=(
-            "For lfs, oceanstor and pacific reports, which carry no moment: ISO 8601 with a time zone, "
-            "e.g. 2026-11-28T00:00:00Z. Empty means now."
+            _(
+                "For lfs, oceanstor and pacific reports, which carry no moment: ISO 8601 with a time zone, "
+                "e.g. 2026-11-28T00:00:00Z. Empty means now."
+            )
         ),
     )
-    dry_run = forms.BooleanField(label="Dry run (check only, write nothing)", required=False)
+    dry_run = forms.BooleanField(label=_("Dry run (check only, write nothing)"), required=False)
 
     def clean_measured_at(self) -> datetime.datetime | None:
         text = self.cleaned_data["measured_at"].strip()
@@ -72,9 +77,13 @@ class UsageImportForm(forms.Form):
         cleaned = super().clean()
         fmt = FORMATS.get(cleaned.get("format") or "")
         if fmt is not None and cleaned.get("quota_trees") and not fmt.takes_quota_trees:
-            self.add_error("quota_trees", "A quota-trees file applies to OceanStor DeviceManager reports only.")
+            self.add_error(
+                "quota_trees", gettext("A quota-trees file applies to OceanStor DeviceManager reports only.")
+            )
         if fmt is not None and not fmt.names_pool and not cleaned.get("pool") and "pool" not in self.errors:
-            self.add_error("pool", f"{fmt.label} reports do not name their pool: choose one.")
+            self.add_error(
+                "pool", gettext("%(format)s reports do not name their pool: choose one.") % {"format": fmt.label}
+            )
         return cleaned
 
 
@@ -125,7 +134,7 @@ class UsageImportAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="messages")
+    @admin.display(description=_("messages"))
     def message_list(self, obj):
         if not obj.messages:
             return "—"
@@ -169,7 +178,7 @@ class UsageImportAdmin(admin.ModelAdmin):
             form = UsageImportForm()
         context = {
             **self.admin_site.each_context(request),
-            "title": "Import usage",
+            "title": gettext("Import usage"),
             "opts": self.model._meta,
             "form": form,
             "outcome": outcome,

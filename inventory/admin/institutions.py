@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from inventory.admin.annotations import institution_figures
 from inventory.admin.base import DatabaseRulesAdmin, capacity
@@ -20,19 +21,19 @@ class InstitutionAdmin(DatabaseRulesAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(**institution_figures())
 
-    @admin.display(description="teams", ordering="team_total")
+    @admin.display(description=_("teams"), ordering="team_total")
     def team_count(self, obj):
         return obj.team_total
 
-    @admin.display(description="allocated (active)", ordering="allocated_bytes")
+    @admin.display(description=_("allocated (active)"), ordering="allocated_bytes")
     def allocated_display(self, obj):
         return capacity(obj.allocated_bytes)
 
-    @admin.display(description="used", ordering="used_bytes")
+    @admin.display(description=_("used"), ordering="used_bytes")
     def used_display(self, obj):
         return capacity(obj.used_bytes)
 
-    @admin.display(description="not reporting", ordering="not_reporting_count")
+    @admin.display(description=_("not reporting"), ordering="not_reporting_count")
     def not_reporting_display(self, obj):
         return obj.not_reporting_count
 

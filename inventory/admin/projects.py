@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from inventory.admin.annotations import project_figures, team_figures
 from inventory.admin.base import (
@@ -50,23 +51,23 @@ class TeamAdmin(DatabaseRulesAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(**team_figures())
 
-    @admin.display(description="members", ordering="member_total")
+    @admin.display(description=_("members"), ordering="member_total")
     def member_count(self, obj):
         return obj.member_total
 
-    @admin.display(description="projects", ordering="project_total")
+    @admin.display(description=_("projects"), ordering="project_total")
     def project_count(self, obj):
         return obj.project_total
 
-    @admin.display(description="allocated (active)", ordering="allocated_bytes")
+    @admin.display(description=_("allocated (active)"), ordering="allocated_bytes")
     def allocated_display(self, obj):
         return capacity(obj.allocated_bytes)
 
-    @admin.display(description="used", ordering="used_bytes")
+    @admin.display(description=_("used"), ordering="used_bytes")
     def used_display(self, obj):
         return capacity(obj.used_bytes)
 
-    @admin.display(description="not reporting", ordering="not_reporting_count")
+    @admin.display(description=_("not reporting"), ordering="not_reporting_count")
     def not_reporting_display(self, obj):
         return obj.not_reporting_count
 
@@ -115,10 +116,10 @@ class ResearchProjectAdmin(ServiceFormsetMixin, HistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(**project_figures())
 
-    @admin.display(description="allocated (active)", ordering="allocated_bytes")
+    @admin.display(description=_("allocated (active)"), ordering="allocated_bytes")
     def allocated_display(self, obj):
         return capacity(obj.allocated_bytes)
 
-    @admin.display(description="used", ordering="used_bytes")
+    @admin.display(description=_("used"), ordering="used_bytes")
     def used_display(self, obj):
         return capacity(obj.used_bytes)

@@ -8,6 +8,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from inventory.admin.annotations import array_figures, array_ratios, pool_figures, pool_ratios
 from inventory.admin.base import (
@@ -44,7 +46,7 @@ class SiteAdmin(DatabaseRulesAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(array_total=Count("arrays"))
 
-    @admin.display(description="arrays", ordering="array_total")
+    @admin.display(description=_("arrays"), ordering="array_total")
     def array_count(self, obj):
         return obj.array_total
 
@@ -73,7 +75,7 @@ def _not_reporting(_admin, obj) -> int:
     return obj.not_reporting_count
 
 
-_not_reporting_display = admin.display(description="not reporting", ordering="not_reporting_count")(_not_reporting)
+_not_reporting_display = admin.display(description=_("not reporting"), ordering="not_reporting_count")(_not_reporting)
 
 
 def _summary(rows) -> str:
@@ -108,9 +110,9 @@ class StorageArrayAdmin(ServiceFormsetMixin, FiguresAdminMixin, HistoryAdmin):
     readonly_fields = ("capacity_summary",)
     fieldsets = (
         (None, {"fields": ("site", "name", "slug", "vendor", "model", "serial_number", "media_type")}),
-        ("Capacity", {"fields": ("raw_bytes", "usable_bytes", "capacity_summary")}),
+        (_("Capacity"), {"fields": ("raw_bytes", "usable_bytes", "capacity_summary")}),
         (
-            "Lifecycle",
+            _("Lifecycle"),
             {
                 "fields": (
                     "lifecycle_status",
@@ -131,55 +133,55 @@ class StorageArrayAdmin(ServiceFormsetMixin, FiguresAdminMixin, HistoryAdmin):
         obj._history_user = request.user
         save_array(array=obj)
 
-    @admin.display(description="raw", ordering="raw_bytes")
+    @admin.display(description=_("raw"), ordering="raw_bytes")
     def raw_display(self, obj):
         return capacity(obj.raw_bytes)
 
-    @admin.display(description="usable", ordering="usable_bytes")
+    @admin.display(description=_("usable"), ordering="usable_bytes")
     def usable_display(self, obj):
         return capacity(obj.usable_bytes)
 
-    @admin.display(description="in pools", ordering="pooled_total")
+    @admin.display(description=_("in pools"), ordering="pooled_total")
     def pooled_display(self, obj):
         return capacity(obj.pooled_total)
 
-    @admin.display(description="allocated", ordering="allocated_bytes")
+    @admin.display(description=_("allocated"), ordering="allocated_bytes")
     def allocated_display(self, obj):
         return capacity(obj.allocated_bytes)
 
-    @admin.display(description="allocated ÷ allowed", ordering="allocated_percent")
+    @admin.display(description=_("allocated ÷ allowed"), ordering="allocated_percent")
     def allocated_percent_display(self, obj):
         return percent(obj.allocated_percent)
 
-    @admin.display(description="used", ordering="used_bytes")
+    @admin.display(description=_("used"), ordering="used_bytes")
     def used_display(self, obj):
         return capacity(obj.used_bytes)
 
-    @admin.display(description="used ÷ usable", ordering="used_percent")
+    @admin.display(description=_("used ÷ usable"), ordering="used_percent")
     def used_percent_display(self, obj):
         return percent(obj.used_percent)
 
     not_reporting_display = _not_reporting_display
 
-    @admin.display(description="summary")
+    @admin.display(description=_("summary"))
     def capacity_summary(self, obj):
         if obj is None or obj.pk is None or not hasattr(obj, "pooled_total"):
-            return "Shown once the array is saved."
+            return gettext("Shown once the array is saved.")
         return _summary(
             [
-                ("Raw", obj.raw_bytes, "bytes"),
-                ("Usable", obj.usable_bytes, "bytes"),
-                ("In pools", obj.pooled_total, "bytes"),
-                ("Not in any pool", obj.usable_bytes - obj.pooled_total, "bytes"),
-                ("Allowed (its pools' capacity × maximum oversubscription)", obj.allowed_total, "bytes"),
-                ("Allocated (active quotas)", obj.allocated_bytes, "bytes"),
-                ("Allocated ÷ allowed", obj.allocated_percent, "percent"),
-                ("Used (logical)", obj.used_bytes, "bytes"),
-                ("Active allocations not reporting", obj.not_reporting_count, "text"),
-                ("Used (physical, or logical where not reported)", obj.physical_used_bytes, "bytes"),
-                ("Used ÷ usable", obj.used_percent, "percent"),
-                ("Free (usable − physical used)", obj.free_bytes, "bytes"),
-                ("Oversubscription (allocated ÷ usable)", ratio(obj.oversubscription), "text"),
+                (_("Raw"), obj.raw_bytes, "bytes"),
+                (_("Usable"), obj.usable_bytes, "bytes"),
+                (_("In pools"), obj.pooled_total, "bytes"),
+                (_("Not in any pool"), obj.usable_bytes - obj.pooled_total, "bytes"),
+                (_("Allowed (its pools' capacity × maximum oversubscription)"), obj.allowed_total, "bytes"),
+                (_("Allocated (active quotas)"), obj.allocated_bytes, "bytes"),
+                (_("Allocated ÷ allowed"), obj.allocated_percent, "percent"),
+                (_("Used (logical)"), obj.used_bytes, "bytes"),
+                (_("Active allocations not reporting"), obj.not_reporting_count, "text"),
+                (_("Used (physical, or logical where not reported)"), obj.physical_used_bytes, "bytes"),
+                (_("Used ÷ usable"), obj.used_percent, "percent"),
+                (_("Free (usable − physical used)"), obj.free_bytes, "bytes"),
+                (_("Oversubscription (allocated ÷ usable)"), ratio(obj.oversubscription), "text"),
             ]
         )
 
@@ -233,7 +235,7 @@ class StoragePoolAdmin(ServiceFormsetMixin, FiguresAdminMixin, HistoryAdmin):
     fieldsets = (
         (None, {"fields": ("array", "name", "slug", "tier", "protocols", "system_name", "open_for_requests")}),
         (
-            "Capacity",
+            _("Capacity"),
             {
                 "fields": (
                     "capacity_bytes",
@@ -244,8 +246,8 @@ class StoragePoolAdmin(ServiceFormsetMixin, FiguresAdminMixin, HistoryAdmin):
                 )
             },
         ),
-        ("Notes", {"fields": ("notes",)}),
-        ("Allocations", {"fields": ("allocations_link",)}),
+        (_("Notes"), {"fields": ("notes",)}),
+        (_("Allocations"), {"fields": ("allocations_link",)}),
     )
 
     def get_inlines(self, request, obj):
@@ -261,16 +263,18 @@ class StoragePoolAdmin(ServiceFormsetMixin, FiguresAdminMixin, HistoryAdmin):
             )
         return obj._many_allocations
 
-    @admin.display(description="allocations")
+    @admin.display(description=_("allocations"))
     def allocations_link(self, obj):
         if obj is None or obj.pk is None:
-            return "Shown once the pool is saved."
+            return gettext("Shown once the pool is saved.")
         url = reverse("admin:inventory_allocation_changelist") + "?" + urlencode({"pool__id__exact": obj.pk})
-        link = format_html('<a href="{}">The allocations on this pool</a>', url)
+        link = format_html('<a href="{}">{}</a>', url, gettext("The allocations on this pool"))
         if not self._has_many_allocations(obj):
             return link
         return format_html(
-            "{} (more than {}: too many to edit on this page, open one to edit it)", link, self.max_inline_allocations
+            gettext("{} (more than {}: too many to edit on this page, open one to edit it)"),
+            link,
+            self.max_inline_allocations,
         )
 
     def get_queryset(self, request):
@@ -282,56 +286,56 @@ class StoragePoolAdmin(ServiceFormsetMixin, FiguresAdminMixin, HistoryAdmin):
         obj._history_user = request.user
         save_pool(pool=obj)
 
-    @admin.display(description="status", ordering="array__lifecycle_status")
+    @admin.display(description=_("status"), ordering="array__lifecycle_status")
     def status_display(self, obj):
         """A pool is in service as long as its array is: the array's lifecycle status."""
         return obj.array.get_lifecycle_status_display()
 
-    @admin.display(description="capacity", ordering="capacity_bytes")
+    @admin.display(description=_("capacity"), ordering="capacity_bytes")
     def capacity_display(self, obj):
         return capacity(obj.capacity_bytes)
 
-    @admin.display(description="allocated", ordering="allocated_bytes")
+    @admin.display(description=_("allocated"), ordering="allocated_bytes")
     def allocated_display(self, obj):
         return capacity(obj.allocated_bytes)
 
-    @admin.display(description="allocated ÷ allowed", ordering="allocated_percent")
+    @admin.display(description=_("allocated ÷ allowed"), ordering="allocated_percent")
     def allocated_percent_display(self, obj):
         return percent(obj.allocated_percent)
 
-    @admin.display(description="used", ordering="used_bytes")
+    @admin.display(description=_("used"), ordering="used_bytes")
     def used_display(self, obj):
         return capacity(obj.used_bytes)
 
-    @admin.display(description="used ÷ capacity", ordering="used_percent")
+    @admin.display(description=_("used ÷ capacity"), ordering="used_percent")
     def used_percent_display(self, obj):
         return percent(obj.used_percent)
 
-    @admin.display(description="free", ordering="free_bytes")
+    @admin.display(description=_("free"), ordering="free_bytes")
     def free_display(self, obj):
         return capacity(obj.free_bytes)
 
     not_reporting_display = _not_reporting_display
 
-    @admin.display(description="summary")
+    @admin.display(description=_("summary"))
     def capacity_summary(self, obj):
         if obj is None or obj.pk is None or not hasattr(obj, "allocated_bytes"):
-            return "Shown once the pool is saved."
+            return gettext("Shown once the pool is saved.")
         return _summary(
             [
-                ("Array raw", obj.array.raw_bytes, "bytes"),
-                ("Array usable", obj.array.usable_bytes, "bytes"),
-                ("Capacity (usable)", obj.capacity_bytes, "bytes"),
-                ("Allowed (capacity × maximum oversubscription)", obj.allowed_total, "bytes"),
-                ("Allocated (active quotas)", obj.allocated_bytes, "bytes"),
-                ("Allocated ÷ allowed", obj.allocated_percent, "percent"),
-                ("Used (logical)", obj.used_bytes, "bytes"),
-                ("Active allocations not reporting", obj.not_reporting_count, "text"),
-                ("Used (physical, or logical where not reported)", obj.physical_used_bytes, "bytes"),
-                ("Data reduction (where reported)", ratio(obj.data_reduction), "text"),
-                ("Used ÷ capacity", obj.used_percent, "percent"),
-                ("Free (capacity − physical used)", obj.free_bytes, "bytes"),
-                ("Oversubscription (allocated ÷ capacity)", ratio(obj.oversubscription), "text"),
-                ("Maximum oversubscription", ratio(obj.max_oversubscription), "text"),
+                (_("Array raw"), obj.array.raw_bytes, "bytes"),
+                (_("Array usable"), obj.array.usable_bytes, "bytes"),
+                (_("Capacity (usable)"), obj.capacity_bytes, "bytes"),
+                (_("Allowed (capacity × maximum oversubscription)"), obj.allowed_total, "bytes"),
+                (_("Allocated (active quotas)"), obj.allocated_bytes, "bytes"),
+                (_("Allocated ÷ allowed"), obj.allocated_percent, "percent"),
+                (_("Used (logical)"), obj.used_bytes, "bytes"),
+                (_("Active allocations not reporting"), obj.not_reporting_count, "text"),
+                (_("Used (physical, or logical where not reported)"), obj.physical_used_bytes, "bytes"),
+                (_("Data reduction (where reported)"), ratio(obj.data_reduction), "text"),
+                (_("Used ÷ capacity"), obj.used_percent, "percent"),
+                (_("Free (capacity − physical used)"), obj.free_bytes, "bytes"),
+                (_("Oversubscription (allocated ÷ capacity)"), ratio(obj.oversubscription), "text"),
+                (_("Maximum oversubscription"), ratio(obj.max_oversubscription), "text"),
             ]
         )

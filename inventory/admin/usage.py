@@ -8,6 +8,7 @@ preferences are not in the admin at all: each user sets theirs with the header's
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from inventory.admin.base import DatabaseRulesAdmin, EstimatedCountPaginator, PoolListFilter, RecentListFilter, capacity
 from inventory.admin.forms import RulesForm
@@ -20,7 +21,7 @@ DEMO_SOURCE = "demo"
 
 
 class MeasuredListFilter(RecentListFilter):
-    title = "measured"
+    title = _("measured")
     parameter_name = "measured"
     field_name = "measured_at"
 
@@ -28,7 +29,7 @@ class MeasuredListFilter(RecentListFilter):
 class SourceListFilter(admin.SimpleListFilter):
     """The report format a sample came from; the choices are known, so no SELECT DISTINCT over the history."""
 
-    title = "source"
+    title = _("source")
     parameter_name = "source"
     #: Samples typed in this admin may leave the source empty.
     NONE = "-"
@@ -36,8 +37,8 @@ class SourceListFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             *((name, name) for name in FORMATS),
-            (DEMO_SOURCE, "demo data (seed_demo)"),
-            (self.NONE, "none given"),
+            (DEMO_SOURCE, _("demo data (seed_demo)")),
+            (self.NONE, _("none given")),
         ]
 
     def queryset(self, request, queryset):
@@ -97,18 +98,18 @@ class UsageSampleAdmin(DatabaseRulesAdmin):
     # Rendering cost grows with the rows shown: 50 keep the page within its target (bench/ANALYSIS.md).
     list_per_page = 50
 
-    @admin.display(description="used (logical)", ordering="used_bytes")
+    @admin.display(description=_("used (logical)"), ordering="used_bytes")
     def used_display(self, obj):
         return capacity(obj.used_bytes)
 
-    @admin.display(description="used (physical)", ordering="physical_used_bytes")
+    @admin.display(description=_("used (physical)"), ordering="physical_used_bytes")
     def physical_used_display(self, obj):
         return capacity(obj.physical_used_bytes)
 
-    @admin.display(description="soft limit", ordering="soft_limit_bytes")
+    @admin.display(description=_("soft limit"), ordering="soft_limit_bytes")
     def soft_limit_display(self, obj):
         return capacity(obj.soft_limit_bytes)
 
-    @admin.display(description="hard limit", ordering="hard_limit_bytes")
+    @admin.display(description=_("hard limit"), ordering="hard_limit_bytes")
     def hard_limit_display(self, obj):
         return capacity(obj.hard_limit_bytes)

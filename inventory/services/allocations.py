@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from inventory.models import Allocation, ResearchProject, StoragePool
 from inventory.services.capacity import check_allocation_fits
@@ -30,7 +31,7 @@ def save_allocation(*, allocation: Allocation, user=None) -> Allocation:
             if allocation.approved_by_id is None:
                 if user is None:
                     raise ValidationError(
-                        {"status": "An allocation can only become active when someone approves it."},
+                        {"status": gettext("An allocation can only become active when someone approves it.")},
                         code="approver_missing",
                     )
                 allocation.approved_by = user
@@ -77,7 +78,8 @@ def approve_allocation(*, allocation: Allocation, approved_by) -> Allocation:
         allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
         if allocation.status != Allocation.Status.REQUESTED:
             raise ValidationError(
-                f"{allocation} is {allocation.get_status_display().lower()}, not requested: nothing to approve."
+                gettext("%(allocation)s is %(status)s, not requested: nothing to approve.")
+                % {"allocation": allocation, "status": allocation.get_status_display().lower()}
             )
         allocation.status = Allocation.Status.ACTIVE
         allocation.approved_by = approved_by
@@ -91,8 +93,8 @@ def deny_allocation(*, allocation: Allocation, denied_by) -> Allocation:
         if allocation.status != Allocation.Status.REQUESTED:
             raise ValidationError(
                 {
-                    "status": f"{allocation} is {allocation.get_status_display().lower()}, "
-                    "not requested: nothing to deny."
+                    "status": gettext("%(allocation)s is %(status)s, not requested: nothing to deny.")
+                    % {"allocation": allocation, "status": allocation.get_status_display().lower()}
                 }
             )
         allocation.status = Allocation.Status.DENIED

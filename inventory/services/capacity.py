@@ -11,6 +11,7 @@ rules as a last line; these functions exist so that people get a clear message.
 
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
+from django.utils.translation import gettext
 
 from inventory import figures
 from inventory.models import Allocation, StorageArray, StoragePool
@@ -52,13 +53,22 @@ def check_allocation_fits(allocation: Allocation) -> None:
         free = max(allowed - allocated, 0)
         raise ValidationError(
             {
-                "quota_bytes": (
-                    f"Pool {pool} cannot take this allocation: {format_capacity(allocated)} is already "
-                    f"allocated and {format_capacity(requested)} is requested, but only "
-                    f"{format_capacity(allowed)} is allowed ({format_capacity(pool.capacity_bytes)} capacity "
-                    f"× {pool.max_oversubscription} maximum oversubscription). "
-                    f"At most {format_capacity(free)} more can be allocated."
+                "quota_bytes": gettext(
+                    "Pool %(pool)s cannot take this allocation: %(allocated)s is already "
+                    "allocated and %(requested)s is requested, but only "
+                    "%(allowed)s is allowed (%(capacity)s capacity "
+                    "× %(oversubscription)s maximum oversubscription). "
+                    "At most %(free)s more can be allocated."
                 )
+                % {
+                    "pool": pool,
+                    "allocated": format_capacity(allocated),
+                    "requested": format_capacity(requested),
+                    "allowed": format_capacity(allowed),
+                    "capacity": format_capacity(pool.capacity_bytes),
+                    "oversubscription": pool.max_oversubscription,
+                    "free": format_capacity(free),
+                }
             },
             code="pool_over_allocated",
         )
@@ -82,11 +92,18 @@ def check_pool_fits(pool: StoragePool) -> None:
             free = max(array.usable_bytes - pooled, 0)
             raise ValidationError(
                 {
-                    "capacity_bytes": (
-                        f"Array {array} cannot hold this pool: its other pools take {format_capacity(pooled)} "
-                        f"and this one asks for {format_capacity(pool.capacity_bytes)}, but the array has only "
-                        f"{format_capacity(array.usable_bytes)} usable. At most {format_capacity(free)} is free."
+                    "capacity_bytes": gettext(
+                        "Array %(array)s cannot hold this pool: its other pools take %(pooled)s "
+                        "and this one asks for %(requested)s, but the array has only "
+                        "%(usable)s usable. At most %(free)s is free."
                     )
+                    % {
+                        "array": array,
+                        "pooled": format_capacity(pooled),
+                        "requested": format_capacity(pool.capacity_bytes),
+                        "usable": format_capacity(array.usable_bytes),
+                        "free": format_capacity(free),
+                    }
                 },
                 code="array_over_committed",
             )
@@ -98,11 +115,12 @@ def check_pool_fits(pool: StoragePool) -> None:
         if allowed is not None and allocated > allowed:
             raise ValidationError(
                 {
-                    "capacity_bytes": (
-                        f"The pool's active allocations total {format_capacity(allocated)}, more than the "
-                        f"{format_capacity(allowed)} this capacity and oversubscription would allow. "
+                    "capacity_bytes": gettext(
+                        "The pool's active allocations total %(allocated)s, more than the "
+                        "%(allowed)s this capacity and oversubscription would allow. "
                         "Shrink or end allocations first."
                     )
+                    % {"allocated": format_capacity(allocated), "allowed": format_capacity(allowed)}
                 },
                 code="pool_below_allocated",
             )
@@ -117,10 +135,10 @@ def check_array_holds_pools(array: StorageArray) -> None:
     if pooled > array.usable_bytes:
         raise ValidationError(
             {
-                "usable_bytes": (
-                    f"The array's pools take {format_capacity(pooled)}, more than "
-                    f"{format_capacity(array.usable_bytes)} usable. Shrink its pools first."
+                "usable_bytes": gettext(
+                    "The array's pools take %(pooled)s, more than %(usable)s usable. Shrink its pools first."
                 )
+                % {"pooled": format_capacity(pooled), "usable": format_capacity(array.usable_bytes)}
             },
             code="array_below_pools",
         )

@@ -14,11 +14,13 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection
+from django.utils.translation import gettext, gettext_noop
 
 #: PostgreSQL's "deadlock detected" and "could not serialize access".
 CONCURRENCY_SQLSTATES = frozenset({"40P01", "40001"})
 
-BUSY_MESSAGE = (
+# English here (a constant that tests and callers compare); gettext(BUSY_MESSAGE) where it is shown.
+BUSY_MESSAGE = gettext_noop(
     "Someone else was changing the same pool or array at the same moment, and this save could not be "
     "completed even on a second try. Nothing was saved; check the figures and save again."
 )
@@ -33,7 +35,7 @@ class ConcurrentChange(ValidationError):
     """The write lost a race twice; nothing was written (code ``concurrent_change``)."""
 
     def __init__(self):
-        super().__init__(BUSY_MESSAGE, code="concurrent_change")
+        super().__init__(gettext(BUSY_MESSAGE), code="concurrent_change")
 
 
 def retry_on_conflict[T](write: Callable[[], T], *, attempts: int = 2) -> T:

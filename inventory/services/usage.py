@@ -34,9 +34,9 @@ def delete_usage_samples(*, samples: QuerySet[UsageSample]) -> int:
     """Delete these samples; every allocation they belonged to shows what its remaining samples say."""
     with transaction.atomic():
         touched = list(samples.order_by().values_list("allocation_id", "measured_at"))
-        deleted, _ = UsageSample.objects.filter(pk__in=samples.values("pk")).delete()
+        deleted, _by_model = UsageSample.objects.filter(pk__in=samples.values("pk")).delete()
         refresh_usage_state(
-            allocation_ids={allocation_id for allocation_id, _ in touched},
-            moments={moment for _, moment in touched},
+            allocation_ids={allocation_id for allocation_id, _moment in touched},
+            moments={moment for _allocation, moment in touched},
         )
     return deleted
