@@ -39,7 +39,12 @@ def test_a_principal_investigator_asks_for_a_new_allocation_and_a_manager_approv
     )
     assert asked.status_code == 201, asked.content
     body = asked.json()
-    assert (body["kind"], body["status"], body["quota_bytes"], body["requested_by"]) == ("new", "pending", 20 * TB, "pia")
+    assert (body["kind"], body["status"], body["quota_bytes"], body["requested_by"]) == (
+        "new",
+        "pending",
+        20 * TB,
+        "pia",
+    )
     assert Allocation.objects.get(pk=body["allocation"]).status == Allocation.Status.REQUESTED
 
     queue = client.get("/api/v1/requests/?status=pending", headers=bearer(manager)).json()
@@ -90,7 +95,9 @@ def test_errors_name_the_field(client, pi, project, manager):
     assert missing.status_code == 400
     assert set(missing.json()) == {"pool", "quota_bytes"}
     blank = {"kind": "new", "project": project.code, "pool": pool.slug, "quota_bytes": "1 TB", "justification": " "}
-    assert _post(client, "/api/v1/requests/", blank, bearer(pi)).json() == {"justification": ["Say what the storage is for."]}
+    assert _post(client, "/api/v1/requests/", blank, bearer(pi)).json() == {
+        "justification": ["Say what the storage is for."]
+    }
     created = _post(client, "/api/v1/requests/", {**blank, "justification": "Data."}, bearer(pi)).json()
     denied = _post(client, f"/api/v1/requests/{created['id']}/deny/", {"reason": ""}, bearer(manager))
     assert denied.status_code == 400
