@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "dashboard.context_processors.units",
                 "config.context_processors.password_reset",
+                "config.context_processors.languages",
             ],
         },
     },

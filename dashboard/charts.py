@@ -310,6 +310,12 @@ def _reference(reference: Reference, y: float, binary: bool) -> DrawnReference:
     )
 
 
+def day_text(day: datetime.date) -> str:
+    """A day as people read it in the active language: "1 Dec 2026" / "1. des 2026"."""
+    # Translators: a date format of Django's date filter (j: day, M: month's abbreviation, b: in lower case, Y: year).
+    return format_date(day, _("j M Y"))
+
+
 def _point(day: datetime.date, value: int, x: float, y: float, binary: bool) -> ChartPoint:
     text = format_capacity(value, binary=binary)
     return ChartPoint(
@@ -317,7 +323,7 @@ def _point(day: datetime.date, value: int, x: float, y: float, binary: bool) -> 
         value=value,
         x=x,
         y=y,
-        label=f"{format_date(day, 'j M Y')}: {text}",
+        label=f"{day_text(day)}: {text}",
         value_text=text,
         cx=f"{x:.1f}",
         cy=f"{y:.1f}",
@@ -329,7 +335,8 @@ def _date_ticks(first: datetime.date, span: int, x_of) -> list[Tick]:
     """Up to MAX_DATE_LABELS dates spread evenly over the time axis (with the year on long spans)."""
     count = min(MAX_DATE_LABELS, span + 1)
     days = sorted({round(span * i / max(count - 1, 1)) for i in range(count)})
-    pattern = "M Y" if span > 300 else "j M"  # Django's date format: month names in the active language
+    # Translators: date formats of Django's date filter for a chart's time axis: month and year; day and month.
+    pattern = _("M Y") if span > 300 else _("j M")
     return [
         Tick(x_of(first + datetime.timedelta(days=d)), format_date(first + datetime.timedelta(days=d), pattern))
         for d in days
@@ -385,8 +392,8 @@ def _describe(points, values, refs, projection, bands, value_label, binary) -> s
         "%(label)s per day from %(first_day)s to %(last_day)s: from %(first)s to %(last)s, highest %(highest)s."
     ) % {
         "label": value_label,
-        "first_day": format_date(points[0].day, "j M Y"),
-        "last_day": format_date(points[-1].day, "j M Y"),
+        "first_day": day_text(points[0].day),
+        "last_day": day_text(points[-1].day),
         "first": points[0].value_text,
         "last": points[-1].value_text,
         "highest": format_capacity(max(values), binary=binary),

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext as _
 
 from dashboard.chart_controls import ChartOptions
-from dashboard.charts import LineChart, Projection, Reference, line_chart
+from dashboard.charts import LineChart, Projection, Reference, day_text, line_chart
 from dashboard.forecast import PoolForecast, horizon_days
 from dashboard.selectors.storage import pool_daily_usage
 from dashboard.selectors.usage import project_daily_usage, split_daily_usage, team_daily_usage
@@ -52,11 +51,11 @@ def pool_projection(forecast: PoolForecast | None, capacity: int) -> Projection 
     if days <= horizon:
         # Whole days rounded down, as "days until full" and "full about" are shown everywhere.
         end = start + dt.timedelta(days=int(days))
-        label = _("Full now") if days == 0 else _("Full about %(date)s") % {"date": format_date(end, "j M Y")}
+        label = _("Full now") if days == 0 else _("Full about %(date)s") % {"date": day_text(end)}
         return Projection(start, forecast.latest_used_bytes, end, capacity, label)
     end = start + dt.timedelta(days=horizon)
     try:
-        full = _("full about %(date)s") % {"date": format_date(start + dt.timedelta(days=int(days)), "j M Y")}
+        full = _("full about %(date)s") % {"date": day_text(start + dt.timedelta(days=int(days)))}
     except OverflowError:
         full = _("full after the year 9999")
     label = _("Not full within %(days)s days (%(full)s)") % {"days": horizon, "full": full}

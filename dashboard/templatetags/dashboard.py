@@ -324,4 +324,6 @@ def breadcrumbs(*parts):
         for label, url in zip(pairs[::2], pairs[1::2], strict=True)
     ]
     items.append(format_html('<li><span aria-current="page">{}</span></li>', current))
-    return format_html('<nav aria-label="Breadcrumb" class="breadcrumb"><ol>{}</ol></nav>', mark_safe("".join(items)))
+    return format_html(
+        '<nav aria-label="{}" class="breadcrumb"><ol>{}</ol></nav>', _("Breadcrumb"), mark_safe("".join(items))
+    )

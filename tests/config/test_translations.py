@@ -167,6 +167,7 @@ def test_the_switcher_sets_the_cookie_and_overrides_the_browser_language(staff_c
     html = staff_client.get("/teams/", **EN).content.decode()
     assert '<html lang="nb">' in html and "Alle team" in html
     assert '<option value="nb" lang="nb" selected>Norsk bokmål</option>' in html
+    assert '<option value="en-gb" lang="en-gb">English</option>' in html, "each language is named in itself"
     # And back.
     staff_client.post("/i18n/setlang/", {"language": "en-gb", "next": "/teams/"}, **NB)
     html = staff_client.get("/teams/", **NB).content.decode()
