@@ -22,7 +22,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from dashboard.ages import report_age
 from dashboard.forecast import DEFAULT_WINDOW_DAYS
@@ -30,6 +30,7 @@ from dashboard.templatetags.forecast import days_until_full
 from dashboard.templatetags.localized_capacity import capacity_title, capacity_units, localize_number_text
 from dashboard.templatetags.localized_capacity import percent as format_percent
 from inventory import thresholds
+from inventory.models import StorageArray
 
 register = template.Library()
 
@@ -219,6 +220,28 @@ def allocation_row(
             )
         )
     return mark_safe(f"<tr>{''.join(cells)}</tr>")
+
+
+#: A pool's tier in a table cell: its short name (the model's labels add the media, "Performance (flash)").
+_TIER_NAMES = {
+    "performance": pgettext_lazy("tier", "Performance"),
+    "capacity": pgettext_lazy("tier", "Capacity"),
+    "scratch": pgettext_lazy("tier", "Scratch"),
+    "archive": pgettext_lazy("tier", "Archive"),
+}
+
+
+@register.filter
+def tier_name(value) -> str:
+    """ "performance" -> "Performance" in the active language (rows from SQL carry the stored value)."""
+    return str(_TIER_NAMES.get(value, str(value).capitalize()))
+
+
+@register.filter
+def lifecycle_label(value) -> str:
+    """An array's lifecycle status as people read it ("maintenance" -> "Maintenance"), the model's label."""
+    labels = dict(StorageArray.Lifecycle.choices)
+    return str(labels.get(value, str(value).capitalize()))
 
 
 @register.filter
