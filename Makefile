@@ -9,7 +9,7 @@ BASE_PYTHON ?= $(shell (command -v pyenv >/dev/null 2>&1 && p=$$(pyenv prefix $(
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format bench lock clean-db
+.PHONY: run test install lint format bench lock clean-db messages compilemessages
 
 $(PY):
 	$(BASE_PYTHON) -m venv $(VENV)
@@ -51,6 +51,26 @@ bench: install
 lock: $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	$(PY) -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+
+# Translations (README.md, "Languages"). `make messages` updates the Norwegian bokmål catalogs from the code:
+# the project's (locale/: templates/, config/, dashboard/, demo/) and each app's own (<app>/locale/, for the
+# apps that have one). Translate the new or changed entries, then `make compilemessages` builds the .mo files
+# that are committed beside the .po files (so running the app needs no gettext tools).
+LANGUAGES_TO_TRANSLATE ?= nb
+APPS_WITH_CATALOGS := inventory approvals notifications collection api
+# "<app>/*.*" skips the files of an app (which has its own catalog), not templates/<app>/ (the project's).
+MESSAGE_IGNORES := --ignore=bench --ignore=tests --ignore=staticfiles --ignore=test-artifacts \
+	$(foreach app,$(APPS_WITH_CATALOGS),--ignore=$(app)/*.*)
+messages: install
+	$(PY) manage.py makemessages $(foreach lang,$(LANGUAGES_TO_TRANSLATE),-l $(lang)) --no-location --no-obsolete $(MESSAGE_IGNORES)
+	@for app in $(APPS_WITH_CATALOGS); do \
+		if [ -d $$app/locale ]; then \
+			(cd $$app && $(abspath $(PY)) ../manage.py makemessages $(foreach lang,$(LANGUAGES_TO_TRANSLATE),-l $(lang)) --no-location --no-obsolete) || exit 1; \
+		fi; \
+	done
+
+compilemessages: install
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=bench --ignore=tests
 
 # Stop the embedded server and remove its data (development only).
 clean-db:

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "config.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The interface language: the language cookie (the header's switcher) if set, else Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -106,11 +108,13 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "dashboard.context_processors.units",
                 "config.context_processors.password_reset",
+                "config.context_processors.languages",
             ],
         },
     },
@@ -169,6 +173,17 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# The interface in English and Norwegian bokmål. The browser's Accept-Language picks one (English when it
+# asks for neither); the switcher in the header (Django's set_language view) overrides it in the language
+# cookie. URLs carry no language prefix. Each language is named in itself, as the switcher lists it.
+LANGUAGES = [("en-gb", "English"), ("nb", "Norsk bokmål")]
+# The project's catalog (templates/, config/, dashboard/, demo/); the apps keep theirs in <app>/locale/.
+# README.md, "Languages": `make messages`, translate, `make compilemessages`.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60  # a year: the choice outlives the browser session
 USE_TZ = True
 # Dates as YYYY-MM-DD and times as YYYY-MM-DD HH:MM wherever Django formats them itself (the admin's
 # lists and history), in every language (config/formats/).

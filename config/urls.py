@@ -5,8 +5,11 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.urls import include, path
+from django.utils.translation import gettext as _
+from django.views.i18n import set_language
 
 from api.views.metrics import metrics
 
@@ -17,7 +20,7 @@ def needs_email(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not settings.EMAIL_ENABLED:
-            raise Http404("Password reset is switched off: no e-mail is configured.")
+            raise Http404(_("Password reset is switched off: no e-mail is configured."))
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -40,6 +43,8 @@ account_urls = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The header's language switcher (POST language, next): sets the language cookie, signed in or not.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     # REST API (api/): /api/v1/..., /api/schema/, /api/docs/, /api/tokens/; Prometheus at /metrics.
     path("api/", include("api.urls")),
     path("metrics", metrics, name="metrics"),

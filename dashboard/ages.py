@@ -11,8 +11,9 @@ import datetime
 
 from django.conf import settings
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
+from django.utils.translation import gettext as _
 
 from inventory.figures import is_reporting
 
@@ -25,12 +26,12 @@ def age_text(moment: datetime.datetime, *, now: datetime.datetime) -> str:
     """ "just now", "12 min ago", "3 h ago" (up to two days), then "5 d ago"."""
     seconds = int((now - moment).total_seconds())
     if seconds < MINUTE:
-        return "just now"
+        return _("just now")
     if seconds < HOUR:
-        return f"{seconds // MINUTE} min ago"
+        return _("%(minutes)d min ago") % {"minutes": seconds // MINUTE}
     if seconds < 2 * DAY:
-        return f"{seconds // HOUR} h ago"
-    return f"{seconds // DAY} d ago"
+        return _("%(hours)d h ago") % {"hours": seconds // HOUR}
+    return _("%(days)d d ago") % {"days": seconds // DAY}
 
 
 def is_stale(allocation, *, now: datetime.datetime) -> bool:
@@ -42,7 +43,7 @@ def report_age(allocation, *, now: datetime.datetime) -> SafeString:
     """The age of the allocation's latest usage report, with a "stale" badge when it no longer counts."""
     measured = allocation.usage_measured_at
     if measured is None:
-        return mark_safe('<span class="muted">never</span>')
+        return format_html('<span class="muted">{}</span>', _("never"))
     local = template_localtime(measured)
     html = format_html(
         '<time datetime="{}" title="{} UTC">{}</time>',
@@ -52,8 +53,9 @@ def report_age(allocation, *, now: datetime.datetime) -> SafeString:
     )
     if is_stale(allocation, now=now):
         html = format_html(
-            '{} <span class="badge badge-stale" title="No usage report in the last {} days: not counted">stale</span>',
+            '{} <span class="badge badge-stale" title="{}">{}</span>',
             html,
-            settings.CAPACITY_STALENESS_DAYS,
+            _("No usage report in the last %(days)d days: not counted") % {"days": settings.CAPACITY_STALENESS_DAYS},
+            _("stale"),
         )
     return html

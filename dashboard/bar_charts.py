@@ -12,7 +12,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
 from dashboard.charts import TARGET_TICKS, Tick, nice_step
+from dashboard.templatetags.localized_capacity import localize_number_text
 
 
 @dataclass(frozen=True)
@@ -65,8 +69,10 @@ class BarChart:
 
 
 def tb_months_text(value: Fraction) -> str:
-    """TB-months for people: three decimals (a thousandth of a TB-month is a GB-month)."""
-    return f"{Decimal(value.numerator) / Decimal(value.denominator):,.3f}"
+    """TB-months for people: three decimals (a thousandth of a TB-month is a GB-month), in the active
+    language's number format ("1,234.500" / "1 234,500"). Downloads use exact decimals instead."""
+    rounded = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.001"))
+    return number_format(rounded, decimal_pos=3, force_grouping=True)
 
 
 def _ticks(maximum: Fraction) -> list[Decimal]:
@@ -101,8 +107,8 @@ def month_bar_chart(
         centre = left + slot * (n + 0.5)
         texts = (tb_months_text(allocated), tb_months_text(used))
         for offset, value, css, name, text in (
-            (-bar_width, allocated, "bar-allocated", "allocated", texts[0]),
-            (0.0, used, "bar-used", "used", texts[1]),
+            (-bar_width, allocated, "bar-allocated", _("allocated"), texts[0]),
+            (0.0, used, "bar-used", _("used"), texts[1]),
         ):
             y = y_of(value)
             bars.append(
@@ -112,14 +118,16 @@ def month_bar_chart(
                     width=f"{bar_width:.1f}",
                     height=f"{bottom - y:.1f}",
                     css_class=css,
-                    label=f"{label}, {name}: {text} TB-months",
+                    label=_("%(month)s, %(series)s: %(value)s TB-months")
+                    % {"month": label, "series": name, "value": text},
                 )
             )
         groups.append(MonthGroup(label, f"{centre:.1f}", *texts))
     description = (
-        f"TB-months allocated and used per month, {months[0][0]} to {months[-1][0]}."
+        _("TB-months allocated and used per month, %(first)s to %(last)s.")
+        % {"first": months[0][0], "last": months[-1][0]}
         if months
-        else "No months in this report."
+        else _("No months in this report.")
     )
     return BarChart(
         chart_id=chart_id,
@@ -133,5 +141,5 @@ def month_bar_chart(
         bottom=bottom,
         bars=bars,
         groups=groups,
-        y_ticks=[Tick(y_of(Fraction(t)), f"{t.normalize():f}") for t in ticks],
+        y_ticks=[Tick(y_of(Fraction(t)), localize_number_text(f"{t.normalize():f}")) for t in ticks],
     )

@@ -13,12 +13,19 @@ from dataclasses import dataclass, field
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 #: (value of ?range=, label, days; None: everything the rollups hold).
-RANGES = (("30d", "30 days", 30), ("90d", "90 days", 90), ("1y", "1 year", 365), ("all", "All", None))
+RANGES = (
+    ("30d", gettext_lazy("30 days"), 30),
+    ("90d", gettext_lazy("90 days"), 90),
+    ("1y", gettext_lazy("1 year"), 365),
+    ("all", pgettext_lazy("period", "All"), None),
+)
 DEFAULT_RANGE = "90d"
 #: (value of ?split=, label); "" is the total alone.
-SPLITS = {"": "Total", "project": "By project", "pool": "By pool"}
+SPLITS = {"": gettext_lazy("Total"), "project": gettext_lazy("By project"), "pool": gettext_lazy("By pool")}
 CHART_TEMPLATE = "dashboard/includes/chart.html"
 
 
@@ -44,7 +51,13 @@ class ChartOptions:
 
     @property
     def period_text(self) -> str:
-        return "all reported days" if self.days is None else f"last {self.range_label.lower()}"
+        if self.days is None:
+            return _("all reported days")
+        return {
+            30: _("last 30 days"),
+            90: _("last 90 days"),
+            365: _("last 1 year"),
+        }.get(self.days, _("last %(days)d days") % {"days": self.days})
 
 
 def _link(request: HttpRequest, param: str, value: str, label: str, current: bool) -> ControlLink:
@@ -63,14 +76,20 @@ def chart_options(request: HttpRequest, *, chart_id: str, splits: tuple[str, ...
     range_key = request.GET.get("range", DEFAULT_RANGE) or DEFAULT_RANGE
     if range_key not in by_key:
         choices = ", ".join(f"“{key}”" for key, _, _ in RANGES)
-        errors.append(f"Period: “{range_key}” is not one of {choices}; showing {by_key[DEFAULT_RANGE][0]}.")
+        errors.append(
+            _("Period: “%(value)s” is not one of %(choices)s; showing %(default)s.")
+            % {"value": range_key, "choices": choices, "default": by_key[DEFAULT_RANGE][0]}
+        )
         range_key = DEFAULT_RANGE
     offered = ("", *splits) if splits else ()
     split = request.GET.get("split", "")
     if split not in offered:
         if split:
-            choices = ", ".join(f"“{key}”" for key in offered if key) or "none"
-            errors.append(f"Split: “{split}” is not one of {choices}; showing the total.")
+            choices = ", ".join(f"“{key}”" for key in offered if key) or _("none")
+            errors.append(
+                _("Split: “%(value)s” is not one of %(choices)s; showing the total.")
+                % {"value": split, "choices": choices}
+            )
         split = ""
     return ChartOptions(
         target=f"{chart_id}-block",

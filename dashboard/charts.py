@@ -14,7 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from inventory.units import NO_VALUE, UNIT_FACTORS, format_capacity, format_capacity_parts
+from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext as _
+
+from dashboard.templatetags.localized_capacity import localize_number_text
+from dashboard.templatetags.localized_capacity import localized_capacity as format_capacity
+from inventory.units import NO_VALUE, UNIT_FACTORS, format_capacity_parts
 
 #: Roughly how many intervals the value axis is split into.
 TARGET_TICKS = 5
@@ -156,7 +161,7 @@ class LineChart:
 
     @property
     def y_axis_label(self) -> str:
-        return f"{self.value_label} ({self.unit})"
+        return _("%(label)s (%(unit)s)") % {"label": self.value_label, "unit": self.unit}
 
 
 def nice_step(raw: Decimal) -> Decimal:
@@ -177,7 +182,7 @@ def _plain(number: Decimal) -> str:
 def value_ticks(maximum: int, *, binary: bool = False) -> tuple[str, list[int], list[str]]:
     """Unit symbol, tick values in bytes (from 0 to at least *maximum*) and their labels."""
     maximum = max(int(maximum), 1)
-    _, unit = format_capacity_parts(maximum, binary=binary)
+    _number, unit = format_capacity_parts(maximum, binary=binary)
     factor = UNIT_FACTORS[unit]
     in_unit = Decimal(maximum) / factor
     step = nice_step(in_unit / TARGET_TICKS)
@@ -188,7 +193,7 @@ def value_ticks(maximum: int, *, binary: bool = False) -> tuple[str, list[int], 
     while True:
         amount = step * k
         values.append(int(amount * factor))
-        labels.append(f"{_plain(amount)} {unit}")
+        labels.append(f"{localize_number_text(_plain(amount))} {unit}")
         if amount >= in_unit:
             break
         k += 1
@@ -200,7 +205,7 @@ def line_chart(
     *,
     title: str,
     chart_id: str = "usage-chart",
-    value_label: str = "Used",
+    value_label: str | None = None,
     quota: int | None = None,
     references: Sequence[Reference] = (),
     projection: Projection | None = None,
@@ -216,9 +221,11 @@ def line_chart(
     forecast line from the last point to the day it reaches its end value: the time axis runs to that day.
     *split* stacks the parts of the total (per project or pool) as areas under the total's line.
     """
+    if value_label is None:
+        value_label = _("Used")
     series = sorted(series)
-    values = [int(v) for _, v in series]
-    refs = [*references, *([Reference("quota", "Quota", int(quota))] if quota else [])]
+    values = [int(v) for _day, v in series]
+    refs = [*references, *([Reference("quota", _("Quota"), int(quota))] if quota else [])]
     candidates = values + [r.value for r in refs] + [0]
     if projection:
         candidates += [projection.start_value, projection.end_value]
@@ -298,7 +305,15 @@ class _Frame:
 
 def _reference(reference: Reference, y: float, binary: bool) -> DrawnReference:
     text = format_capacity(reference.value, binary=binary)
-    return DrawnReference(reference.kind, reference.label, text, y, f"{reference.label}: {text}")
+    return DrawnReference(
+        reference.kind, reference.label, text, y, _("%(label)s: %(value)s") % {"label": reference.label, "value": text}
+    )
+
+
+def day_text(day: datetime.date) -> str:
+    """A day as people read it in the active language: "1 Dec 2026" / "1. des 2026"."""
+    # Translators: a date format of Django's date filter (j: day, M: month's abbreviation, b: in lower case, Y: year).
+    return format_date(day, _("j M Y"))
 
 
 def _point(day: datetime.date, value: int, x: float, y: float, binary: bool) -> ChartPoint:
@@ -308,7 +323,7 @@ def _point(day: datetime.date, value: int, x: float, y: float, binary: bool) -> 
         value=value,
         x=x,
         y=y,
-        label=f"{day:%d %b %Y}: {text}",
+        label=f"{day_text(day)}: {text}",
         value_text=text,
         cx=f"{x:.1f}",
         cy=f"{y:.1f}",
@@ -320,9 +335,11 @@ def _date_ticks(first: datetime.date, span: int, x_of) -> list[Tick]:
     """Up to MAX_DATE_LABELS dates spread evenly over the time axis (with the year on long spans)."""
     count = min(MAX_DATE_LABELS, span + 1)
     days = sorted({round(span * i / max(count - 1, 1)) for i in range(count)})
-    pattern = "%b %Y" if span > 300 else "%d %b"
+    # Translators: date formats of Django's date filter for a chart's time axis: month and year; day and month.
+    pattern = _("M Y") if span > 300 else _("j M")
     return [
-        Tick(x_of(first + datetime.timedelta(days=d)), f"{first + datetime.timedelta(days=d):{pattern}}") for d in days
+        Tick(x_of(first + datetime.timedelta(days=d)), format_date(first + datetime.timedelta(days=d), pattern))
+        for d in days
     ]
 
 
@@ -339,11 +356,11 @@ def _split_layout(series, split, x_of, y_of, binary) -> tuple[list[Band], list[s
     parts.sort(key=lambda part: (-part[1].get(last_day, 0), part[0]))
     if len(parts) > MAX_BANDS:
         rest: dict[datetime.date, int] = {}
-        for _, values in parts[MAX_BANDS - 1 :]:
+        for _label, values in parts[MAX_BANDS - 1 :]:
             for day, value in values.items():
                 rest[day] = rest.get(day, 0) + value
-        parts = [*parts[: MAX_BANDS - 1], (f"Other ({len(parts) - MAX_BANDS + 1})", rest)]
-    days = [day for day, _ in series]
+        parts = [*parts[: MAX_BANDS - 1], (_("Other (%(count)d)") % {"count": len(parts) - MAX_BANDS + 1}, rest)]
+    days = [day for day, _value in series]
     below = dict.fromkeys(days, 0)
     bands = []
     for index, (label, values) in enumerate(parts):
@@ -357,26 +374,36 @@ def _split_layout(series, split, x_of, y_of, binary) -> tuple[list[Band], list[s
         (
             day.isoformat(),
             [format_capacity(int(total), binary=binary)]
-            + [format_capacity(int(values[day]), binary=binary) if day in values else NO_VALUE for _, values in parts],
+            + [
+                format_capacity(int(values[day]), binary=binary) if day in values else NO_VALUE
+                for _label, values in parts
+            ],
         )
         for day, total in series
     ]
-    return bands, [label for label, _ in parts], rows
+    return bands, [label for label, _values in parts], rows
 
 
 def _describe(points, values, refs, projection, bands, value_label, binary) -> str:
     """The chart in words, for the SVG's <desc> (screen readers)."""
     if not points:
-        return "No usage samples in this period."
-    text = (
-        f"{value_label} per day from {points[0].day:%d %b %Y} to {points[-1].day:%d %b %Y}: "
-        f"from {points[0].value_text} to {points[-1].value_text}, highest "
-        f"{format_capacity(max(values), binary=binary)}."
-    )
+        return _("No usage samples in this period.")
+    text = _(
+        "%(label)s per day from %(first_day)s to %(last_day)s: from %(first)s to %(last)s, highest %(highest)s."
+    ) % {
+        "label": value_label,
+        "first_day": day_text(points[0].day),
+        "last_day": day_text(points[-1].day),
+        "first": points[0].value_text,
+        "last": points[-1].value_text,
+        "highest": format_capacity(max(values), binary=binary),
+    }
     for ref in refs:
         text += f" {ref.label} {ref.value_text}."
     if projection:
-        text += f" Forecast: {projection.label}."
+        text += " " + _("Forecast: %(label)s.") % {"label": projection.label}
     if bands:
-        text += " Split: " + "; ".join(f"{band.label} {band.latest_text}" for band in bands) + "."
+        text += " " + _("Split: %(parts)s.") % {
+            "parts": "; ".join(f"{band.label} {band.latest_text}" for band in bands)
+        }
     return text

@@ -11,6 +11,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Exists, F, OuterRef, Q
 from django.forms import CheckboxInput, TextInput
+from django.utils.translation import gettext_lazy as _
 
 from inventory import thresholds
 from inventory.models import Allocation, ResearchProject, StoragePool, Team, TeamMembership
@@ -62,8 +63,8 @@ class TeamFilter(django_filters.CharFilter):
 
     def __init__(self, *args, team_path: str = "team", **kwargs):
         self.team_path = team_path
-        kwargs.setdefault("label", "Team")
-        kwargs.setdefault("widget", SearchInput(attrs={"placeholder": "Team name or slug"}))
+        kwargs.setdefault("label", _("Team"))
+        kwargs.setdefault("widget", SearchInput(attrs={"placeholder": _("Team name or slug")}))
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
@@ -99,8 +100,8 @@ class _MineMixin:
 
 
 class TeamFilterSet(_MineMixin, django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_q", label="Search", widget=SearchInput)
-    mine = django_filters.BooleanFilter(method="filter_mine", label="Only my teams", widget=CheckboxInput)
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"), widget=SearchInput)
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Only my teams"), widget=CheckboxInput)
     sort = SortFilter(
         fields=(
             ("sort_name", "name"),  # lower-cased name, aliased by the team selector
@@ -112,7 +113,7 @@ class TeamFilterSet(_MineMixin, django_filters.FilterSet):
             ("growth_7_bytes", "growth7"),
             ("growth_30_bytes", "growth30"),
         ),
-        label="Sort by",
+        label=_("Sort by"),
     )
 
     class Meta:
@@ -126,10 +127,10 @@ class TeamFilterSet(_MineMixin, django_filters.FilterSet):
 class ProjectFilterSet(_MineMixin, django_filters.FilterSet):
     team_ref = "team"
 
-    q = django_filters.CharFilter(method="filter_q", label="Search", widget=SearchInput)
-    status = django_filters.ChoiceFilter(choices=ResearchProject.Status.choices, empty_label="Any status")
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"), widget=SearchInput)
+    status = django_filters.ChoiceFilter(choices=ResearchProject.Status.choices, empty_label=_("Any status"))
     team = TeamFilter(team_path="team")
-    mine = django_filters.BooleanFilter(method="filter_mine", label="Only my projects", widget=CheckboxInput)
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Only my projects"), widget=CheckboxInput)
     sort = SortFilter(
         fields=(
             ("code", "code"),
@@ -142,7 +143,7 @@ class ProjectFilterSet(_MineMixin, django_filters.FilterSet):
             ("used_percent", "percent"),
             ("over_quota_count", "over"),
         ),
-        label="Sort by",
+        label=_("Sort by"),
     )
 
     class Meta:
@@ -170,18 +171,18 @@ class ProjectFilterSet(_MineMixin, django_filters.FilterSet):
 class AllocationFilterSet(_MineMixin, django_filters.FilterSet):
     team_ref = "project__team"
 
-    q = django_filters.CharFilter(method="filter_q", label="Search", widget=SearchInput)
-    status = django_filters.ChoiceFilter(choices=Allocation.Status.choices, empty_label="Any status")
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"), widget=SearchInput)
+    status = django_filters.ChoiceFilter(choices=Allocation.Status.choices, empty_label=_("Any status"))
     pool = django_filters.ModelChoiceFilter(
         queryset=StoragePool.objects.select_related("array").only("slug", "name", "array__name"),
         to_field_name="slug",
-        empty_label="Any pool",
+        empty_label=_("Any pool"),
     )
     team = TeamFilter(team_path="project__team")
     state = django_filters.ChoiceFilter(
-        choices=thresholds.STATE_CHOICES, method="filter_state", label="Threshold", empty_label="Any threshold"
+        choices=thresholds.STATE_CHOICES, method="filter_state", label=_("Threshold"), empty_label=_("Any threshold")
     )
-    mine = django_filters.BooleanFilter(method="filter_mine", label="Only my teams'", widget=CheckboxInput)
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Only my teams'"), widget=CheckboxInput)
     sort = SortFilter(
         fields=(
             ("project__code", "project"),
@@ -194,7 +195,7 @@ class AllocationFilterSet(_MineMixin, django_filters.FilterSet):
             ("end_date", "ends"),
             ("usage_measured_at", "measured"),
         ),
-        label="Sort by",
+        label=_("Sort by"),
     )
 
     class Meta:

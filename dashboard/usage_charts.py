@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
+
 from dashboard.chart_controls import ChartOptions
-from dashboard.charts import LineChart, Projection, Reference, line_chart
+from dashboard.charts import LineChart, Projection, Reference, day_text, line_chart
 from dashboard.forecast import PoolForecast, horizon_days
 from dashboard.selectors.storage import pool_daily_usage
 from dashboard.selectors.usage import project_daily_usage, split_daily_usage, team_daily_usage
@@ -27,11 +29,17 @@ def pool_references(pool) -> list[Reference]:
     """Capacity and the pool's two thresholds as lines (each where its state starts)."""
     capacity = pool.capacity_bytes
     return [
-        Reference("capacity", "Capacity", capacity),
+        Reference("capacity", _("Capacity"), capacity),
         Reference(
-            "critical", f"Critical {pool.critical_threshold} %", threshold_bytes(capacity, pool.critical_threshold)
+            "critical",
+            _("Critical %(percent)s %%") % {"percent": pool.critical_threshold},
+            threshold_bytes(capacity, pool.critical_threshold),
         ),
-        Reference("warning", f"Warning {pool.warning_threshold} %", threshold_bytes(capacity, pool.warning_threshold)),
+        Reference(
+            "warning",
+            _("Warning %(percent)s %%") % {"percent": pool.warning_threshold},
+            threshold_bytes(capacity, pool.warning_threshold),
+        ),
     ]
 
 
@@ -43,23 +51,23 @@ def pool_projection(forecast: PoolForecast | None, capacity: int) -> Projection 
     if days <= horizon:
         # Whole days rounded down, as "days until full" and "full about" are shown everywhere.
         end = start + dt.timedelta(days=int(days))
-        label = "Full now" if days == 0 else f"Full about {end:%d %b %Y}"
+        label = _("Full now") if days == 0 else _("Full about %(date)s") % {"date": day_text(end)}
         return Projection(start, forecast.latest_used_bytes, end, capacity, label)
     end = start + dt.timedelta(days=horizon)
     try:
-        full = f"full about {start + dt.timedelta(days=int(days)):%d %b %Y}"
+        full = _("full about %(date)s") % {"date": day_text(start + dt.timedelta(days=int(days)))}
     except OverflowError:
-        full = "full after the year 9999"
-    label = f"Not full within {horizon} days ({full})"
+        full = _("full after the year 9999")
+    label = _("Not full within %(days)s days (%(full)s)") % {"days": horizon, "full": full}
     return Projection(start, forecast.latest_used_bytes, end, forecast.used_after(horizon), label)
 
 
 def pool_chart(pool, forecast: PoolForecast | None, options: ChartOptions, *, binary: bool) -> LineChart:
     return line_chart(
         pool_daily_usage(pool.pk, days=options.days),
-        title=f"Physical used per day, {options.period_text}",
+        title=_("Physical used per day, %(period)s") % {"period": options.period_text},
         chart_id="pool-usage-chart",
-        value_label="Used (physical)",
+        value_label=_("Used (physical)"),
         references=pool_references(pool),
         projection=pool_projection(forecast, pool.capacity_bytes),
         binary=binary,
@@ -71,7 +79,7 @@ def team_chart(team, options: ChartOptions, *, latest_day: dt.date | None, binar
     split = split_daily_usage([day for day, _ in series], by=options.split, team_id=team.pk) if options.split else ()
     return line_chart(
         series,
-        title=f"{team.name}: used capacity per day, {options.period_text}",
+        title=_("%(name)s: used capacity per day, %(period)s") % {"name": team.name, "period": options.period_text},
         chart_id="team-usage",
         quota=team.allocated_bytes or None,
         split=split,
@@ -87,7 +95,7 @@ def project_chart(project, options: ChartOptions, *, latest_day: dt.date | None,
     )
     return line_chart(
         series,
-        title=f"{project.code}: used capacity per day, {options.period_text}",
+        title=_("%(name)s: used capacity per day, %(period)s") % {"name": project.code, "period": options.period_text},
         chart_id="project-usage",
         quota=project.allocated_bytes or None,
         split=split,

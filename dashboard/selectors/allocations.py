@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from inventory.models import Allocation
 from inventory.thresholds import threshold_state_expression, used_percent_expression
@@ -32,11 +34,11 @@ def allocation_rows(*, staff: bool = False) -> QuerySet[Allocation]:
 HISTORY_LIMIT = 50
 #: The fields whose changes the allocation's history shows, with their labels and kinds.
 HISTORY_FIELDS = (
-    ("status", "status", "status"),
-    ("quota_bytes", "quota", "bytes"),
-    ("start_date", "starts", "text"),
-    ("end_date", "ends", "text"),
-    ("quota_id", "quota identifier", "text"),
+    ("status", pgettext_lazy("allocation history", "status"), "status"),
+    ("quota_bytes", pgettext_lazy("allocation history", "quota"), "bytes"),
+    ("start_date", pgettext_lazy("allocation history", "starts"), "text"),
+    ("end_date", pgettext_lazy("allocation history", "ends"), "text"),
+    ("quota_id", _("quota identifier"), "text"),
 )
 
 

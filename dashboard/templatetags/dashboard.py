@@ -21,13 +21,16 @@ from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from dashboard.ages import report_age
 from dashboard.forecast import DEFAULT_WINDOW_DAYS
 from dashboard.templatetags.forecast import days_until_full
+from dashboard.templatetags.localized_capacity import capacity_title, capacity_units, localize_number_text
+from dashboard.templatetags.localized_capacity import percent as format_percent
 from inventory import thresholds
-from inventory.templatetags.capacity import capacity_title, capacity_units
-from inventory.templatetags.capacity import percent as format_percent
+from inventory.models import StorageArray
 
 register = template.Library()
 
@@ -37,13 +40,21 @@ DEFAULT_TARGET = "#results"
 SORT_PARAM = "sort"
 
 
-#: The badge after the percentage, per threshold state.
+#: The badge after the percentage, per threshold state (its text in the active language).
 _STATE_BADGES = {
-    "over": ' <span class="badge badge-over">over quota</span>',
-    "critical": ' <span class="badge badge-critical">critical</span>',
-    "warning": ' <span class="badge badge-warning">warning</span>',
+    "over": gettext_lazy("over quota"),
+    "critical": gettext_lazy("critical"),
+    "warning": gettext_lazy("warning"),
 }
-_NO_USAGE_BAR = mark_safe('<span class="bar bar-none muted">no usage reported</span>')
+
+
+def _state_badge(state: str) -> str:
+    text = _STATE_BADGES.get(state)
+    return f' <span class="badge badge-{state}">{conditional_escape(text)}</span>' if text else ""
+
+
+def _no_usage_bar() -> str:
+    return format_html('<span class="bar bar-none muted">{}</span>', _("no usage reported"))
 
 
 @register.simple_tag
@@ -54,7 +65,7 @@ def usage_bar(
     critical=thresholds.DEFAULT_CRITICAL,
     *,
     percent=None,
-    label="of quota used",
+    label=None,
 ):
     """An inline-SVG bar of used ÷ quota coloured at the thresholds, plus the percentage as text.
 
@@ -69,8 +80,10 @@ def usage_bar(
     state = thresholds.threshold_state(used, quota, warning, critical)
     if percent is None:
         percent = thresholds.used_percent(used, quota)
+    if label is None:
+        label = _("of quota used")
     if percent is None:
-        return _NO_USAGE_BAR
+        return _no_usage_bar()
     percent = thresholds.shown_percent(percent, state, warning, critical)  # never rounded into another state
     width = min(max(percent, Decimal(0)), Decimal(100)).quantize(Decimal("0.1"))
     over = state == "over"
@@ -81,11 +94,13 @@ def usage_bar(
         else f'<line class="threshold" x1="{warning}%" x2="{warning}%" y1="0" y2="100%"/>'
         f'<line class="threshold" x1="{critical}%" x2="{critical}%" y1="0" y2="100%"/>'
     )
-    aria_label = f"{percent} % {conditional_escape(label)}{' (over quota)' if over else ''}"
+    aria_label = f"{localize_number_text(str(percent))} % {conditional_escape(label)}"
+    if over:
+        aria_label += f" ({conditional_escape(_('over quota'))})"
     return mark_safe(
         f'<span class="bar bar-{state}"><svg role="img" aria-label="{aria_label}" focusable="false"'
         f' preserveAspectRatio="none"><rect x="0" y="0" height="100%" width="{width}%" class="{fill}"/>{lines}'
-        f'</svg><span class="bar-text num">{format_percent(percent)}</span>{_STATE_BADGES.get(state, "")}</span>'
+        f'</svg><span class="bar-text num">{format_percent(percent)}</span>{_state_badge(state)}</span>'
     )
 
 
@@ -101,11 +116,11 @@ def _quota_cell(allocation, binary) -> str:
     if enforced is None or enforced == allocation.quota_bytes:
         return _capacity_cell(allocation.quota_bytes, binary)
     return format_html(
-        '<td class="num opt" title="{}">{}<br><span class="badge badge-drift" title="{}">array enforces {}</span></td>',
+        '<td class="num opt" title="{}">{}<br><span class="badge badge-drift" title="{}">{}</span></td>',
         capacity_title(allocation.quota_bytes),
         capacity_units(allocation.quota_bytes, binary),
-        "Quota drift: the storage system's own hard limit differs from the promised quota.",
-        capacity_units(enforced, binary),
+        _("Quota drift: the storage system's own hard limit differs from the promised quota."),
+        _("array enforces %(limit)s") % {"limit": capacity_units(enforced, binary)},
     )
 
 
@@ -116,11 +131,13 @@ def _quota_full_note(allocation) -> str:
         return ""
     days = forecast.days_until_full
     if days == 0:
-        return mark_safe('<br><span class="quota-full muted">quota full now</span>')
+        return format_html('<br><span class="quota-full muted">{}</span>', _("quota full now"))
     return format_html(
-        '<br><span class="quota-full muted" title="{}">quota full {}</span>',
-        f"At the growth of the last {DEFAULT_WINDOW_DAYS} days (a straight line fitted to its daily usage)",
-        days_until_full(days),
+        '<br><span class="quota-full muted" title="{}">{}</span>',
+        _("At the growth of the last %(days)d days (a straight line fitted to its daily usage)")
+        % {"days": DEFAULT_WINDOW_DAYS},
+        # "quota full in 41 days": days_until_full gives the "in 41 days" part.
+        _("quota full %(when)s") % {"when": days_until_full(days)},
     )
 
 
@@ -135,13 +152,13 @@ def _pool_cell(pool, pool_column: str) -> str:
 def _status_cell(allocation) -> str:
     """The status badge and the link to the allocation's own page (all its figures, history and chart)."""
     return format_html(
-        '<td><span class="badge badge-{}">{}</span> <a class="row-detail" href="{}">details'
-        '<span class="visually-hidden"> of {} on {}</span></a></td>',
+        '<td><span class="badge badge-{}">{}</span> <a class="row-detail" href="{}">{}'
+        '<span class="visually-hidden"> {}</span></a></td>',
         allocation.status,
         allocation.get_status_display(),
         reverse("dashboard:allocation-detail", kwargs={"pk": allocation.pk}),
-        allocation.project.code,
-        allocation.pool.name,
+        _("details"),
+        _("of %(project)s on %(pool)s") % {"project": allocation.project.code, "pool": allocation.pool.name},
     )
 
 
@@ -205,6 +222,28 @@ def allocation_row(
     return mark_safe(f"<tr>{''.join(cells)}</tr>")
 
 
+#: A pool's tier in a table cell: its short name (the model's labels add the media, "Performance (flash)").
+_TIER_NAMES = {
+    "performance": pgettext_lazy("tier", "Performance"),
+    "capacity": pgettext_lazy("tier", "Capacity"),
+    "scratch": pgettext_lazy("tier", "Scratch"),
+    "archive": pgettext_lazy("tier", "Archive"),
+}
+
+
+@register.filter
+def tier_name(value) -> str:
+    """ "performance" -> "Performance" in the active language (rows from SQL carry the stored value)."""
+    return str(_TIER_NAMES.get(value, str(value).capitalize()))
+
+
+@register.filter
+def lifecycle_label(value) -> str:
+    """An array's lifecycle status as people read it ("maintenance" -> "Maintenance"), the model's label."""
+    labels = dict(StorageArray.Lifecycle.choices)
+    return str(labels.get(value, str(value).capitalize()))
+
+
 @register.filter
 def threshold_state(used, quota) -> str:
     """``ok`` / ``warning`` / ``critical`` / ``over`` / ``none`` with the default thresholds."""
@@ -216,13 +255,14 @@ def over_quota_badge(count, url: str = "") -> str:
     """How many allocations are over quota, as a badge ("2 over quota"), linked to them when *url* is given;
     "none" in muted text at 0. A team's or project's overall percentage can hide one full allocation."""
     if not count:
-        return mark_safe('<span class="muted">none</span>')
-    noun = "allocation" if count == 1 else "allocations"
+        return format_html('<span class="muted">{}</span>', _("none"))
     badge = format_html(
-        '<span class="badge badge-over" title="{} {} using more than the quota">{} over quota</span>',
-        count,
-        noun,
-        count,
+        '<span class="badge badge-over" title="{}">{}</span>',
+        ngettext(
+            "%(count)s allocation using more than the quota", "%(count)s allocations using more than the quota", count
+        )
+        % {"count": count},
+        _("%(count)s over quota") % {"count": count},
     )
     return format_html('<a href="{}">{}</a>', url, badge) if url else badge
 
@@ -282,13 +322,14 @@ def not_reporting_note(count) -> str:
     """The note under a Used figure: how many active allocations it leaves out as not reporting."""
     if not count:
         return ""
-    noun = "allocation" if count == 1 else "allocations"
     return format_html(
-        '<dd class="stat-note not-reporting">{} active {} not reporting (no usage in the last {} days): '
-        "not counted</dd>",
-        count,
-        noun,
-        settings.CAPACITY_STALENESS_DAYS,
+        '<dd class="stat-note not-reporting">{}</dd>',
+        ngettext(
+            "%(count)s active allocation not reporting (no usage in the last %(days)s days): not counted",
+            "%(count)s active allocations not reporting (no usage in the last %(days)s days): not counted",
+            count,
+        )
+        % {"count": count, "days": settings.CAPACITY_STALENESS_DAYS},
     )
 
 
@@ -306,4 +347,6 @@ def breadcrumbs(*parts):
         for label, url in zip(pairs[::2], pairs[1::2], strict=True)
     ]
     items.append(format_html('<li><span aria-current="page">{}</span></li>', current))
-    return format_html('<nav aria-label="Breadcrumb" class="breadcrumb"><ol>{}</ol></nav>', mark_safe("".join(items)))
+    return format_html(
+        '<nav aria-label="{}" class="breadcrumb"><ol>{}</ol></nav>', _("Breadcrumb"), mark_safe("".join(items))
+    )

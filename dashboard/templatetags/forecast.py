@@ -14,28 +14,32 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from inventory.units import NO_VALUE
 
 register = template.Library()
 
-NOT_FILLING = "not filling"
+NOT_FILLING = gettext_lazy("not filling")
 
 
 @register.filter
 def days_until_full(days) -> str:
     """Whole days (rounded down: the pool may fill during the last one); "not filling" without a forecast."""
     if days is None or days == "":
-        return NOT_FILLING
+        return str(NOT_FILLING)
     days = float(days)
     if not math.isfinite(days) or days < 0:
-        return NOT_FILLING
+        return str(NOT_FILLING)
     if days == 0:
-        return "full now"
+        return _("full now")
     if days < 1:
-        return "within a day"
+        return _("within a day")
     whole = int(days)
-    return f"in {whole} day" if whole == 1 else f"in {whole:,} days"
+    # Grouped as the language groups thousands ("in 1,234 days", "om 1 234 dager").
+    return ngettext("in %(days)s day", "in %(days)s days", whole) % {"days": number_format(whole, force_grouping=True)}
 
 
 @register.filter
@@ -58,4 +62,4 @@ def ratio(value) -> str:
         amount = Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP)
     except (InvalidOperation, ValueError):
         return NO_VALUE
-    return f"{amount} : 1"
+    return f"{number_format(amount, decimal_pos=2)} : 1"

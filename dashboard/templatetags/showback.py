@@ -3,6 +3,7 @@
 from fractions import Fraction
 
 from django import template
+from django.utils.formats import number_format
 
 from dashboard.bar_charts import tb_months_text
 from dashboard.showback_exports import decimal
@@ -17,4 +18,4 @@ def tb_months(value: Fraction | None) -> str:
 
 @register.filter
 def money(value: Fraction | None) -> str:
-    return "" if value is None else f"{decimal(value, 2):,.2f}"
+    return "" if value is None else number_format(decimal(value, 2), decimal_pos=2, force_grouping=True)

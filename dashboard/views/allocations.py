@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dashboard.ages import age_text, is_stale
 from dashboard.charts import line_chart
@@ -80,13 +81,14 @@ def allocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     series = allocation_daily_usage(allocation.pk, end=measured.date() if measured else None)
     context = {
         "allocation": allocation,
-        "page_title": f"{allocation.project.code} on {allocation.pool.name}",
+        "page_title": _("%(project)s on %(pool)s") % {"project": allocation.project.code, "pool": allocation.pool.name},
         "report_age": age_text(measured, now=now) if measured else None,
         "stale": is_stale(allocation, now=now),
         "staleness_days": settings.CAPACITY_STALENESS_DAYS,
         "chart": line_chart(
             series,
-            title=f"{allocation.project.code} on {allocation.pool.name}: used per day, last {CHART_DAYS} days",
+            title=_("%(project)s on %(pool)s: used per day, last %(days)d days")
+            % {"project": allocation.project.code, "pool": allocation.pool.name, "days": CHART_DAYS},
             chart_id="allocation-usage",
             quota=allocation.quota_bytes or None,
             binary=prefers_binary(request),

@@ -13,6 +13,8 @@ import re
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from dashboard.bar_charts import month_bar_chart
 from dashboard.selectors.showback import showback_report
@@ -34,14 +36,16 @@ class MonthField(forms.CharField):
             return None
         match = _MONTH.fullmatch(value)
         if not match or not 1 <= int(match["month"]) <= 12 or int(match["year"]) < 1970:
-            raise forms.ValidationError(f"“{value[:20]}” is not a month: write it as YYYY-MM, e.g. 2026-10.")
+            raise forms.ValidationError(
+                _("“%(value)s” is not a month: write it as YYYY-MM, e.g. 2026-10.") % {"value": value[:20]}
+            )
         return Month(int(match["year"]), int(match["month"]))
 
 
 class ShowbackForm(forms.Form):
-    month = MonthField(required=False)
-    start = MonthField(required=False, label="From")
-    end = MonthField(required=False, label="To")
+    month = MonthField(required=False, label=gettext_lazy("Month"))
+    start = MonthField(required=False, label=pgettext_lazy("month", "From"))
+    end = MonthField(required=False, label=pgettext_lazy("month", "To"))
 
     def __init__(self, data, *, today: datetime.date):
         # "from" is a Python keyword: the query's from/to arrive as start/end.
@@ -54,18 +58,18 @@ class ShowbackForm(forms.Form):
         if self.errors:
             return data
         if month and (start or end):
-            raise forms.ValidationError("Give either a month, or from and to: not both.")
+            raise forms.ValidationError(_("Give either a month, or from and to: not both."))
         if month:
             start = end = month
         start, end = start or end, end or start
         if not start:
             start = end = Month.of(self.today.replace(day=1) - datetime.timedelta(days=1))
         if (end.year, end.month) < (start.year, start.month):
-            self.add_error("end", f"To ({end}) is before from ({start}).")
+            self.add_error("end", _("To (%(end)s) is before from (%(start)s).") % {"end": end, "start": start})
         elif len(months_between(start, end)) > MAX_MONTHS:
-            self.add_error("end", f"A report covers at most {MAX_MONTHS} months.")
+            self.add_error("end", _("A report covers at most %(months)d months.") % {"months": MAX_MONTHS})
         elif end.first_day > self.today:
-            self.add_error("month" if month else "end", f"{end} has not begun yet.")
+            self.add_error("month" if month else "end", _("%(month)s has not begun yet.") % {"month": end})
         data["months"] = months_between(start, end)
         return data
 
@@ -89,7 +93,7 @@ def showback(request: HttpRequest) -> HttpResponse:
         return showback_xlsx(report)
     chart = month_bar_chart(
         [(str(month), figures.allocated, figures.used) for month, figures in report.per_month],
-        title="TB-months allocated and used per month",
+        title=_("TB-months allocated and used per month"),
     )
     context = {
         "form": form,

@@ -7,10 +7,10 @@ Pages are listed once (``dashboard_pages``) and visited for each width and each 
 
 import pytest
 
-from inventory.models import Allocation, ResearchProject, StoragePool, Team
+from inventory.models import Allocation, Institution, ResearchProject, StoragePool, Team
 
-#: Interface languages the pages are checked in (add "nb" once the Norwegian translation is in).
-LANGUAGES = ["en"]
+#: Interface languages the pages are checked in (Accept-Language; the page must answer in it).
+LANGUAGES = ["en", "nb"]
 #: A phone (iPhone 12-15) and a common desktop width.
 WIDTHS = [390, 1440]
 #: From this width on, every table fits without scrolling inside its box.
@@ -24,7 +24,9 @@ def dashboard_pages(demo):
     project = ResearchProject.objects.filter(team=team).order_by("code").first()
     pool = StoragePool.objects.select_related("array").order_by("array__name", "name").first()
     allocation = Allocation.objects.filter(status=Allocation.Status.ACTIVE).order_by("pk").first()
+    institution = Institution.objects.order_by("slug").first()
     return {
+        "me": "/me/",
         "overview": "/",
         "storage": "/storage/",
         "array": f"/storage/{pool.array.slug}/",
@@ -36,9 +38,24 @@ def dashboard_pages(demo):
         "allocations": "/allocations/",
         "allocation": f"/allocations/{allocation.pk}/",
         "search": "/search/?q=an",  # matches projects, teams, pools and (staff) people
+        "institutions": "/institutions/",
+        "institution": institution.get_absolute_url(),
+        "showback": "/reports/showback/",
+        "requests": "/requests/",
         "collectors": "/collectors/",
         "api-tokens": "/api/tokens/",
+        "notifications": "/me/notifications/",
     }
+
+
+@pytest.fixture
+def researcher_pages(demo):
+    """The pages only a researcher sees as such: their own page and asking for storage for their project."""
+    from django.contrib.auth import get_user_model
+
+    researcher = get_user_model().objects.get(username="researcher")
+    project = ResearchProject.objects.filter(team__memberships__user=researcher).order_by("code").first()
+    return {"me-researcher": "/me/", "request-storage": f"/projects/{project.code}/request/"}
 
 
 def _overflow(page) -> dict:
@@ -66,18 +83,67 @@ def _overflow(page) -> dict:
     )
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("width", WIDTHS)
-def test_no_page_scrolls_sideways(demo, log_in, page, dashboard_pages, language, width, screenshot):
-    log_in("infra")  # staff: the widest tables
+def _wide_pages(page, demo, pages, language, width, screenshot) -> dict:
+    """The pages of *pages* that scroll sideways (or, on a desktop, have a table that must scroll)."""
     page.set_viewport_size({"width": width, "height": 900})
     page.context.set_extra_http_headers({"Accept-Language": language})
     wide = {}
-    for name, path in dashboard_pages.items():
+    for name, path in pages.items():
         response = page.goto(f"{demo.url}{path}")
         assert response.status == 200, f"{path}: HTTP {response.status}"
+        assert page.evaluate("document.documentElement.lang").startswith(language), f"{path}: not in {language}"
         found = _overflow(page)
         screenshot(page, f"layout-{language}-{width}-{name}")  # to look at (test-artifacts/screenshots/)
         if found["scroll"] > found["inner"] or (width >= DESKTOP and found["tables"]):
             wide[name] = found
-    assert wide == {}
+    return wide
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_page_scrolls_sideways(demo, log_in, page, dashboard_pages, language, width, screenshot):
+    log_in("infra")  # staff: the widest tables
+    assert _wide_pages(page, demo, dashboard_pages, language, width, screenshot) == {}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_researcher_page_scrolls_sideways(demo, log_in, page, researcher_pages, language, width, screenshot):
+    log_in("researcher")
+    assert _wide_pages(page, demo, researcher_pages, language, width, screenshot) == {}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_login_page_fits_in_every_language(demo, page, language, width, screenshot):
+    """Before signing in: the login page, with the language switcher in the header."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.context.set_extra_http_headers({"Accept-Language": language})
+    response = page.goto(f"{demo.url}/accounts/login/")
+    assert response.status == 200
+    assert page.evaluate("document.documentElement.lang").startswith(language)
+    found = _overflow(page)
+    screenshot(page, f"layout-{language}-{width}-login")
+    assert found["scroll"] <= found["inner"], found
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_language_switcher_changes_the_language_without_javascript(demo, log_in, chromium, width):
+    """The header's select and button, as a person uses them: the page comes back in the other language."""
+    context = chromium.new_context(viewport={"width": width, "height": 900}, java_script_enabled=False)
+    context.set_extra_http_headers({"Accept-Language": "en"})
+    try:
+        page = context.new_page()
+        log_in("infra", context=context)
+        page.goto(f"{demo.url}/teams/")
+        assert page.locator("h1").inner_text() == "Teams"
+        page.select_option("#language-select", "nb")
+        page.get_by_role("button", name="Change language").click()
+        page.wait_for_url(f"{demo.url}/teams/")
+        assert page.locator("h1").inner_text() == "Team"
+        assert page.locator("html").get_attribute("lang") == "nb"
+        page.select_option("#language-select", "en-gb")
+        page.get_by_role("button", name="Bytt språk").click()
+        assert page.locator("h1").inner_text() == "Teams"
+    finally:
+        context.close()
