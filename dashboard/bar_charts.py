@@ -16,7 +16,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from dashboard.charts import TARGET_TICKS, Tick, nice_step
-from dashboard.templatetags.localized_capacity import localize_number_text
+from inventory.templatetags.capacity import localize_number_text
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from decimal import Decimal
 from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext as _
 
-from dashboard.templatetags.localized_capacity import localize_number_text
-from dashboard.templatetags.localized_capacity import localized_capacity as format_capacity
+from inventory.templatetags.capacity import localize_number_text
+from inventory.templatetags.capacity import localized_capacity as format_capacity
 from inventory.units import NO_VALUE, UNIT_FACTORS, format_capacity_parts
 
 #: Roughly how many intervals the value axis is split into.

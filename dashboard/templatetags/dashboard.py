@@ -27,10 +27,10 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from dashboard.ages import report_age
 from dashboard.forecast import DEFAULT_WINDOW_DAYS
 from dashboard.templatetags.forecast import days_until_full
-from dashboard.templatetags.localized_capacity import capacity_title, capacity_units, localize_number_text
-from dashboard.templatetags.localized_capacity import percent as format_percent
 from inventory import thresholds
 from inventory.models import StorageArray
+from inventory.templatetags.capacity import capacity_title, capacity_units, localize_number_text
+from inventory.templatetags.capacity import percent as format_percent
 
 register = template.Library()
 

@@ -1,13 +1,16 @@
-"""Template filters for capacities and percentages.
+"""Template filters for capacities, percentages and plain numbers on pages, in the active language's format.
 
     {% load capacity %}
-    {{ pool.usable_bytes|capacity }}            -> 2.00 PB
-    {{ pool.usable_bytes|capacity:"binary" }}   -> 1.78 PiB
-    {{ pool.usable_bytes|capacity_units:prefers_binary }}
-    <span title="{{ pool.usable_bytes|capacity_title }}">...</span>
-    {{ utilisation_percent|percent }}           -> 85.3 %
+    {{ pool.usable_bytes|capacity }}                      -> "2.00 PB" (English), "2,00 PB" (bokmål)
+    {{ pool.usable_bytes|capacity:"binary" }}             -> "1.78 PiB"
+    {{ pool.usable_bytes|capacity_units:prefers_binary }} -> either, by a user's preference
+    <span title="{{ pool.usable_bytes|capacity_title }}"> -> "2,000,000,000,000,000 bytes" / "2 000 … byte"
+    {{ utilisation_percent|percent }}                     -> "85.3 %" / "85,3 %"
 
-``None`` prints "—" (no value, or no limit). Output is plain text.
+``None`` prints "—" (no value, or no limit). Three significant figures, one decimal for percentages; only
+the separators follow the language. Only pages use these: CSV files and the API keep machine-readable
+numbers with a dot (they format with inventory.units directly). Unit symbols (TB, TiB, %) are never
+translated.
 """
 
 from __future__ import annotations
@@ -15,41 +18,94 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
+from django.utils.formats import get_format, number_format
+from django.utils.translation import ngettext
 
-from inventory.units import NO_VALUE, format_bytes_exact, format_capacity
+from inventory.units import NO_VALUE, format_capacity_parts
 
 register = template.Library()
 
 _SYSTEMS = {"": False, "decimal": False, "binary": True}
 
 
+def localize_number_text(text: str) -> str:
+    """A number written with a dot ("1.21", "-0.5") in the active language's decimal separator ("1,21").
+
+    For numbers already rounded as shown (three significant figures, one decimal...): only the separator
+    changes, never the digits. Thousands are not grouped (no figure shown this way reaches 1000 except
+    byte counts below 1 kB, which read fine ungrouped).
+    """
+    separator = get_format("DECIMAL_SEPARATOR")
+    return text.replace(".", separator) if separator != "." else text
+
+
+def localized_capacity(value, *, binary: bool = False) -> str:
+    """Bytes with three significant figures in the active language: "1.21 PB" / "1,21 PB"; "—" for None."""
+    if value is None or value == "":
+        return NO_VALUE
+    try:
+        number, symbol = format_capacity_parts(value, binary=binary)
+    except TypeError:
+        # Django filters fail quietly on values they cannot handle (e.g. a float or a string).
+        return ""
+    number = localize_number_text(number)
+    return f"{number} {symbol}" if symbol else number
+
+
+def localized_percent(value) -> str:
+    """A percentage with one decimal in the active language: "85.3 %" / "85,3 %"."""
+    return localize_number_text(_percent_text(value))
+
+
+def localized_integer(value) -> str:
+    """A whole number with the active language's thousands separator: "12,345" / "12 345"."""
+    return number_format(value, force_grouping=True)
+
+
 @register.filter
 def capacity(value, system: str = "") -> str:
     """Bytes with three significant figures; ``"binary"`` for KiB/MiB/..., otherwise decimal units."""
     if system not in _SYSTEMS:
-        # A typo in a template should fail loudly in tests, not silently show the wrong units.
         raise template.TemplateSyntaxError(f'capacity takes "decimal" or "binary", not "{system}"')
-    return _format(value, binary=_SYSTEMS[system])
+    return localized_capacity(value, binary=_SYSTEMS[system])
 
 
 @register.filter
 def capacity_units(value, binary) -> str:
     """Like ``capacity``, with the unit system chosen by a boolean (a user's preference)."""
-    return _format(value, binary=bool(binary))
+    return localized_capacity(value, binary=bool(binary))
 
 
 @register.filter
 def capacity_title(value) -> str:
-    """The exact byte count with thousands separators, for ``title=`` attributes; "" for no value."""
-    try:
-        return format_bytes_exact(value)
-    except TypeError:
+    """The exact byte count with the language's thousands separators, for ``title=`` attributes; "" for none."""
+    if value is None or isinstance(value, bool):
         return ""
+    try:
+        count = int(value)
+    except (TypeError, ValueError):
+        return ""
+    if count != value:
+        return ""
+    return ngettext("%(count)s byte", "%(count)s bytes", abs(count)) % {"count": localized_integer(count)}
 
 
 @register.filter
 def percent(value) -> str:
-    """A percentage (0-100, or above when over quota) with one decimal: 85.25 -> "85.3 %"."""
+    """A percentage (0-100, or above when over quota) with one decimal: 85.25 -> "85.3 %" / "85,3 %"."""
+    return localized_percent(value)
+
+
+@register.filter
+def decimal_number(value) -> str:
+    """A number already rounded as it should be shown, with the language's decimal separator."""
+    if value is None or value == "":
+        return NO_VALUE
+    return localize_number_text(str(value))
+
+
+def _percent_text(value) -> str:
+    """A percentage (0-100, or above when over quota) with one decimal, dot-decimal: 85.25 -> "85.3 %"."""
     if value is None or value == "":
         return NO_VALUE
     try:
@@ -61,13 +117,3 @@ def percent(value) -> str:
     rounded = amount.quantize(Decimal("0.1"), ROUND_HALF_UP)
     # abs() turns "-0.0" (a tiny negative delta) into "0.0".
     return f"{abs(rounded) if rounded == 0 else rounded} %"
-
-
-def _format(value, *, binary: bool) -> str:
-    if value is None or value == "":
-        return NO_VALUE
-    try:
-        return format_capacity(value, binary=binary)
-    except TypeError:
-        # Django filters fail quietly on values they cannot handle (e.g. a float or a string).
-        return ""

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
-from dashboard.templatetags.localized_capacity import capacity_title, localized_capacity, localized_percent
+from inventory.templatetags.capacity import capacity_title, localized_capacity, localized_percent
 from tests.dashboard.conftest import build_estate, make_user
 
 ROOT = Path(settings.BASE_DIR)
@@ -281,10 +281,15 @@ def test_the_api_answers_the_same_in_every_language(estate, staff_client):
 # --- Catalogs -------------------------------------------------------------------------------------
 
 
+def _ours(path: Path) -> bool:
+    """An app of this project, not a library installed in a virtualenv inside the checkout (.venv)."""
+    return path.is_relative_to(ROOT) and not path.relative_to(ROOT).parts[0].startswith(".")
+
+
 def _catalogs() -> list[Path]:
     """Every Norwegian catalog: the project's (LOCALE_PATHS) and the project's apps' own."""
     directories = [Path(path) for path in settings.LOCALE_PATHS]
-    directories += [Path(app.path) / "locale" for app in apps.get_app_configs() if Path(app.path).is_relative_to(ROOT)]
+    directories += [Path(app.path) / "locale" for app in apps.get_app_configs() if _ours(Path(app.path))]
     return sorted({path for directory in directories for path in directory.glob("*/LC_MESSAGES/*.po")})
 
 
@@ -315,6 +320,9 @@ def _placeholders(text: str) -> list[str]:
 def test_there_is_a_project_catalog():
     assert Path(settings.LOCALE_PATHS[0]) == ROOT / "locale"
     assert ROOT / "locale" / "nb" / "LC_MESSAGES" / "django.po" in _catalogs()
+    # The apps with models, admin pages, e-mails or pages of their own carry their own catalogs.
+    for app in ("inventory", "approvals", "notifications", "collection", "api"):
+        assert ROOT / app / "locale" / "nb" / "LC_MESSAGES" / "django.po" in _catalogs(), app
 
 
 @pytest.mark.parametrize("path", _catalogs(), ids=lambda path: str(path.relative_to(ROOT)))
