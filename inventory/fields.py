@@ -29,3 +29,18 @@ class BytesField(models.BigIntegerField):
         if not defaults.get("help_text"):
             defaults.pop("help_text", None)
         return form_class(**defaults)
+
+
+class RunningTotalsField(models.Field):
+    """A PostgreSQL ``bigint[]`` of running totals, written and read in SQL by the rollups (a Python list here).
+
+    Plain SQL arrays: django.contrib.postgres's ArrayField would need that app installed for one column.
+    """
+
+    description = "Running totals (bigint[])"
+
+    def db_type(self, connection):
+        return "bigint[]"
+
+    def rel_db_type(self, connection):
+        return "bigint[]"

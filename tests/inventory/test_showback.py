@@ -15,6 +15,7 @@ import pytest
 from dashboard.selectors.showback import showback_report
 from inventory.models import Allocation, TeamDailyUsage, TierPrice, UsageSample
 from inventory.services.rollups import refresh_daily_usage
+from inventory.services.usage import save_usage_sample
 from inventory.showback import TB, Month, monthly_byte_days, months_between, tb_months
 from tests.inventory.factories import make_allocation, make_institution, make_pool, make_project, make_team
 
@@ -41,7 +42,8 @@ class Planned:
     samples: list[tuple[datetime.datetime, int]] = field(default_factory=list)
 
     def report(self, moment: datetime.datetime, used: int) -> None:
-        UsageSample.objects.create(allocation=self.allocation, measured_at=moment, used_bytes=used)
+        """Recorded through the writers' service, which keeps the rollups showback reads true."""
+        save_usage_sample(sample=UsageSample(allocation=self.allocation, measured_at=moment, used_bytes=used))
         self.samples.append((moment, used))
 
     def usage_on(self, d: datetime.date) -> int | None:
@@ -197,5 +199,5 @@ def test_requested_and_denied_allocations_never_count(settings):
     pool = make_pool()
     for status in (Allocation.Status.REQUESTED, Allocation.Status.DENIED):
         allocation = make_allocation(pool=pool, status=status, start_date=day(1))
-        UsageSample.objects.create(allocation=allocation, measured_at=at(day(2)), used_bytes=TB)
+        save_usage_sample(sample=UsageSample(allocation=allocation, measured_at=at(day(2)), used_bytes=TB))
     assert monthly_byte_days([OCTOBER], today=day(30, 11)) == []
