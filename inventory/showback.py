@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -62,9 +63,7 @@ WITH months AS (
 
 # Grouped per month, project and pool tier (a tier has its own price); the names are joined here too,
 # so a report is one query whatever its size.
-_BYTE_DAYS = (
-    _COUNTED
-    + """,
+_BYTE_DAYS_SELECT = """,
 grouped AS (
     SELECT f.month, f.project_id, pool.tier,
            sum(f.allocated_byte_days) AS allocated_byte_days,
@@ -80,9 +79,10 @@ SELECT g.month, g.tier, g.allocated_byte_days, g.used_byte_days, g.not_reporting
   JOIN inventory_researchproject p ON p.id = g.project_id
   JOIN inventory_team t ON t.id = p.team_id
   LEFT JOIN inventory_institution i ON i.id = t.institution_id
- ORDER BY lower(i.name) NULLS LAST, i.id, lower(t.name), t.id, p.code, g.month, g.tier
+ ORDER BY {order}
 """
-)
+_BY_INSTITUTION = "lower(i.name) NULLS LAST, i.id, lower(t.name), t.id, p.code, g.month, g.tier"
+_BY_MONTH = "g.month, i.id IS NULL, lower(i.name), i.id, lower(t.name), t.id, p.code, g.tier"
 
 #: Only the teams *viewer_id* is a member of (a researcher's own showback).
 MEMBER_SCOPE = "AND p.team_id IN (SELECT m.team_id FROM inventory_teammembership m WHERE m.user_id = %(viewer_id)s)"
@@ -172,33 +172,76 @@ def monthly_byte_days(
     With *viewer_id*, only the projects of teams that person is a member of; with *team_slug*, of that team;
     with *institution_slug*, of that institution's teams.
     """
-    months = [month for month in months if month.first_day <= today]
-    if not months:
+    query = figures_query(
+        _BYTE_DAYS_SELECT.format(order=_BY_INSTITUTION),
+        months,
+        today=today,
+        viewer_id=viewer_id,
+        team_slug=team_slug,
+        institution_slug=institution_slug,
+    )
+    if query is None:
         return []
-    sql, params = _scoped(_BYTE_DAYS, months, today=today)
-    params.update(viewer_id=viewer_id, team_slug=team_slug, institution_slug=institution_slug)
+    sql, params = query
+    by_day = {month.first_day: month for month in months}
     with transaction.atomic(), connection.cursor() as cursor:
-        # The planner would JIT-compile a join of every allocation with every month: longer than the work.
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute(sql.format(scope=_scope(viewer_id, team_slug, institution_slug)), params)
-        by_day = {month.first_day: month for month in months}
+        without_jit(cursor)
+        cursor.execute(sql, params)
         return [
             ByteDays(by_day[row[0]], row[1], int(row[2]), int(row[3]), int(row[4]), *row[5:])
             for row in cursor.fetchall()
         ]
 
 
-def _scope(viewer_id, team_slug, institution_slug) -> str:
-    return (
+def iter_monthly_byte_days(months: list[Month], *, today: datetime.date, **scope) -> Iterator[ByteDays]:
+    """monthly_byte_days (*scope* as there) ordered by month, then institution (none last), team and project;
+    read from a server-side cursor in chunks, so that a download of every project streams."""
+    query = figures_query(_BYTE_DAYS_SELECT.format(order=_BY_MONTH), months, today=today, **scope)
+    if query is None:
+        return
+    by_day = {month.first_day: month for month in months}
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            without_jit(cursor)
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(*query)
+            while rows := cursor.fetchmany(2000):
+                for row in rows:
+                    yield ByteDays(by_day[row[0]], row[1], int(row[2]), int(row[3]), int(row[4]), *row[5:])
+
+
+def figures_query(
+    select: str,
+    months: list[Month],
+    *,
+    today: datetime.date,
+    viewer_id: int | None = None,
+    team_slug: str | None = None,
+    institution_slug: str | None = None,
+    **params,
+) -> tuple[str, dict] | None:
+    """*select* after the CTE ``figures`` (month, project_id, pool_id, allocated_byte_days, used_byte_days,
+    not_reporting_days: one row per allocation and month over *months* up to *today*, scoped as in
+    monthly_byte_days), with its parameters and *params*; None when no month has begun by *today*."""
+    months = [month for month in months if month.first_day <= today]
+    if not months:
+        return None
+    scope = (
         (MEMBER_SCOPE if viewer_id is not None else "")
         + (TEAM_SCOPE if team_slug else "")
         + (INSTITUTION_SCOPE if institution_slug else "")
     )
-
-
-def _scoped(sql: str, months: list[Month], *, today: datetime.date) -> tuple[str, dict]:
-    """*sql* and the months' parameters: each month's first day, and its last day up to *today*."""
-    return sql, {
+    return _COUNTED.format(scope=scope) + select, {
         "firsts": [month.first_day for month in months],
         "lasts": [min(month.last_day, today) for month in months],
+        "viewer_id": viewer_id,
+        "team_slug": team_slug,
+        "institution_slug": institution_slug,
+        **params,
     }
+
+
+def without_jit(cursor) -> None:
+    """Inside a transaction: the planner would JIT-compile a join of every allocation with every month,
+    which takes longer than the work."""
+    cursor.execute("SET LOCAL jit = off")
