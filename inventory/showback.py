@@ -38,16 +38,18 @@ _COUNTED = """
 WITH months AS (
     SELECT m.first, m.last FROM unnest(%(firsts)s::date[], %(lasts)s::date[]) AS m(first, last)
 ), counted AS (
-    SELECT m.first AS month, a.id, a.project_id, a.pool_id, a.quota_bytes,
+    SELECT m.first AS month, a.id, a.project_id, p.team_id, t.institution_id, pool.tier, a.quota_bytes,
            greatest(a.start_date, m.first) AS started,
            CASE WHEN a.status = 'active' THEN m.last ELSE least(a.end_date, m.last) END AS last_day
       FROM months m
       JOIN inventory_allocation a
         ON a.status = 'active' OR (a.status IN ('expired', 'revoked') AND a.end_date >= m.first)
       JOIN inventory_researchproject p ON p.id = a.project_id
+      JOIN inventory_team t ON t.id = p.team_id
+      JOIN inventory_storagepool pool ON pool.id = a.pool_id
      WHERE true {scope}
 ), figures AS (
-    SELECT c.month, c.project_id, c.pool_id,
+    SELECT c.month, c.project_id, c.team_id, c.institution_id, c.tier,
            c.quota_bytes * greatest(c.last_day - c.started + 1, 0) AS allocated_byte_days,
            coalesce(u.used_byte_days[c.last_day - c.month + 1], 0) AS used_byte_days,
            greatest(c.last_day - c.started + 1, 0)
@@ -56,7 +58,8 @@ WITH months AS (
                        - coalesce(u.reported_days[c.started - c.month], 0)
                   ELSE 0 END AS not_reporting_days
       FROM counted c
-      LEFT JOIN inventory_allocationmonthlyusage u ON u.month = c.month AND u.allocation_id = c.id
+      LEFT JOIN (SELECT * FROM inventory_allocationmonthlyusage WHERE month = ANY(%(firsts)s::date[])) u
+        ON u.month = c.month AND u.allocation_id = c.id
      -- Before its start date an allocation counts only where it reported.
      WHERE c.started <= c.last_day OR coalesce(u.reported_days[c.last_day - c.month + 1], 0) > 0
 )"""
@@ -65,12 +68,11 @@ WITH months AS (
 # so a report is one query whatever its size.
 _BYTE_DAYS_SELECT = """,
 grouped AS (
-    SELECT f.month, f.project_id, pool.tier,
+    SELECT f.month, f.project_id, f.tier,
            sum(f.allocated_byte_days) AS allocated_byte_days,
            sum(f.used_byte_days) AS used_byte_days,
            sum(f.not_reporting_days) AS not_reporting_days
       FROM figures f
-      JOIN inventory_storagepool pool ON pool.id = f.pool_id
      GROUP BY 1, 2, 3
 )
 SELECT g.month, g.tier, g.allocated_byte_days, g.used_byte_days, g.not_reporting_days,
@@ -220,8 +222,8 @@ def figures_query(
     institution_slug: str | None = None,
     **params,
 ) -> tuple[str, dict] | None:
-    """*select* after the CTE ``figures`` (month, project_id, pool_id, allocated_byte_days, used_byte_days,
-    not_reporting_days: one row per allocation and month over *months* up to *today*, scoped as in
+    """*select* after the CTE ``figures`` (month, project_id, team_id, institution_id, tier, allocated_byte_days,
+    used_byte_days, not_reporting_days: one row per allocation and month over *months* up to *today*, scoped as in
     monthly_byte_days), with its parameters and *params*; None when no month has begun by *today*."""
     months = [month for month in months if month.first_day <= today]
     if not months:
@@ -245,3 +247,5 @@ def without_jit(cursor) -> None:
     """Inside a transaction: the planner would JIT-compile a join of every allocation with every month,
     which takes longer than the work."""
     cursor.execute("SET LOCAL jit = off")
+    # Its sorts and hashes of every allocation's month would spill to disk with the default work_mem.
+    cursor.execute("SET LOCAL work_mem = '64MB'")

@@ -207,17 +207,15 @@ def _order(row: ExportRow) -> tuple:
 
 
 # The page: every month's and institution's figures, and one page of lines (a team each, or with a team
-# chosen, a project each), in one query over the same figures. Per month and tier, as the cost needs.
+# chosen, a project each), in one query over the same figures, added up per month, tier and line first
+# (per tier, as the cost needs).
 _SUMMARY = """,
 tiered AS (
-    SELECT f.month, pool.tier, f.project_id, p.team_id, t.institution_id,
-           sum(f.allocated_byte_days) AS allocated, sum(f.used_byte_days) AS used,
-           sum(f.not_reporting_days) AS not_reporting
-      FROM figures f
-      JOIN inventory_storagepool pool ON pool.id = f.pool_id
-      JOIN inventory_researchproject p ON p.id = f.project_id
-      JOIN inventory_team t ON t.id = p.team_id
-     GROUP BY 1, 2, 3, 4, 5
+    SELECT month, tier, {line_key}, institution_id,
+           sum(allocated_byte_days) AS allocated, sum(used_byte_days) AS used,
+           sum(not_reporting_days) AS not_reporting
+      FROM figures
+     GROUP BY month, tier, {line_key}, institution_id
 ), lines AS (
     SELECT x.id, row_number() OVER (ORDER BY {line_order}) AS position
       FROM (SELECT DISTINCT {line_key} AS id FROM tiered) x
