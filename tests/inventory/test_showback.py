@@ -13,9 +13,10 @@ from fractions import Fraction
 import pytest
 
 from dashboard.selectors.showback import showback_report
-from inventory.models import Allocation, TeamDailyUsage, TierPrice, UsageSample
-from inventory.services.rollups import refresh_daily_usage
-from inventory.services.usage import save_usage_sample
+from inventory.models import Allocation, AllocationMonthlyUsage, TeamDailyUsage, TierPrice, UsageSample
+from inventory.services.allocations import save_allocation
+from inventory.services.rollups import refresh_daily_usage, refresh_monthly_usage
+from inventory.services.usage import delete_usage_samples, save_usage_sample
 from inventory.showback import TB, Month, monthly_byte_days, months_between, tb_months
 from tests.inventory.factories import make_allocation, make_institution, make_pool, make_project, make_team
 
@@ -201,3 +202,52 @@ def test_requested_and_denied_allocations_never_count(settings):
         allocation = make_allocation(pool=pool, status=status, start_date=day(1))
         save_usage_sample(sample=UsageSample(allocation=allocation, measured_at=at(day(2)), used_bytes=TB))
     assert monthly_byte_days([OCTOBER], today=day(30, 11)) == []
+
+
+def test_a_deleted_sample_leaves_the_figures_of_the_samples_left(case):
+    sparse = case[1]
+    delete_usage_samples(samples=UsageSample.objects.filter(allocation=sparse.allocation, measured_at=at(day(18))))
+    sparse.samples.remove((at(day(18)), 12 * TB))
+    rows = monthly_byte_days([OCTOBER], today=day(30, 11))
+    allocated, used = expected_byte_days(case, october())
+    assert sum(r.used_byte_days for r in rows) == used
+    assert sum(r.not_reporting_days for r in rows) == expected_not_reporting(case, october()) == 5 + 14
+
+
+def test_a_sample_carries_into_the_next_months_figures(case):
+    """A sample of 30 October holds until 5 November: November's figures have it though no November sample."""
+    late_starter = case[0]
+    late_starter.report(at(day(30)), 33 * TB)
+    november = [day(n, 11) for n in range(1, 31)]
+    rows = monthly_byte_days([Month(2026, 11)], today=day(30, 11))
+    allocated, used = expected_byte_days(case, november)
+    assert sum(r.used_byte_days for r in rows) == used > 0
+    assert sum(r.not_reporting_days for r in rows) == expected_not_reporting(case, november)
+
+
+def test_an_allocation_ended_mid_month_needs_no_refresh_of_the_rollup(case):
+    """Which days count is read from the allocation as it is now: revoking one changes its figures at once."""
+    late_starter = case[0]
+    allocation = late_starter.allocation
+    allocation.status = Allocation.Status.REVOKED
+    allocation.end_date = day(20)
+    save_allocation(allocation=allocation)
+    rows = monthly_byte_days([OCTOBER], today=day(30, 11))
+    allocated, used = expected_byte_days(case, october())
+    assert sum(r.allocated_byte_days for r in rows) == allocated
+    assert sum(r.used_byte_days for r in rows) == used
+    assert sum(r.not_reporting_days for r in rows) == expected_not_reporting(case, october())
+    assert expected_byte_days([late_starter], october())[0] == 11 * 30 * TB  # 10 to 20 October
+
+
+def test_the_rollup_written_a_sample_at_a_time_equals_one_written_at_once(case):
+    def rows():
+        return sorted(
+            AllocationMonthlyUsage.objects.values_list("allocation_id", "month", "used_byte_days", "reported_days")
+        )
+
+    written = rows()
+    assert written  # the writes above filled it
+    AllocationMonthlyUsage.objects.all().delete()
+    refresh_monthly_usage()
+    assert rows() == written
