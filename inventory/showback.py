@@ -11,6 +11,10 @@ Byte-days are exact integers, summed in SQL. Only at the edge do they become **T
 byte-days ÷ (10^12 × the number of days in that month), so a quota of 1 TB held for a whole month is
 1 TB-month whatever the month's length, and held for 10 days of a 30-day month is 1/3 TB-month. A range
 of months adds each month's TB-months. The days of the current month after today have no figures yet.
+
+The daily usage is read from AllocationMonthlyUsage (running totals over each month's days of the carried
+values, kept by the usage-state service from the samples alone); which days count, and so the allocated
+byte-days and the days not reporting, are worked out here from the allocation as it is now.
 """
 
 from __future__ import annotations
