@@ -87,20 +87,47 @@ def refresh_daily_usage(
 
 
 # One allocation-month's running totals: every day of the month, with its carried value where it has one.
+# The first %(kept)s days cannot have changed (the write's samples are all later): their running totals are
+# kept from the row as it was (zeros where there was none), and only the days after them are worked out
+# again, from their samples.
 _MONTHLY = """
-{carried}, fresh AS (
+{carried}, old AS (
     SELECT allocation_id,
-           array_agg(used ORDER BY n) AS used_byte_days,
-           array_agg(reported ORDER BY n) AS reported_days
+           used_byte_days[1:%(kept)s] AS used_head, reported_days[1:%(kept)s] AS reported_head,
+           coalesce(used_byte_days[%(kept)s], 0) AS used_base,
+           coalesce(reported_days[%(kept)s], 0) AS reported_base
+      FROM inventory_allocationmonthlyusage
+     WHERE %(kept)s > 0 AND month = %(month)s
+       AND (%(ids)s::bigint[] IS NULL OR allocation_id = ANY(%(ids)s::bigint[]))
+), refreshed AS (
+    SELECT allocation_id FROM old
+     UNION
+    SELECT allocation_id FROM carried WHERE day BETWEEN %(month)s + %(kept)s AND %(last)s
+), tail AS (
+    SELECT allocation_id,
+           array_agg(used ORDER BY n) AS used_tail,
+           array_agg(reported ORDER BY n) AS reported_tail,
+           max(reported) AS reported
       FROM (SELECT w.allocation_id, g.n,
                    sum(coalesce(k.used_bytes, 0)) OVER running AS used,
                    count(k.used_bytes) OVER running AS reported
-              FROM (SELECT DISTINCT allocation_id FROM carried
-                     WHERE day BETWEEN %(month)s AND %(last)s) w
-             CROSS JOIN generate_series(1, %(days)s) AS g(n)
+              FROM refreshed w
+             CROSS JOIN generate_series(%(kept)s + 1, %(days)s) AS g(n)
               LEFT JOIN carried k ON k.allocation_id = w.allocation_id AND k.day = %(month)s + g.n - 1
             WINDOW running AS (PARTITION BY w.allocation_id ORDER BY g.n)) d
      GROUP BY allocation_id
+), fresh AS (
+    SELECT t.allocation_id,
+           coalesce(o.used_head, array_fill(0::bigint, ARRAY[%(kept)s])) || array(SELECT (coalesce(o.used_base, 0) + x)::bigint
+                                                   FROM unnest(t.used_tail) WITH ORDINALITY AS u(x, i) ORDER BY i)
+               AS used_byte_days,
+           coalesce(o.reported_head, array_fill(0::bigint, ARRAY[%(kept)s])) || array(SELECT coalesce(o.reported_base, 0) + x
+                                                       FROM unnest(t.reported_tail) WITH ORDINALITY AS u(x, i) ORDER BY i)
+               AS reported_days
+      FROM tail t
+      LEFT JOIN old o ON o.allocation_id = t.allocation_id
+     -- An allocation with no value on any day of the month has no row.
+     WHERE coalesce(o.reported_base, 0) + t.reported > 0
 ), written AS (
     INSERT INTO inventory_allocationmonthlyusage (allocation_id, month, used_byte_days, reported_days)
     SELECT allocation_id, %(month)s, used_byte_days, reported_days FROM fresh
@@ -139,7 +166,8 @@ def refresh_monthly_usage(
                 return 0
             first, last = first.astimezone(datetime.UTC).date(), last.astimezone(datetime.UTC).date()
             sample_days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
-        months = sorted({_month_of(day) for sample in set(sample_days) for day in (sample, sample + stale)})
+        sample_days = set(sample_days)
+        months = sorted({_month_of(day) for sample in sample_days for day in (sample, sample + stale)})
         if not months:
             return 0
         if allocations is None and every:
@@ -152,8 +180,10 @@ def refresh_monthly_usage(
         for month in months:
             days = calendar.monthrange(month.year, month.month)[1]
             last = month.replace(day=days)
-            carried, params = carried_values_sql(month, last, scope=scope)
-            params.update(month=month, last=last, days=days, ids=ids)
+            # The first day of the month the written samples can change.
+            changed = month if every else max(month, min(d for d in sample_days if d + stale >= month))
+            carried, params = carried_values_sql(changed, last, scope=scope)
+            params.update(month=month, last=last, days=days, ids=ids, kept=(changed - month).days)
             cursor.execute(_MONTHLY.format(carried=carried), params)
     return len(months)
 
