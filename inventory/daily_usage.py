@@ -12,7 +12,9 @@ not change when an allocation ends. Requested and denied allocations never count
 
 ``carried_usage_sql`` returns the rows (day, allocation, its pool, project and team, used, physical used)
 that the rollups (inventory/services/rollups.py) group by pool and team, and that the project chart groups
-on the fly: both read this one query.
+on the fly: both read this one query. ``carried_values_sql`` is its carried values alone, of every
+allocation whatever its status, which showback's monthly rollup keeps and inventory/showback.py applies
+the same counting rules to.
 """
 
 from __future__ import annotations
@@ -66,8 +68,8 @@ SELECT d.day, c.id AS allocation_id, c.pool_id, c.project_id, c.team_id, k.used_
 """
 )
 
-# Every allocation's carried value on the days from %(first)s to %(last)s on which it has one, whatever its
-# status and dates: which of those days count is the reader's to say (inventory/showback.py).
+# Every allocation's carried value on every day it has one, whatever its status and dates: which of those
+# days count is the reader's to say (inventory/showback.py).
 _CARRIED_VALUES = """
 WITH wanted AS (SELECT a.id FROM inventory_allocation a WHERE true {scope}),""" + _CARRIED.replace(
     "{allocations}", "wanted"
