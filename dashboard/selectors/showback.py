@@ -234,7 +234,9 @@ SELECT 'line', l.id, month, tier, sum(allocated), sum(used), sum(not_reporting),
        {line_columns}, l.position
   FROM tiered JOIN lines l ON l.id = tiered.{line_key}
   {names_of_l}
- WHERE l.position > %(offset)s AND l.position <= %(offset)s + %(limit)s
+ CROSS JOIN (SELECT least(%(offset)s, (count(*) - 1) / %(limit)s * %(limit)s) AS start FROM lines) page
+ -- A page after the last one shows the last one (as the paginator says).
+ WHERE l.position > page.start AND l.position <= page.start + %(limit)s
  GROUP BY l.id, l.position, month, tier, {line_columns}
  UNION ALL
 SELECT 'lines', count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lines

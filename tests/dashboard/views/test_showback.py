@@ -185,6 +185,8 @@ def test_one_team_and_teams_a_page_at_a_time(staff_client, estate_builder, monke
     names = sorted(t.name for t in estate.teams)
     assert names[0] in first and names[1] not in first and "page=2" in first and "Page 1 of 2" in first
     assert names[1] in second and names[0] not in second.split('id="lines"')[1] and "Page 2 of 2" in second
+    beyond = staff_client.get(URL, {"month": month, "page": "99"}).content.decode()
+    assert names[1] in beyond.split('id="lines"')[1] and "Page 2 of 2" in beyond
     # Totals do not depend on the page.
     assert first.split('id="lines"')[0].count("40.000") == second.split('id="lines"')[0].count("40.000") > 0
     assert len(_csv(staff_client.get(URL, {"month": month, "format": "csv"}))) == 4
