@@ -551,7 +551,9 @@ class AllocationMonthlyUsage(models.Model):
 
     allocation = models.ForeignKey(Allocation, on_delete=models.CASCADE, related_name="monthly_usage")
     month = models.DateField(help_text="The month's first day.")
-    used_byte_days = RunningTotalsField(help_text="Running total over the month's days of the carried value.")
+    used_byte_days = RunningTotalsField(
+        element="numeric", help_text="Running total over the month's days of the carried value."
+    )
     reported_days = RunningTotalsField(help_text="Running count over the month's days of days with a carried value.")
 
     class Meta:

@@ -54,7 +54,7 @@ WITH months AS (
      WHERE true {scope}
 ), figures AS (
     SELECT c.month, c.project_id, c.team_id, c.institution_id, c.tier,
-           c.quota_bytes * greatest(c.last_day - c.started + 1, 0) AS allocated_byte_days,
+           c.quota_bytes::numeric * greatest(c.last_day - c.started + 1, 0) AS allocated_byte_days,
            coalesce(u.used_byte_days[c.last_day - c.month + 1], 0) AS used_byte_days,
            greatest(c.last_day - c.started + 1, 0)
            - CASE WHEN c.started <= c.last_day

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 (
                     "used_byte_days",
                     inventory.fields.RunningTotalsField(
-                        help_text="Running total over the month's days of the carried value."
+                        element="numeric", help_text="Running total over the month's days of the carried value."
                     ),
                 ),
                 (

@@ -118,7 +118,7 @@ _MONTHLY = """
      GROUP BY allocation_id
 ), fresh AS (
     SELECT t.allocation_id,
-           coalesce(o.used_head, array_fill(0::bigint, ARRAY[%(kept)s])) || array(SELECT (coalesce(o.used_base, 0) + x)::bigint
+           coalesce(o.used_head, array_fill(0::numeric, ARRAY[%(kept)s])) || array(SELECT coalesce(o.used_base, 0) + x
                                                    FROM unnest(t.used_tail) WITH ORDINALITY AS u(x, i) ORDER BY i)
                AS used_byte_days,
            coalesce(o.reported_head, array_fill(0::bigint, ARRAY[%(kept)s])) || array(SELECT coalesce(o.reported_base, 0) + x

@@ -251,3 +251,16 @@ def test_the_rollup_written_a_sample_at_a_time_equals_one_written_at_once(case):
     AllocationMonthlyUsage.objects.all().delete()
     refresh_monthly_usage()
     assert rows() == written
+
+
+def test_byte_days_past_64_bits_are_exact(settings):
+    """A month of usage reported near 2^63 bytes passes the 64-bit range: summed exactly all the same."""
+    settings.CAPACITY_STALENESS_DAYS = STALE
+    huge = 2**63 - 1  # what an import accepts (tests/inventory/management/commands/test_import_usage.py)
+    allocation = make_allocation(pool=make_pool(), quota=10 * TB, start_date=day(1, 9))
+    for n in range(1, 32):
+        save_usage_sample(sample=UsageSample(allocation=allocation, measured_at=at(day(n)), used_bytes=huge))
+    [row] = monthly_byte_days([OCTOBER], today=day(30, 11))
+    assert row.used_byte_days == huge * 31
+    assert row.allocated_byte_days == 10 * TB * 31
+    assert row.not_reporting_days == 0
