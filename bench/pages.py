@@ -86,6 +86,7 @@ def page_list(objects: dict) -> list[tuple[str, str]]:
         ("array", f"/storage/{pool['array']}/" if pool else None),
         ("pool", f"/storage/{pool['array']}/{pool['slug']}/" if pool else None),
         ("allocations", "/allocations/"),
+        ("showback", "/reports/showback/"),
         ("admin allocations", "/admin/inventory/allocation/"),
         ("admin projects", "/admin/inventory/researchproject/"),
         ("admin usage samples", "/admin/inventory/usagesample/"),

@@ -12,7 +12,9 @@ not change when an allocation ends. Requested and denied allocations never count
 
 ``carried_usage_sql`` returns the rows (day, allocation, its pool, project and team, used, physical used)
 that the rollups (inventory/services/rollups.py) group by pool and team, and that the project chart groups
-on the fly: both read this one query.
+on the fly: both read this one query. ``carried_values_sql`` is its carried values alone, of every
+allocation whatever its status, which showback's monthly rollup keeps and inventory/showback.py applies
+the same counting rules to.
 """
 
 from __future__ import annotations
@@ -22,14 +24,10 @@ from collections.abc import Iterable
 
 from django.conf import settings
 
-_CARRIED_USAGE = """
-WITH counted AS (
-    SELECT a.id, a.pool_id, a.project_id, p.team_id, a.start_date, a.end_date, a.status
-      FROM inventory_allocation a
-      JOIN inventory_researchproject p ON p.id = a.project_id
-     WHERE (a.status = 'active' OR (a.status IN ('expired', 'revoked') AND a.end_date IS NOT NULL))
-       {scope}
-), last_of_day AS (
+# The carried values themselves, of the allocations the CTE named {allocations} holds: one definition,
+# read by the day's figures below and by the showback rollup (carried_values_sql).
+_CARRIED = """
+last_of_day AS (
     SELECT DISTINCT ON (s.allocation_id, (s.measured_at AT TIME ZONE 'UTC')::date)
            s.allocation_id,
            (s.measured_at AT TIME ZONE 'UTC')::date AS day,
@@ -37,7 +35,7 @@ WITH counted AS (
            coalesce(s.physical_used_bytes, s.used_bytes) AS physical_used_bytes
       FROM inventory_usagesample s
      WHERE s.measured_at >= %(read_from)s AND s.measured_at < %(read_to)s
-       AND s.allocation_id IN (SELECT id FROM counted)
+       AND s.allocation_id IN (SELECT id FROM {allocations})
      ORDER BY s.allocation_id, (s.measured_at AT TIME ZONE 'UTC')::date, s.measured_at DESC
 ), carried AS (
     -- Each day's last sample holds until the next day with a sample, for at most the staleness limit.
@@ -48,7 +46,19 @@ WITH counted AS (
            v.day,
            least(coalesce(v.next_day - 1, v.day + %(stale_days)s - 1), v.day + %(stale_days)s - 1),
            interval '1 day') AS g(day)
-)
+)"""
+
+_CARRIED_USAGE = (
+    """
+WITH counted AS (
+    SELECT a.id, a.pool_id, a.project_id, p.team_id, a.start_date, a.end_date, a.status
+      FROM inventory_allocation a
+      JOIN inventory_researchproject p ON p.id = a.project_id
+     WHERE (a.status = 'active' OR (a.status IN ('expired', 'revoked') AND a.end_date IS NOT NULL))
+       {scope}
+),"""
+    + _CARRIED.replace("{allocations}", "counted")
+    + """
 SELECT d.day, c.id AS allocation_id, c.pool_id, c.project_id, c.team_id, k.used_bytes, k.physical_used_bytes
   FROM unnest(%(days)s::date[]) AS d(day)
   JOIN counted c ON c.status = 'active' OR c.end_date >= d.day
@@ -56,6 +66,14 @@ SELECT d.day, c.id AS allocation_id, c.pool_id, c.project_id, c.team_id, k.used_
  -- Before its start date an allocation counts only where it reported (a report is evidence of use).
  WHERE c.start_date <= d.day OR k.used_bytes IS NOT NULL
 """
+)
+
+# Every allocation's carried value on every day it has one, whatever its status and dates: which of those
+# days count is the reader's to say (inventory/showback.py).
+_CARRIED_VALUES = """
+WITH wanted AS (SELECT a.id FROM inventory_allocation a WHERE true {scope}),""" + _CARRIED.replace(
+    "{allocations}", "wanted"
+)
 
 
 def stale_days() -> int:
@@ -78,6 +96,23 @@ def carried_usage_sql(days: Iterable[datetime.date], *, scope: str = "") -> tupl
         "read_to": _start_of(last + datetime.timedelta(days=1)),
     }
     return _CARRIED_USAGE.format(scope=scope), params
+
+
+def carried_values_sql(first: datetime.date, last: datetime.date, *, scope: str = "") -> tuple[str, dict]:
+    """CTEs (``WITH ... carried AS (...)``, to be followed by a SELECT) and their parameters: the carried value
+    ``carried(allocation_id, day, used_bytes, physical_used_bytes)`` of every allocation on every day it has one,
+    for days from *first* to *last* (and up to the staleness limit before *first*: select the days wanted).
+
+    Unlike carried_usage_sql it does not ask whether the allocation counts on that day (its status, start and
+    end dates): the reader does. *scope* is an extra SQL condition on the allocations ``a``.
+    """
+    stale = stale_days()
+    params = {
+        "stale_days": stale,
+        "read_from": _start_of(first - datetime.timedelta(days=stale - 1)),
+        "read_to": _start_of(last + datetime.timedelta(days=1)),
+    }
+    return _CARRIED_VALUES.format(scope=scope), params
 
 
 def days_affected_by(sample_days: Iterable[datetime.date], *, today: datetime.date) -> list[datetime.date]:

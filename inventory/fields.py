@@ -29,3 +29,32 @@ class BytesField(models.BigIntegerField):
         if not defaults.get("help_text"):
             defaults.pop("help_text", None)
         return form_class(**defaults)
+
+
+class RunningTotalsField(models.Field):
+    """A PostgreSQL array of running totals, written and read in SQL by the rollups (a Python list here).
+
+    ``element`` is the SQL type of its elements: ``numeric`` where a total of bytes over a month can pass
+    the 64-bit range (a single value may be up to 2^63 − 1), ``bigint`` for counts. Plain SQL arrays:
+    django.contrib.postgres's ArrayField would need that app installed for two columns.
+    """
+
+    description = "Running totals (an SQL array)"
+
+    def __init__(self, *args, element: str = "bigint", **kwargs):
+        if element not in ("bigint", "numeric"):
+            raise ValueError(f"element must be bigint or numeric, not {element!r}")
+        self.element = element
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.element != "bigint":
+            kwargs["element"] = self.element
+        return name, path, args, kwargs
+
+    def db_type(self, connection):
+        return f"{self.element}[]"
+
+    def rel_db_type(self, connection):
+        return self.db_type(connection)

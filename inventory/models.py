@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from inventory import figures
-from inventory.fields import BytesField
+from inventory.fields import BytesField, RunningTotalsField
 
 
 class Site(models.Model):
@@ -623,6 +623,33 @@ class TeamDailyUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id} on {self.day}"
+
+
+class AllocationMonthlyUsage(models.Model):
+    """Rollup for showback: one allocation's daily usage (inventory/daily_usage.py) over one calendar month.
+
+    Running totals over the month's days: element d (1-based) of ``used_byte_days`` adds the allocation's
+    carried value on days 1 to d, and of ``reported_days`` counts those of days 1 to d that had a value.
+    They depend on the samples alone, not on the allocation's status, dates or quota, so that the showback
+    report applies which days count (inventory/showback.py) when it reads them: a window of days is two
+    subtractions. Kept true by the usage-state service (inventory/services/usage_state.py) after every write
+    of samples; months in which an allocation has no value on any day have no row.
+    """
+
+    allocation = models.ForeignKey(Allocation, on_delete=models.CASCADE, related_name="monthly_usage")
+    month = models.DateField(help_text="The month's first day.")
+    used_byte_days = RunningTotalsField(
+        element="numeric", help_text="Running total over the month's days of the carried value."
+    )
+    reported_days = RunningTotalsField(help_text="Running count over the month's days of days with a carried value.")
+
+    class Meta:
+        verbose_name = "allocation monthly usage"
+        verbose_name_plural = "allocation monthly usage"
+        constraints = [models.UniqueConstraint(fields=["month", "allocation"], name="allocation_monthly_usage_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.allocation_id} in {self.month:%Y-%m}"
 
 
 class TierPrice(models.Model):

@@ -11,37 +11,72 @@ Byte-days are exact integers, summed in SQL. Only at the edge do they become **T
 byte-days ÷ (10^12 × the number of days in that month), so a quota of 1 TB held for a whole month is
 1 TB-month whatever the month's length, and held for 10 days of a 30-day month is 1/3 TB-month. A range
 of months adds each month's TB-months. The days of the current month after today have no figures yet.
+
+The daily usage is read from AllocationMonthlyUsage (running totals over each month's days of the carried
+values, kept by the usage-state service from the samples alone); which days count, and so the allocated
+byte-days and the days not reporting, are worked out here from the allocation as it is now.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
 from django.db import connection, transaction
 
-from inventory.daily_usage import carried_usage_sql
-
 #: Bytes in the showback's terabyte: decimal, as everywhere by default (1 TB = 10^12 bytes).
 TB = 10**12
-#: The longest range one report may cover: its query works out every counted allocation on every day
-#: (about 1.2 s per month for 4,000 allocations on a quiet machine).
+#: The longest range one report may cover.
 MAX_MONTHS = 12
+
+# Which days of a month an allocation counts on is worked out here, from the allocation as it is now: its
+# status, start and end dates (docs/domain.md, "A day's figure"). Its usage on those days comes from its
+# monthly rollup (AllocationMonthlyUsage, running totals of the carried values of inventory/daily_usage.py):
+# used = the running total up to the last counted day (a day before the start date counts where it has a
+# value); days not reporting = counted days from the start date minus those with a value. One row per
+# allocation and month that counts in it; every month stops at today.
+_COUNTED = """
+WITH months AS (
+    SELECT m.first, m.last FROM unnest(%(firsts)s::date[], %(lasts)s::date[]) AS m(first, last)
+), counted AS (
+    SELECT m.first AS month, a.id, a.project_id, p.team_id, t.institution_id, pool.tier, a.quota_bytes,
+           greatest(a.start_date, m.first) AS started,
+           CASE WHEN a.status = 'active' THEN m.last ELSE least(a.end_date, m.last) END AS last_day
+      FROM months m
+      JOIN inventory_allocation a
+        ON a.status = 'active' OR (a.status IN ('expired', 'revoked') AND a.end_date >= m.first)
+      JOIN inventory_researchproject p ON p.id = a.project_id
+      JOIN inventory_team t ON t.id = p.team_id
+      JOIN inventory_storagepool pool ON pool.id = a.pool_id
+     WHERE true {scope}
+), figures AS (
+    SELECT c.month, c.project_id, c.team_id, c.institution_id, c.tier,
+           c.quota_bytes::numeric * greatest(c.last_day - c.started + 1, 0) AS allocated_byte_days,
+           coalesce(u.used_byte_days[c.last_day - c.month + 1], 0) AS used_byte_days,
+           greatest(c.last_day - c.started + 1, 0)
+           - CASE WHEN c.started <= c.last_day
+                  THEN coalesce(u.reported_days[c.last_day - c.month + 1], 0)
+                       - coalesce(u.reported_days[c.started - c.month], 0)
+                  ELSE 0 END AS not_reporting_days
+      FROM counted c
+      LEFT JOIN (SELECT * FROM inventory_allocationmonthlyusage WHERE month = ANY(%(firsts)s::date[])) u
+        ON u.month = c.month AND u.allocation_id = c.id
+     -- Before its start date an allocation counts only where it reported.
+     WHERE c.started <= c.last_day OR coalesce(u.reported_days[c.last_day - c.month + 1], 0) > 0
+)"""
 
 # Grouped per month, project and pool tier (a tier has its own price); the names are joined here too,
 # so a report is one query whatever its size.
-_BYTE_DAYS = """
-WITH carried AS ({carried}),
+_BYTE_DAYS_SELECT = """,
 grouped AS (
-    SELECT date_trunc('month', c.day)::date AS month, c.project_id, pool.tier,
-           coalesce(sum(a.quota_bytes) FILTER (WHERE a.start_date <= c.day), 0) AS allocated_byte_days,
-           coalesce(sum(c.used_bytes), 0) AS used_byte_days,
-           count(*) - count(c.used_bytes) AS not_reporting_days
-      FROM carried c
-      JOIN inventory_allocation a ON a.id = c.allocation_id
-      JOIN inventory_storagepool pool ON pool.id = c.pool_id
+    SELECT f.month, f.project_id, f.tier,
+           sum(f.allocated_byte_days) AS allocated_byte_days,
+           sum(f.used_byte_days) AS used_byte_days,
+           sum(f.not_reporting_days) AS not_reporting_days
+      FROM figures f
      GROUP BY 1, 2, 3
 )
 SELECT g.month, g.tier, g.allocated_byte_days, g.used_byte_days, g.not_reporting_days,
@@ -50,8 +85,10 @@ SELECT g.month, g.tier, g.allocated_byte_days, g.used_byte_days, g.not_reporting
   JOIN inventory_researchproject p ON p.id = g.project_id
   JOIN inventory_team t ON t.id = p.team_id
   LEFT JOIN inventory_institution i ON i.id = t.institution_id
- ORDER BY lower(i.name) NULLS LAST, i.id, lower(t.name), t.id, p.code, g.month, g.tier
+ ORDER BY {order}
 """
+_BY_INSTITUTION = "lower(i.name) NULLS LAST, i.id, lower(t.name), t.id, p.code, g.month, g.tier"
+_BY_MONTH = "g.month, i.id IS NULL, lower(i.name), i.id, lower(t.name), t.id, p.code, g.tier"
 
 #: Only the teams *viewer_id* is a member of (a researcher's own showback).
 MEMBER_SCOPE = "AND p.team_id IN (SELECT m.team_id FROM inventory_teammembership m WHERE m.user_id = %(viewer_id)s)"
@@ -141,37 +178,78 @@ def monthly_byte_days(
     With *viewer_id*, only the projects of teams that person is a member of; with *team_slug*, of that team;
     with *institution_slug*, of that institution's teams.
     """
-    days = _days(months, today=today)
-    if not days:
-        return []
-    scope = (
-        (MEMBER_SCOPE if viewer_id is not None else "")
-        + (TEAM_SCOPE if team_slug else "")
-        + (INSTITUTION_SCOPE if institution_slug else "")
+    query = figures_query(
+        _BYTE_DAYS_SELECT.format(order=_BY_INSTITUTION),
+        months,
+        today=today,
+        viewer_id=viewer_id,
+        team_slug=team_slug,
+        institution_slug=institution_slug,
     )
-    sql, params = carried_usage_sql(days, scope=scope)
-    params.update(viewer_id=viewer_id, team_slug=team_slug, institution_slug=institution_slug)
+    if query is None:
+        return []
+    sql, params = query
+    by_day = {month.first_day: month for month in months}
     with transaction.atomic(), connection.cursor() as cursor:
-        # The planner cannot see how few days generate_series yields (it assumes 1,000 rows per sample day),
-        # so it would JIT-compile the query: over a second of compiling for a quarter second of work.
-        cursor.execute("SET LOCAL jit = off")
-        # Its sorts (DISTINCT ON, the merge of days with samples) spill to disk with the default work_mem, as
-        # in the rollups service.
-        cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute(_BYTE_DAYS.format(carried=sql), params)
-        by_day = {month.first_day: month for month in months}
+        without_jit(cursor)
+        cursor.execute(sql, params)
         return [
             ByteDays(by_day[row[0]], row[1], int(row[2]), int(row[3]), int(row[4]), *row[5:])
             for row in cursor.fetchall()
         ]
 
 
-def _days(months: list[Month], *, today: datetime.date) -> list[datetime.date]:
-    """Every day of *months* up to *today*: later days have no figures yet."""
-    days = []
-    for month in months:
-        day = month.first_day
-        while day <= min(month.last_day, today):
-            days.append(day)
-            day += datetime.timedelta(days=1)
-    return days
+def iter_monthly_byte_days(months: list[Month], *, today: datetime.date, **scope) -> Iterator[ByteDays]:
+    """monthly_byte_days (*scope* as there) ordered by month, then institution (none last), team and project;
+    read from a server-side cursor in chunks, so that a download of every project streams."""
+    query = figures_query(_BYTE_DAYS_SELECT.format(order=_BY_MONTH), months, today=today, **scope)
+    if query is None:
+        return
+    by_day = {month.first_day: month for month in months}
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            without_jit(cursor)
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(*query)
+            while rows := cursor.fetchmany(2000):
+                for row in rows:
+                    yield ByteDays(by_day[row[0]], row[1], int(row[2]), int(row[3]), int(row[4]), *row[5:])
+
+
+def figures_query(
+    select: str,
+    months: list[Month],
+    *,
+    today: datetime.date,
+    viewer_id: int | None = None,
+    team_slug: str | None = None,
+    institution_slug: str | None = None,
+    **params,
+) -> tuple[str, dict] | None:
+    """*select* after the CTE ``figures`` (month, project_id, team_id, institution_id, tier, allocated_byte_days,
+    used_byte_days, not_reporting_days: one row per allocation and month over *months* up to *today*, scoped as in
+    monthly_byte_days), with its parameters and *params*; None when no month has begun by *today*."""
+    months = [month for month in months if month.first_day <= today]
+    if not months:
+        return None
+    scope = (
+        (MEMBER_SCOPE if viewer_id is not None else "")
+        + (TEAM_SCOPE if team_slug else "")
+        + (INSTITUTION_SCOPE if institution_slug else "")
+    )
+    return _COUNTED.format(scope=scope) + select, {
+        "firsts": [month.first_day for month in months],
+        "lasts": [min(month.last_day, today) for month in months],
+        "viewer_id": viewer_id,
+        "team_slug": team_slug,
+        "institution_slug": institution_slug,
+        **params,
+    }
+
+
+def without_jit(cursor) -> None:
+    """Inside a transaction: the planner would JIT-compile a join of every allocation with every month,
+    which takes longer than the work."""
+    cursor.execute("SET LOCAL jit = off")
+    # Its sorts and hashes of every allocation's month would spill to disk with the default work_mem.
+    cursor.execute("SET LOCAL work_mem = '64MB'")

@@ -11,8 +11,11 @@ import datetime
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from django.core.paginator import Page, Paginator
+from django.db import connection, transaction
+
 from inventory.models import StoragePool, TierPrice
-from inventory.showback import ByteDays, Month, monthly_byte_days, tb_months
+from inventory.showback import ByteDays, Month, figures_query, monthly_byte_days, tb_months, without_jit
 
 
 class Figures:
@@ -201,3 +204,168 @@ def _lines(institutions: dict, row: ByteDays, prices: dict) -> tuple[Institution
 
 def _order(row: ExportRow) -> tuple:
     return (row.institution == NO_INSTITUTION, row.institution.lower(), row.team.lower(), row.project_code)
+
+
+# The page: every month's and institution's figures, and one page of lines (a team each, or with a team
+# chosen, a project each), in one query over the same figures, added up per month, tier and line first
+# (per tier, as the cost needs).
+_SUMMARY = """,
+tiered AS (
+    SELECT month, tier, {line_key}, institution_id,
+           sum(allocated_byte_days) AS allocated, sum(used_byte_days) AS used,
+           sum(not_reporting_days) AS not_reporting
+      FROM figures
+     GROUP BY month, tier, {line_key}, institution_id
+), lines AS (
+    SELECT x.id, row_number() OVER (ORDER BY {line_order}) AS position
+      FROM (SELECT DISTINCT {line_key} AS id FROM tiered) x
+      {names_of_x}
+)
+SELECT 'month', NULL::bigint, month, tier, sum(allocated), sum(used), sum(not_reporting),
+       NULL::text, NULL::text, NULL::text, NULL::bigint
+  FROM tiered GROUP BY month, tier
+ UNION ALL
+SELECT 'institution', institution_id, month, tier, sum(allocated), sum(used), sum(not_reporting),
+       i.slug, i.name, NULL, NULL
+  FROM tiered LEFT JOIN inventory_institution i ON i.id = tiered.institution_id
+ GROUP BY institution_id, i.slug, i.name, month, tier
+ UNION ALL
+SELECT 'line', l.id, month, tier, sum(allocated), sum(used), sum(not_reporting),
+       {line_columns}, l.position
+  FROM tiered JOIN lines l ON l.id = tiered.{line_key}
+  {names_of_l}
+ CROSS JOIN (SELECT least(%(offset)s, (count(*) - 1) / %(limit)s * %(limit)s) AS start FROM lines) page
+ -- A page after the last one shows the last one (as the paginator says).
+ WHERE l.position > page.start AND l.position <= page.start + %(limit)s
+ GROUP BY l.id, l.position, month, tier, {line_columns}
+ UNION ALL
+SELECT 'lines', count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lines
+"""
+
+_TEAM_LINES = {
+    "line_key": "team_id",
+    "line_order": "lower(i.name) NULLS LAST, i.id, lower(t.name), t.id",
+    "line_names": "JOIN inventory_team t ON t.id = {alias}.id LEFT JOIN inventory_institution i ON i.id = t.institution_id",
+    "line_columns": "t.slug, t.name, i.name",
+}
+_PROJECT_LINES = {
+    "line_key": "project_id",
+    "line_order": "p.code",
+    "line_names": "JOIN inventory_researchproject p ON p.id = {alias}.id",
+    "line_columns": "p.code, p.title, NULL::text",
+}
+
+
+@dataclass(slots=True)
+class Line:
+    """A team (its slug and name, and its institution's name) or a project (its code and title) on the page."""
+
+    key: str
+    name: str
+    institution: str | None
+    figures: Figures
+
+
+@dataclass(slots=True)
+class ShowbackSummary:
+    """What the page shows: totals per month, per institution, and one page of teams or of one team's projects."""
+
+    months: list[Month]
+    through: datetime.date
+    currency: str | None
+    unpriced_tiers: list[str]
+    institutions: list[InstitutionGroup]  # without their teams
+    per_month: list[tuple[Month, Figures]]
+    total: Figures
+    lines_are_projects: bool
+    lines: list[Line]
+    page_obj: Page
+
+    @property
+    def partial(self) -> bool:
+        return self.through < self.months[-1].last_day
+
+
+class _Counted:
+    """A sized sequence for the paginator: the lines are counted in SQL, never listed in Python."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index):
+        return range(self.count)[index]
+
+
+def showback_summary(
+    months: list[Month], *, today: datetime.date, page: int = 1, per_page: int = 50, **scope
+) -> ShowbackSummary:
+    """The page's figures over *months* (scoped as showback_report), with the teams, or with ``team_slug`` that
+    team's projects, paged by *per_page*. Two queries, whatever the number of teams and projects."""
+    prices, currency = tier_prices()
+    by_day = {month.first_day: month for month in months}
+    per_month = {month: Figures(prices) for month in months}
+    total = Figures(prices)
+    institutions: dict[int | None, InstitutionGroup] = {}
+    lines: dict[int, tuple[int, Line]] = {}
+    count = 0
+    shape = _PROJECT_LINES if scope.get("team_slug") else _TEAM_LINES
+    page = max(page, 1)
+    select = _SUMMARY.format(
+        line_key=shape["line_key"],
+        line_order=shape["line_order"],
+        line_columns=shape["line_columns"],
+        names_of_x=shape["line_names"].format(alias="x"),
+        names_of_l=shape["line_names"].format(alias="l"),
+    )
+    query = figures_query(select, months, today=today, offset=(page - 1) * per_page, limit=per_page, **scope)
+    rows = []
+    if query is not None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            without_jit(cursor)
+            cursor.execute(*query)
+            rows = cursor.fetchall()
+    for level, key, day, tier, allocated, used, not_reporting, slug, name, institution, position in rows:
+        if level == "lines":
+            count = key
+            continue
+        row = _Sums(by_day[day], tier, int(allocated), int(used), int(not_reporting))
+        if level == "month":
+            per_month[row.month].add(row)
+            total.add(row)
+        elif level == "institution":
+            group = institutions.get(key)
+            if group is None:
+                group = institutions[key] = InstitutionGroup(slug, name or NO_INSTITUTION, Figures(prices))
+            group.figures.add(row)
+        else:
+            line = lines.get(key)
+            if line is None:
+                line = lines[key] = (position, Line(slug, name, institution or NO_INSTITUTION, Figures(prices)))
+            line[1].figures.add(row)
+    tiers = {tier for tier, _ in StoragePool.Tier.choices}
+    return ShowbackSummary(
+        months=months,
+        through=min(today, months[-1].last_day),
+        currency=currency,
+        unpriced_tiers=sorted(tiers - prices.keys()) if currency else [],
+        institutions=sorted(institutions.values(), key=lambda i: (i.slug is None, i.name.lower(), i.name)),
+        per_month=list(per_month.items()),
+        total=total,
+        lines_are_projects=bool(scope.get("team_slug")),
+        lines=[line for _, line in sorted(lines.values(), key=lambda pair: pair[0])],
+        page_obj=Paginator(_Counted(count), per_page).get_page(page),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Sums:
+    """Byte-days of one month and tier: what Figures.add reads."""
+
+    month: Month
+    tier: str
+    allocated_byte_days: int
+    used_byte_days: int
+    not_reporting_days: int

@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from dashboard.bar_charts import month_bar_chart
-from dashboard.selectors.showback import showback_report
+from dashboard.selectors.showback import showback_report, showback_summary
 from dashboard.showback_exports import showback_csv, showback_xlsx
 from inventory.showback import MAX_MONTHS, Month, months_between
 
-#: The most project lines the page shows (the downloads have them all).
-MAX_PROJECT_ROWS = 300
+#: Teams (or one team's projects) per page: the page sums up, the downloads hold every project.
+LINES_PER_PAGE = 50
 
 _MONTH = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})")
 
@@ -83,14 +83,16 @@ def showback(request: HttpRequest) -> HttpResponse:
     viewer_id = None if request.user.is_staff else request.user.pk
     team_slug = request.GET.get("team") or None
     institution_slug = request.GET.get("institution") or None
-    report = showback_report(
-        months, today=today, viewer_id=viewer_id, team_slug=team_slug, institution_slug=institution_slug
-    )
+    scope = {"viewer_id": viewer_id, "team_slug": team_slug, "institution_slug": institution_slug}
     export = request.GET.get("format")
     if export == "csv":
-        return showback_csv(report)
+        return showback_csv(months, today=today, **scope)
     if export == "xlsx":
-        return showback_xlsx(report)
+        return showback_xlsx(showback_report(months, today=today, **scope))
+    page = request.GET.get("page", "1")
+    report = showback_summary(
+        months, today=today, page=int(page[:6]) if page.isdigit() else 1, per_page=LINES_PER_PAGE, **scope
+    )
     chart = month_bar_chart(
         [(str(month), figures.allocated, figures.used) for month, figures in report.per_month],
         title=_("TB-months allocated and used per month"),
@@ -102,8 +104,5 @@ def showback(request: HttpRequest) -> HttpResponse:
         "own_teams_only": viewer_id is not None,
         "team_slug": team_slug,
         "institution_slug": institution_slug,
-        # A national estate has thousands of projects: the page then lists institutions and teams (each team
-        # links to its own projects), and the downloads hold every project.
-        "show_projects": report.project_count <= MAX_PROJECT_ROWS,
     }
     return render(request, "dashboard/showback.html", context)

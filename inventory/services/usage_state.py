@@ -9,7 +9,8 @@ from the samples alone and never by comparing with what was there before:
   carried limits (``limits_reported``); a report that says "no limit" clears it, a report that says nothing
   about limits leaves the older knowledge. Quota drift is enforced − promised (Allocation.quota_drift_bytes);
 * the **daily rollups** of every day the written samples can change (they carry forward, see
-  inventory/daily_usage.py).
+  inventory/daily_usage.py), and the written allocations' **monthly rollups** (showback) of the months those
+  days fall in.
 
 So deleting or back-dating the newest sample, or a late report, leaves the same state as if the samples
 had always been what they are now.
@@ -24,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from inventory.daily_usage import days_affected_by
-from inventory.services.rollups import refresh_daily_usage
+from inventory.services.rollups import refresh_daily_usage, refresh_monthly_usage
 
 # One statement for any number of allocations: each allocation's newest sample and newest sample with
 # limits are index probes (sample_unique_per_moment, sample_limits_by_allocation), not a scan of its history.
@@ -87,6 +88,8 @@ def refresh_usage_state(
         cursor.execute(_REFRESH_LATEST, {"ids": ids})
         if not days:
             return
+        # A monthly row holds the allocation's own samples only: no pool or team to widen it to.
+        refresh_monthly_usage(sample_days=days, allocations=ids)
         today = timezone.now().astimezone(datetime.UTC).date()
         affected = days_affected_by(days, today=today)
         if len(ids) > _SCOPE_LIMIT:
@@ -98,7 +101,8 @@ def refresh_usage_state(
 
 
 def refresh_every_usage_state() -> int:
-    """Recompute every allocation's state and every day's rollups (after a bulk load such as the demo's)."""
+    """Recompute every allocation's state and every day's and month's rollups (after a bulk load such as the
+    demo's)."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(array_agg(id), '{}') FROM inventory_allocation")
         cursor.execute(_REFRESH_LATEST, {"ids": cursor.fetchone()[0]})

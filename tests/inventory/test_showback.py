@@ -13,8 +13,10 @@ from fractions import Fraction
 import pytest
 
 from dashboard.selectors.showback import showback_report
-from inventory.models import Allocation, TeamDailyUsage, TierPrice, UsageSample
-from inventory.services.rollups import refresh_daily_usage
+from inventory.models import Allocation, AllocationMonthlyUsage, TeamDailyUsage, TierPrice, UsageSample
+from inventory.services.allocations import save_allocation
+from inventory.services.rollups import refresh_daily_usage, refresh_monthly_usage
+from inventory.services.usage import delete_usage_samples, save_usage_sample
 from inventory.showback import TB, Month, monthly_byte_days, months_between, tb_months
 from tests.inventory.factories import make_allocation, make_institution, make_pool, make_project, make_team
 
@@ -41,7 +43,8 @@ class Planned:
     samples: list[tuple[datetime.datetime, int]] = field(default_factory=list)
 
     def report(self, moment: datetime.datetime, used: int) -> None:
-        UsageSample.objects.create(allocation=self.allocation, measured_at=moment, used_bytes=used)
+        """Recorded through the writers' service, which keeps the rollups showback reads true."""
+        save_usage_sample(sample=UsageSample(allocation=self.allocation, measured_at=moment, used_bytes=used))
         self.samples.append((moment, used))
 
     def usage_on(self, d: datetime.date) -> int | None:
@@ -197,5 +200,67 @@ def test_requested_and_denied_allocations_never_count(settings):
     pool = make_pool()
     for status in (Allocation.Status.REQUESTED, Allocation.Status.DENIED):
         allocation = make_allocation(pool=pool, status=status, start_date=day(1))
-        UsageSample.objects.create(allocation=allocation, measured_at=at(day(2)), used_bytes=TB)
+        save_usage_sample(sample=UsageSample(allocation=allocation, measured_at=at(day(2)), used_bytes=TB))
     assert monthly_byte_days([OCTOBER], today=day(30, 11)) == []
+
+
+def test_a_deleted_sample_leaves_the_figures_of_the_samples_left(case):
+    sparse = case[1]
+    delete_usage_samples(samples=UsageSample.objects.filter(allocation=sparse.allocation, measured_at=at(day(18))))
+    sparse.samples.remove((at(day(18)), 12 * TB))
+    rows = monthly_byte_days([OCTOBER], today=day(30, 11))
+    allocated, used = expected_byte_days(case, october())
+    assert sum(r.used_byte_days for r in rows) == used
+    assert sum(r.not_reporting_days for r in rows) == expected_not_reporting(case, october()) == 5 + 14
+
+
+def test_a_sample_carries_into_the_next_months_figures(case):
+    """A sample of 30 October holds until 5 November: November's figures have it though no November sample."""
+    late_starter = case[0]
+    late_starter.report(at(day(30)), 33 * TB)
+    november = [day(n, 11) for n in range(1, 31)]
+    rows = monthly_byte_days([Month(2026, 11)], today=day(30, 11))
+    allocated, used = expected_byte_days(case, november)
+    assert sum(r.used_byte_days for r in rows) == used > 0
+    assert sum(r.not_reporting_days for r in rows) == expected_not_reporting(case, november)
+
+
+def test_an_allocation_ended_mid_month_needs_no_refresh_of_the_rollup(case):
+    """Which days count is read from the allocation as it is now: revoking one changes its figures at once."""
+    late_starter = case[0]
+    allocation = late_starter.allocation
+    allocation.status = Allocation.Status.REVOKED
+    allocation.end_date = day(20)
+    save_allocation(allocation=allocation)
+    rows = monthly_byte_days([OCTOBER], today=day(30, 11))
+    allocated, used = expected_byte_days(case, october())
+    assert sum(r.allocated_byte_days for r in rows) == allocated
+    assert sum(r.used_byte_days for r in rows) == used
+    assert sum(r.not_reporting_days for r in rows) == expected_not_reporting(case, october())
+    assert expected_byte_days([late_starter], october())[0] == 11 * 30 * TB  # 10 to 20 October
+
+
+def test_the_rollup_written_a_sample_at_a_time_equals_one_written_at_once(case):
+    def rows():
+        return sorted(
+            AllocationMonthlyUsage.objects.values_list("allocation_id", "month", "used_byte_days", "reported_days")
+        )
+
+    written = rows()
+    assert written  # the writes above filled it
+    AllocationMonthlyUsage.objects.all().delete()
+    refresh_monthly_usage()
+    assert rows() == written
+
+
+def test_byte_days_past_64_bits_are_exact(settings):
+    """A month of usage reported near 2^63 bytes passes the 64-bit range: summed exactly all the same."""
+    settings.CAPACITY_STALENESS_DAYS = STALE
+    huge = 2**63 - 1  # what an import accepts (tests/inventory/management/commands/test_import_usage.py)
+    allocation = make_allocation(pool=make_pool(), quota=10 * TB, start_date=day(1, 9))
+    for n in range(1, 32):
+        save_usage_sample(sample=UsageSample(allocation=allocation, measured_at=at(day(n)), used_bytes=huge))
+    [row] = monthly_byte_days([OCTOBER], today=day(30, 11))
+    assert row.used_byte_days == huge * 31
+    assert row.allocated_byte_days == 10 * TB * 31
+    assert row.not_reporting_days == 0
