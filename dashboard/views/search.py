@@ -13,6 +13,9 @@ RESULTS_PARTIAL = "search-results"
 
 def search_page(request: HtmxHttpRequest) -> HttpResponse:
     query = clean_query(request.GET.get("q"))
+    if request.htmx and not query:
+        # The box was emptied (Escape in a search field clears it and fires "search"): no results, no hint.
+        return HttpResponse("")
     context = {
         "results": search(query, staff=request.user.is_staff),
         "min_length": MIN_QUERY_LENGTH,

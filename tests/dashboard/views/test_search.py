@@ -43,6 +43,13 @@ def test_htmx_gets_the_results_partial_only(researcher_client, things):
     assert "<html" not in html and "FJORD01" in html
 
 
+def test_an_emptied_box_empties_the_results_under_it(researcher_client, things):
+    # Escape in the header's search field clears it, and the browser then asks for the empty query.
+    response = researcher_client.get("/search/", {"q": ""}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and response.content == b""
+    assert "at least 2 characters" in researcher_client.get("/search/", {"q": ""}).content.decode()
+
+
 def test_a_short_query_searches_nothing_and_says_why(researcher_client, things):
     html = researcher_client.get("/search/", {"q": "f"}).content.decode()
     assert "at least 2 characters" in html and "FJORD01" not in html
