@@ -19,6 +19,7 @@ window function), so no level counts an array twice.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -154,10 +155,13 @@ def _empty_fleet() -> dict[str, Any]:
     }
 
 
-def capacity_figures(*, array_id: int | None = None, pool_id: int | None = None) -> Figures:
-    """Fleet, site, array and pool figures in one query; restrict to one array or one pool if given.
+def capacity_figures(
+    *, array_id: int | None = None, pool_id: int | None = None, array_ids: Sequence[int] | None = None
+) -> Figures:
+    """Fleet, site, array and pool figures in one query; restrict to one array, one pool, or the arrays
+    *array_ids* (a page of the storage list) if given.
 
-    With a restriction, the fleet and site rows cover only that array or pool.
+    With a restriction, the fleet and site rows cover only those arrays or that pool.
     """
     allocations = Allocation.objects.all()
     base_filter = ""
@@ -168,6 +172,11 @@ def capacity_figures(*, array_id: int | None = None, pool_id: int | None = None)
     elif array_id is not None:
         allocations = allocations.filter(pool__array_id=array_id)
         base_filter, base_params = "WHERE a.id = %s", [array_id]
+    elif array_ids is not None:
+        if not array_ids:  # an empty page: nothing to sum (and `IN ()` is no SQL)
+            return Figures(fleet=_empty_fleet())
+        allocations = allocations.filter(pool__array_id__in=list(array_ids))
+        base_filter, base_params = "WHERE a.id = ANY(%s)", [list(array_ids)]
     # Which allocations count and how they are summed: inventory.figures, as in the admin.
     sums_sql, sums_params = allocation_sums_query(allocations, "pool_id").query.sql_with_params()
     sql = _FIGURES_SQL.format(allocation_sums=sums_sql, base_filter=base_filter)
@@ -217,3 +226,8 @@ def pool_daily_usage(
     if days is not None:
         rows = rows.filter(day__gt=today - dt.timedelta(days=days))
     return list(rows.order_by("day").values_list("day", "physical_used_bytes"))
+
+
+def storage_arrays_in_order():
+    """Every array's id in the storage page's order (site, then array name): what its pages cut."""
+    return StorageArray.objects.order_by("site__name", "name", "pk").values_list("pk", flat=True)

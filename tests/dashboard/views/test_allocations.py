@@ -82,8 +82,22 @@ def test_team_filter_in_csv(researcher_client, estate):
 
 
 def test_unknown_filter_value_is_reported(researcher_client, estate):
-    html = researcher_client.get("/allocations/", {"pool": "no-such-pool"}).content.decode()
+    html = researcher_client.get("/allocations/", {"status": "no-such-status"}).content.decode()
     assert "Select a valid choice" in html
+
+
+def test_pool_filter_is_a_text_box_by_slug_or_words(researcher_client, estate):
+    pool = estate.pools[1]
+    html = researcher_client.get("/allocations/").content.decode()
+    # Never one option per pool: hundreds of pools would make every list page slow (the wide shape).
+    assert '<select name="pool"' not in html and '<input type="search" name="pool"' in html
+    by_slug = researcher_client.get("/allocations/", {"pool": pool.slug}).context["page_obj"]
+    assert len(by_slug) and {a.pool_id for a in by_slug} == {pool.pk}
+    by_words = researcher_client.get("/allocations/", {"pool": f"{pool.array.name} {pool.name}"}).context["page_obj"]
+    assert {a.pool_id for a in by_words} == {pool.pk}
+    response = researcher_client.get("/allocations/", {"pool": "no-such-pool"})
+    assert len(response.context["page_obj"]) == 0
+    assert "No allocation matches these filters." in response.content.decode()
 
 
 def test_search(researcher_client, estate):
