@@ -103,7 +103,7 @@ def test_team_csv_equals_the_filtered_rows(researcher_client, estate):
     page = list(researcher_client.get("/teams/", params).context["page_obj"])
     response = researcher_client.get("/teams/", {**params, "format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [r["slug"] for r in rows] == [t.slug for t in page]
     assert "used_bytes" in rows[0] and "allocated_bytes" in rows[0]
     assert rows[0]["used_bytes"] == str(page[0].used_bytes)
@@ -150,7 +150,7 @@ def test_team_detail_404(researcher_client, db):
 def test_team_detail_csv_is_the_allocations(researcher_client, estate):
     team = estate.teams[0]
     response = researcher_client.get(f"/teams/{team.slug}/", {"format": "csv"})
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert len(rows) == 4 and {r["team"] for r in rows} == {team.slug}
     assert "justification" not in rows[0]
 
