@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import BigIntegerField, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import BigIntegerField, Count, F, OuterRef, QuerySet, Subquery, Value, Window
 from django.db.models.functions import Cast, Coalesce, Lower
 
 from dashboard.selectors.subqueries import subquery_count
@@ -13,6 +13,11 @@ from inventory.models import Allocation, ResearchProject, Team, TeamDailyUsage, 
 from inventory.thresholds import used_percent_expression
 
 ACTIVE = Allocation.Status.ACTIVE
+#: Rows of a team page's per-project and per-pool tables: the largest first, the rest one link away (a team
+#: with 509 allocations on 509 pools rendered every one of them).
+BREAKDOWN_LIMIT = 20
+#: Members listed per page of a team page (a team of 309 people listed them all).
+MEMBERS_PER_PAGE = 30
 
 
 def _team_used_on(day: datetime.date | None):
@@ -63,30 +68,41 @@ def my_team_rows(user, *, latest_day: datetime.date | None, limit: int = 20) -> 
     return list(team_rows(latest_day=latest_day).filter(memberships__user=user)[:limit])
 
 
-def team_members(team: Team) -> QuerySet[TeamMembership]:
-    return team.memberships.select_related("user").order_by("-role", "user__last_name", "user__username")
+def team_members(team: Team, *, page: int = 1, per_page: int = MEMBERS_PER_PAGE) -> list[TeamMembership]:
+    """One page of the team's members (by role, then name); each row's ``total`` counts every member (one query)."""
+    start = (max(page, 1) - 1) * per_page
+    members = (
+        team.memberships.select_related("user")
+        .annotate(total=Window(Count("pk")))
+        .order_by("-role", "user__last_name", "user__username", "pk")
+    )
+    return list(members[start : start + per_page])
 
 
-def team_project_breakdown(team: Team) -> QuerySet[ResearchProject]:
-    """The team's projects with allocated/used over their active allocations (one grouped query)."""
-    return (
+def team_project_breakdown(team: Team, *, limit: int = BREAKDOWN_LIMIT) -> list[ResearchProject]:
+    """The team's *limit* largest projects (by active quota) with allocated/used over their active allocations;
+    each row's ``total`` counts every project of the team (one grouped query)."""
+    return list(
         ResearchProject.objects.filter(team=team)
         .select_related("principal_investigator")
         .annotate(
             over_quota_count=figures.over_quota_count("allocations__"), **figures.allocation_sums("allocations__")
         )
         .annotate(used_percent=used_percent_expression("used_bytes", "allocated_bytes"))
-        .order_by("code")
+        .annotate(total=Window(Count("pk")))
+        .order_by("-allocated_bytes", "code")[:limit]
     )
 
 
-def team_pool_breakdown(team: Team) -> QuerySet:
-    """Allocated and used per pool over the team's active allocations (one grouped query, dicts)."""
-    return (
+def team_pool_breakdown(team: Team, *, limit: int = BREAKDOWN_LIMIT) -> list[dict]:
+    """Allocated and used on the *limit* pools where the team holds most, over its active allocations; each
+    row's ``total`` counts every pool the team is on (one grouped query, dicts)."""
+    return list(
         Allocation.objects.filter(figures.counts_as_allocated(), project__team=team)
         .values("pool__slug", "pool__name", "pool__array__name", "pool__array__slug")
         # The count first: allocation_sums' used_bytes would shadow the field it compares.
         .annotate(over_quota_count=figures.over_quota_count(), **figures.allocation_sums())
         .annotate(used_percent=used_percent_expression("used_bytes", "allocated_bytes"))
-        .order_by("pool__array__name", "pool__name")
+        .annotate(total=Window(Count("pool__slug")))
+        .order_by("-allocated_bytes", "pool__array__name", "pool__name")[:limit]
     )

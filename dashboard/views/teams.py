@@ -10,6 +10,7 @@ from dashboard.filtersets import TeamFilterSet
 from dashboard.selectors.allocations import allocation_rows
 from dashboard.selectors.forecasts import with_quota_forecasts
 from dashboard.selectors.teams import (
+    MEMBERS_PER_PAGE,
     my_team_rows,
     team_members,
     team_pool_breakdown,
@@ -29,6 +30,27 @@ from dashboard.tables import (
 from dashboard.units import prefers_binary
 from dashboard.usage_charts import team_chart
 from dashboard.views.allocations import allocation_csv_columns
+
+
+def _page_number(request: HtmxHttpRequest, name: str) -> int:
+    """A positive page number from ``?name=``; junk gives the first page."""
+    try:
+        return max(int(request.GET.get(name, 1)), 1)
+    except ValueError:
+        return 1
+
+
+def _members_pager(members: list, number: int) -> dict:
+    """Where this page of members sits among them all (the rows carry the total: no count query)."""
+    total = members[0].total if members else 0
+    first = (number - 1) * MEMBERS_PER_PAGE + 1
+    return {
+        "total": total,
+        "first": first,
+        "last": first + len(members) - 1,
+        "previous": number - 1 if number > 1 else None,
+        "next": number + 1 if first + len(members) - 1 < total else None,
+    }
 
 
 def _percent(value) -> str:
@@ -92,11 +114,14 @@ def team_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "latest_day": latest_day,
     }
     if not wants_table_only(request):  # htmx asked for the allocations table alone
+        members_page = _page_number(request, "members_page")
+        members = team_members(team, page=members_page)
         context |= {
             "chart": team_chart(team, options, latest_day=latest_day, binary=binary),
             "chart_options": options,
             "projects": team_project_breakdown(team),
             "pools": team_pool_breakdown(team),
-            "members": team_members(team),
+            "members": members,
+            "members_pager": _members_pager(members, members_page),
         }
     return render_list(request, "dashboard/teams/detail.html", context)
