@@ -13,7 +13,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.forms import CheckboxInput, TextInput
 
 from inventory import thresholds
-from inventory.models import Allocation, ResearchProject, StoragePool, Team, TeamMembership
+from inventory.models import Allocation, ResearchProject, Team, TeamMembership
+from inventory.storage_search import pool_condition
 
 
 class SortFilter(django_filters.OrderingFilter):
@@ -79,13 +80,8 @@ class TeamFilter(django_filters.CharFilter):
 
 
 class PoolFilter(django_filters.CharFilter):
-    """A pool typed in a text box: its slug picks exactly that pool, anything else the pools whose name,
-    slug or array name holds every word (case-insensitive).
-
-    A text box rather than a ``<select>``, as for teams: with 600 pools the options were most of the
-    allocation list's rendering (bench/ANALYSIS.md, the wide shape), and ``?pool=<slug>`` links keep
-    meaning exactly that pool. One SQL condition, no extra query.
-    """
+    """A pool typed in a text box (inventory.storage_search): its slug picks exactly that pool, anything
+    else the pools whose name, slug or array name holds every word. Never a ``<select>`` of every pool."""
 
     def __init__(self, *args, pool_path: str = "pool", **kwargs):
         self.pool_path = pool_path
@@ -95,18 +91,7 @@ class PoolFilter(django_filters.CharFilter):
 
     def filter(self, qs, value):
         value = (value or "").strip()
-        if not value:
-            return qs
-        path = self.pool_path
-        by_words = Q()
-        for word in value.split()[:8]:
-            by_words &= (
-                Q(**{f"{path}__name__icontains": word})
-                | Q(**{f"{path}__slug__icontains": word})
-                | Q(**{f"{path}__array__name__icontains": word})
-            )
-        slug_exists = Exists(StoragePool.objects.filter(slug=value))
-        return qs.filter(Q(**{f"{path}__slug": value}) | (~slug_exists & by_words))
+        return qs.filter(pool_condition(value, self.pool_path)) if value else qs
 
 
 def _member_of(user, team_ref: str = "pk"):
