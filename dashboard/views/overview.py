@@ -17,6 +17,13 @@ from dashboard.selectors.storage import capacity_figures
 
 #: How many pools the overview lists by utilisation and by forecast (the storage page has them all).
 POOL_LIMIT = 10
+#: Up to this many arrays the overview lists them all (by site and name); beyond, the fullest this many.
+ARRAY_LIMIT = 10
+
+
+def _fullest(rows: list[dict]) -> list[dict]:
+    """The fullest first; a row with no usable capacity has no percentage and goes last."""
+    return sorted(rows, key=lambda row: (row["used_percent"] is not None, row["used_percent"] or 0), reverse=True)
 
 
 def overview(request: HttpRequest) -> HttpResponse:
@@ -29,15 +36,16 @@ def overview(request: HttpRequest) -> HttpResponse:
     horizon = horizon_days()
     soon = [forecast for forecast in filling if forecast.full_within(horizon)]
     nearing_full = [{**pools_by_id[forecast.pool_id], "forecast": forecast} for forecast in soon[:POOL_LIMIT]]
-    # The fullest pools first; a pool with no usable capacity has no percentage and goes last.
-    busiest_pools = sorted(
-        figures.pools, key=lambda pool: (pool["used_percent"] is not None, pool["used_percent"] or 0), reverse=True
-    )[:POOL_LIMIT]
+    busiest_pools = _fullest(figures.pools)[:POOL_LIMIT]
+    # With 160 arrays the table of every array was most of the page: the fullest ten, the rest one link away.
+    busiest_arrays = figures.arrays if len(figures.arrays) <= ARRAY_LIMIT else _fullest(figures.arrays)[:ARRAY_LIMIT]
     attention = selectors.attention_lists(today=today, staff=request.user.is_staff)
     context = {
         "figures": figures,
         "fleet": figures.fleet,
         "busiest_pools": busiest_pools,
+        "busiest_arrays": busiest_arrays,
+        "array_count": len(figures.arrays),
         "pool_count": len(figures.pools),
         "nearing_full": nearing_full,
         "forecast_window_days": DEFAULT_WINDOW_DAYS,
