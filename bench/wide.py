@@ -21,22 +21,33 @@ import argparse
 import hashlib
 import subprocess
 import sys
+from dataclasses import dataclass
 
 import benchlib
 from benchlib import BENCH, ROOT, log
 
-ARRAYS = 160
-POOLS = 600
-PROJECTS = 2_000
-ALLOCATIONS = 10_000
-BIG_TEAM_ALLOCATIONS = 509
-BIG_TEAM_MEMBERS = 309
 #: The big team's slug, so the report can say which team page it measured.
 BIG_TEAM = "wide-big-team"
-TEAMS = 400
-#: Allocations that are not active: a few requests waiting (overview, admin) and a few that ended.
-REQUESTED = 50
-EXPIRED = 100
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How many of each thing; the default is the peer benchmark's shape."""
+
+    arrays: int = 160
+    pools: int = 600
+    teams: int = 400
+    projects: int = 2_000
+    allocations: int = 10_000
+    big_team_projects: int = 120
+    big_team_allocations: int = 509
+    big_team_members: int = 309
+    #: Allocations that are not active: a few requests waiting (overview, admin) and a few that ended.
+    requested: int = 50
+    expired: int = 100
+
+
+WIDE = Shape()
 TB = 10**12
 
 
@@ -56,15 +67,13 @@ def fingerprint() -> str:
 # --- the plan: who owns what (pure, tested) ----------------------------------------------------------------
 
 
-def pools_per_array(arrays: int = ARRAYS, pools: int = POOLS) -> list[int]:
+def pools_per_array(arrays: int, pools: int) -> list[int]:
     """How many pools each array has: as even as whole numbers allow (600 over 160: 120 × 4 and 40 × 3)."""
     base, extra = divmod(pools, arrays)
     return [base + (1 if index < extra else 0) for index in range(arrays)]
 
 
-def allocation_owners(
-    *, projects: int = PROJECTS, allocations: int = ALLOCATIONS, big: int = BIG_TEAM_ALLOCATIONS, big_projects: int
-) -> list[int]:
+def allocation_owners(*, projects: int, allocations: int, big: int, big_projects: int) -> list[int]:
     """The project index (0-based) of each allocation: the big team's projects (the first *big_projects*)
     hold exactly *big* allocations, the other projects share the rest round-robin."""
     owners = [index % big_projects for index in range(big)]
@@ -94,7 +103,7 @@ SELECT a.id,
 """
 
 
-def load(days: int) -> dict[str, int]:
+def load(days: int, shape: Shape = WIDE) -> dict[str, int]:
     """Write the wide dataset into the (migrated, empty) database Django is configured for."""
     import datetime
     from decimal import Decimal
@@ -120,7 +129,7 @@ def load(days: int) -> dict[str, int]:
     User = get_user_model()
     with transaction.atomic():
         sites = Site.objects.bulk_create(Site(name=f"Site {n}", slug=f"site-{n}", city="Oslo") for n in range(4))
-        layout = pools_per_array()
+        layout = pools_per_array(shape.arrays, shape.pools)
         arrays = StorageArray.objects.bulk_create(
             StorageArray(
                 site=sites[index % len(sites)],
@@ -158,7 +167,7 @@ def load(days: int) -> dict[str, int]:
                 email=f"p{n}@wide.invalid",
                 password=unusable,
             )
-            for n in range(TEAMS * 2 + BIG_TEAM_MEMBERS)
+            for n in range(shape.teams * 2 + shape.big_team_members)
         )
         teams = Team.objects.bulk_create(
             Team(
@@ -166,32 +175,38 @@ def load(days: int) -> dict[str, int]:
                 slug=BIG_TEAM if n == 0 else f"wide-team-{n:03d}",
                 institution=institution,
             )
-            for n in range(TEAMS)
+            for n in range(shape.teams)
         )
         # The big team: 309 members (the first ten manage it); every other team two people of its own.
         memberships = [
             TeamMembership(team=teams[0], user=users[n], role="manager" if n < 10 else "member")
-            for n in range(BIG_TEAM_MEMBERS)
+            for n in range(shape.big_team_members)
         ]
         memberships += [
-            TeamMembership(team=teams[t], user=users[BIG_TEAM_MEMBERS + 2 * t + k], role="member")
-            for t in range(1, TEAMS)
+            TeamMembership(team=teams[t], user=users[shape.big_team_members + 2 * t + k], role="member")
+            for t in range(1, shape.teams)
             for k in range(2)
         ]
         TeamMembership.objects.bulk_create(memberships)
-        big_projects = 120
+        big_projects = shape.big_team_projects
         projects = ResearchProject.objects.bulk_create(
             ResearchProject(
                 code=f"W{n:05d}",
                 title=f"Wide project {n}",
-                team=teams[0] if n < big_projects else teams[1 + n % (TEAMS - 1)],
+                team=teams[0] if n < big_projects else teams[1 + n % (shape.teams - 1)],
                 principal_investigator=users[n % len(users)],
                 start_date=today - datetime.timedelta(days=500),
             )
-            for n in range(PROJECTS)
+            for n in range(shape.projects)
         )
-        owners = allocation_owners(big_projects=big_projects)
-        statuses = ["active"] * (ALLOCATIONS - REQUESTED - EXPIRED) + ["expired"] * EXPIRED + ["requested"] * REQUESTED
+        owners = allocation_owners(
+            projects=shape.projects,
+            allocations=shape.allocations,
+            big=shape.big_team_allocations,
+            big_projects=big_projects,
+        )
+        active = shape.allocations - shape.requested - shape.expired
+        statuses = ["active"] * active + ["expired"] * shape.expired + ["requested"] * shape.requested
         # Spread every team's allocations over many pools (the big team's over hundreds): pool n takes
         # allocation n, n + 600, ... so each pool holds about 17 allocations, 10-50 TB each.
         rows = [
