@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import BigIntegerField, Count, F, OuterRef, QuerySet, Subquery, Value, Window
 from django.db.models.functions import Cast, Coalesce, Lower
 
@@ -79,30 +81,81 @@ def team_members(team: Team, *, page: int = 1, per_page: int = MEMBERS_PER_PAGE)
     return list(members[start : start + per_page])
 
 
-def team_project_breakdown(team: Team, *, limit: int = BREAKDOWN_LIMIT) -> list[ResearchProject]:
-    """The team's *limit* largest projects (by active quota) with allocated/used over their active allocations;
-    each row's ``total`` counts every project of the team (one grouped query)."""
-    return list(
-        ResearchProject.objects.filter(team=team)
-        .select_related("principal_investigator")
-        .annotate(
-            over_quota_count=figures.over_quota_count("allocations__"), **figures.allocation_sums("allocations__")
-        )
-        .annotate(used_percent=used_percent_expression("used_bytes", "allocated_bytes"))
-        .annotate(total=Window(Count("pk")))
-        .order_by("-allocated_bytes", "code")[:limit]
-    )
+#: The per-project and per-pool tables of a team page in ONE statement. The sums per (project, pool) pair
+#: come from inventory.figures (the ORM writes them, as everywhere); this adds them up per project (every
+#: project of the team, with or without an active allocation) and per pool, keeps the largest of each and
+#: counts them all. Two grouped ORM queries cost more Python to build than PostgreSQL took to run them
+#: (bench/ANALYSIS.md, the team page against its floor).
+_BREAKDOWNS_SQL = """
+WITH pairs AS ({pairs}),
+projects AS (
+    SELECT 'project' AS kind, p.code AS key, p.title AS name, p.status AS status,
+           COALESCE(NULLIF(TRIM(u.first_name || ' ' || u.last_name), ''), u.username) AS detail, '' AS array_slug,
+           {sums}, count(*) OVER () AS total
+    FROM inventory_researchproject p
+    LEFT JOIN pairs x ON x.project_id = p.id
+    LEFT JOIN auth_user u ON u.id = p.principal_investigator_id
+    WHERE p.team_id = %s
+    GROUP BY p.id, u.id
+    ORDER BY allocated_bytes DESC, p.code
+    LIMIT %s
+),
+pools AS (
+    SELECT 'pool' AS kind, s.slug AS key, s.name AS name, '' AS status, a.name AS detail, a.slug AS array_slug,
+           {sums}, count(*) OVER () AS total
+    FROM pairs x
+    JOIN inventory_storagepool s ON s.id = x.pool_id
+    JOIN inventory_storagearray a ON a.id = s.array_id
+    GROUP BY s.id, a.id
+    ORDER BY allocated_bytes DESC, a.name, s.name
+    LIMIT %s
+)
+SELECT * FROM projects UNION ALL SELECT * FROM pools
+"""
+
+#: Each pair's sums added up per project or pool (sums of sums; used stays NULL where nothing reports).
+_SUMS = """
+    COALESCE(SUM(x.allocated_bytes), 0)::bigint AS allocated_bytes,
+    COALESCE(SUM(x.allocation_count), 0)::bigint AS allocation_count,
+    COALESCE(SUM(x.over_quota_count), 0)::bigint AS over_quota_count,
+    SUM(x.used_bytes)::bigint AS used_bytes,
+    SUM(x.used_bytes)::numeric(40, 0) * 100 / NULLIF(SUM(x.allocated_bytes)::numeric(40, 0), 0) AS used_percent"""
 
 
-def team_pool_breakdown(team: Team, *, limit: int = BREAKDOWN_LIMIT) -> list[dict]:
-    """Allocated and used on the *limit* pools where the team holds most, over its active allocations; each
-    row's ``total`` counts every pool the team is on (one grouped query, dicts)."""
-    return list(
+@dataclass
+class Breakdowns:
+    """A team page's per-project and per-pool rows (dicts), the largest first, and how many there are."""
+
+    projects: list[dict] = field(default_factory=list)
+    pools: list[dict] = field(default_factory=list)
+    project_total: int = 0
+    pool_total: int = 0
+
+
+def team_breakdowns(team: Team, *, limit: int = BREAKDOWN_LIMIT) -> Breakdowns:
+    """Allocated, used, % of quota and allocations over quota per project and per pool over the team's active
+    allocations: the *limit* largest of each (by active quota), in one query."""
+    pairs = (
         Allocation.objects.filter(figures.counts_as_allocated(), project__team=team)
-        .values("pool__slug", "pool__name", "pool__array__name", "pool__array__slug")
+        .values("project_id", "pool_id")
         # The count first: allocation_sums' used_bytes would shadow the field it compares.
         .annotate(over_quota_count=figures.over_quota_count(), **figures.allocation_sums())
-        .annotate(used_percent=used_percent_expression("used_bytes", "allocated_bytes"))
-        .annotate(total=Window(Count("pool__slug")))
-        .order_by("-allocated_bytes", "pool__array__name", "pool__name")[:limit]
+        .order_by()
     )
+    pairs_sql, pairs_params = pairs.query.sql_with_params()
+    sql = _BREAKDOWNS_SQL.format(pairs=pairs_sql, sums=_SUMS)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*pairs_params, team.pk, limit, limit))
+        columns = [column.name for column in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    statuses = dict(ResearchProject.Status.choices)
+    result = Breakdowns()
+    for row in rows:
+        if row["kind"] == "project":
+            row["status_label"] = statuses.get(row["status"], row["status"])
+            result.projects.append(row)
+            result.project_total = row["total"]
+        else:
+            result.pools.append(row)
+            result.pool_total = row["total"]
+    return result

@@ -12,9 +12,8 @@ from dashboard.selectors.forecasts import with_quota_forecasts
 from dashboard.selectors.teams import (
     MEMBERS_PER_PAGE,
     my_team_rows,
+    team_breakdowns,
     team_members,
-    team_pool_breakdown,
-    team_project_breakdown,
     team_rows,
 )
 from dashboard.selectors.usage import latest_sample_day
@@ -119,8 +118,7 @@ def team_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         context |= {
             "chart": team_chart(team, options, latest_day=latest_day, binary=binary),
             "chart_options": options,
-            "projects": team_project_breakdown(team),
-            "pools": team_pool_breakdown(team),
+            "breakdowns": team_breakdowns(team),
             "members": members,
             "members_pager": _members_pager(members, members_page),
         }
