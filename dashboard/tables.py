@@ -50,9 +50,16 @@ def render_list(
     return response
 
 
-def paginate(request: HttpRequest, queryset, *, per_page: int = PAGE_SIZE) -> Page:
-    """The requested ``?page=`` (out of range or junk gives the nearest valid page): two queries at most."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request: HttpRequest, queryset, *, per_page: int = PAGE_SIZE, count: int | None = None) -> Page:
+    """The requested ``?page=`` (out of range or junk gives the nearest valid page): two queries at most.
+
+    *count*, when the caller already knows how many rows there are (read with other figures), saves the
+    count query.
+    """
+    paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is not computed
+    return paginator.get_page(request.GET.get("page"))
 
 
 #: Query parameters that change how a list is shown, not which rows it holds: not in a CSV file's name.

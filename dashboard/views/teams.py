@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponse
 
 from dashboard.chart_controls import chart_options, render_chart, wants_chart_only
 from dashboard.filtersets import TeamFilterSet
@@ -13,6 +12,7 @@ from dashboard.selectors.teams import (
     MEMBERS_PER_PAGE,
     my_team_rows,
     team_breakdowns,
+    team_figures,
     team_members,
     team_rows,
 )
@@ -92,7 +92,9 @@ def team_list(request: HtmxHttpRequest) -> HttpResponse:
 def team_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """One team: usage over time, per project and per pool, members, and its allocations."""
     latest_day = latest_sample_day()
-    team = get_object_or_404(team_rows(latest_day=latest_day), slug=slug)
+    team = team_figures(slug, latest_day=latest_day)
+    if team is None:
+        raise Http404("No such team.")
     binary = prefers_binary(request)
     options = chart_options(request, chart_id="team-usage", splits=("project", "pool"))
     if wants_chart_only(request, options):  # a period or split link: the chart's block alone
@@ -105,7 +107,8 @@ def team_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             allocation_csv_columns(staff=staff),
             allocations,
         )
-    page_obj = paginate(request, allocations)
+    # Unfiltered, so the team's row already counts them: no count query.
+    page_obj = paginate(request, allocations, count=team.allocation_total)
     page_obj.object_list = with_quota_forecasts(page_obj.object_list)
     context = {
         "team": team,
