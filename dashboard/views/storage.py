@@ -20,7 +20,6 @@ from dashboard.selectors.storage import capacity_figures, storage_arrays_in_orde
 from dashboard.tables import (
     HtmxHttpRequest,
     csv_filename,
-    csv_response,
     paginate,
     render_list,
     wants_csv,
@@ -28,7 +27,7 @@ from dashboard.tables import (
 )
 from dashboard.units import prefers_binary
 from dashboard.usage_charts import pool_chart
-from dashboard.views.allocations import allocation_csv_columns
+from dashboard.views.allocations import allocation_csv
 from inventory.models import StorageArray, StoragePool
 
 
@@ -61,7 +60,7 @@ def storage_list(request: HtmxHttpRequest) -> HttpResponse:
 
 def _allocation_filterset(request: HtmxHttpRequest, **scope) -> AllocationFilterSet:
     """The allocations on one array or pool, filtered and sorted like the allocation list."""
-    queryset = allocation_rows(staff=request.user.is_staff).filter(**scope)
+    queryset = allocation_rows(staff=request.user.is_staff, threshold_state=False).filter(**scope)
     return AllocationFilterSet(request.GET or None, queryset=queryset, request=request)
 
 
@@ -78,7 +77,7 @@ def _allocation_table(request: HtmxHttpRequest, filterset: AllocationFilterSet) 
 def _csv(request: HtmxHttpRequest, filterset: AllocationFilterSet, *scope: str) -> HttpResponse:
     """Exactly the filtered, sorted rows as CSV (the allocation list's columns; bytes, not units)."""
     filename = csv_filename("allocations", *scope, request=request)
-    return csv_response(filename, allocation_csv_columns(staff=request.user.is_staff), filterset.qs)
+    return allocation_csv(filename, filterset.qs, staff=request.user.is_staff)
 
 
 def array_detail(request: HtmxHttpRequest, array: str) -> HttpResponse:

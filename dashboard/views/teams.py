@@ -28,7 +28,7 @@ from dashboard.tables import (
 )
 from dashboard.units import prefers_binary
 from dashboard.usage_charts import team_chart
-from dashboard.views.allocations import allocation_csv_columns
+from dashboard.views.allocations import allocation_csv
 
 
 def _page_number(request: HtmxHttpRequest, name: str) -> int:
@@ -100,13 +100,9 @@ def team_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if wants_chart_only(request, options):  # a period or split link: the chart's block alone
         return render_chart(request, team_chart(team, options, latest_day=latest_day, binary=binary), options)
     staff = request.user.is_staff
-    allocations = allocation_rows(staff=staff).filter(project__team=team)
+    allocations = allocation_rows(staff=staff, threshold_state=False).filter(project__team=team)
     if wants_csv(request):
-        return csv_response(
-            csv_filename("allocations", "team", team.slug, request=request),
-            allocation_csv_columns(staff=staff),
-            allocations,
-        )
+        return allocation_csv(csv_filename("allocations", "team", team.slug, request=request), allocations, staff=staff)
     # Unfiltered, so the team's row already counts them: no count query.
     page_obj = paginate(request, allocations, count=team.allocation_total)
     page_obj.object_list = with_quota_forecasts(page_obj.object_list)
