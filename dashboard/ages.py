@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
+from dashboard.html import html_format
 from inventory.figures import is_reporting
 
 MINUTE = 60
@@ -44,14 +44,14 @@ def report_age(allocation, *, now: datetime.datetime) -> SafeString:
     if measured is None:
         return mark_safe('<span class="muted">never</span>')
     local = template_localtime(measured)
-    html = format_html(
+    html = html_format(
         '<time datetime="{}" title="{} UTC">{}</time>',
         measured.isoformat(),
         local.strftime("%Y-%m-%d %H:%M"),
         age_text(measured, now=now),
     )
     if is_stale(allocation, now=now):
-        html = format_html(
+        html = html_format(
             '{} <span class="badge badge-stale" title="No usage report in the last {} days: not counted">stale</span>',
             html,
             settings.CAPACITY_STALENESS_DAYS,

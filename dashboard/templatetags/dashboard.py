@@ -18,12 +18,13 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from dashboard.ages import report_age
 from dashboard.forecast import DEFAULT_WINDOW_DAYS
+from dashboard.html import html_format
 from dashboard.templatetags.forecast import days_until_full
 from inventory import thresholds
 from inventory.templatetags.capacity import capacity_title, capacity_units
@@ -90,7 +91,7 @@ def usage_bar(
 
 
 def _capacity_cell(value, binary, classes="num opt") -> str:
-    return format_html(
+    return html_format(
         '<td class="{}" title="{}">{}</td>', classes, capacity_title(value), capacity_units(value, binary)
     )
 
@@ -100,7 +101,7 @@ def _quota_cell(allocation, binary) -> str:
     enforced = allocation.enforced_quota_bytes
     if enforced is None or enforced == allocation.quota_bytes:
         return _capacity_cell(allocation.quota_bytes, binary)
-    return format_html(
+    return html_format(
         '<td class="num opt" title="{}">{}<br><span class="badge badge-drift" title="{}">array enforces {}</span></td>',
         capacity_title(allocation.quota_bytes),
         capacity_units(allocation.quota_bytes, binary),
@@ -117,7 +118,7 @@ def _quota_full_note(allocation) -> str:
     days = forecast.days_until_full
     if days == 0:
         return mark_safe('<br><span class="quota-full muted">quota full now</span>')
-    return format_html(
+    return html_format(
         '<br><span class="quota-full muted" title="{}">quota full {}</span>',
         f"At the growth of the last {DEFAULT_WINDOW_DAYS} days (a straight line fitted to its daily usage)",
         days_until_full(days),
@@ -128,13 +129,13 @@ def _pool_cell(pool, pool_column: str) -> str:
     """The pool as a link to its page: "array / pool", or the pool alone on a page scoped to one array."""
     url = reverse("dashboard:pool-detail", kwargs={"array": pool.array.slug, "pool": pool.slug})
     if pool_column == "pool":
-        return format_html('<td class="opt"><a href="{}">{}</a></td>', url, pool.name)
-    return format_html('<td class="opt"><a href="{}">{} / {}</a></td>', url, pool.array.name, pool.name)
+        return html_format('<td class="opt"><a href="{}">{}</a></td>', url, pool.name)
+    return html_format('<td class="opt"><a href="{}">{} / {}</a></td>', url, pool.array.name, pool.name)
 
 
 def _status_cell(allocation) -> str:
     """The status badge and the link to the allocation's own page (all its figures, history and chart)."""
-    return format_html(
+    return html_format(
         '<td><span class="badge badge-{}">{}</span> <a class="row-detail" href="{}">details'
         '<span class="visually-hidden"> of {} on {}</span></a></td>',
         allocation.status,
@@ -163,7 +164,7 @@ def allocation_row(
     if show_project:
         project = allocation.project
         cells.append(
-            format_html(
+            html_format(
                 '<th scope="row"><a href="{}">{}</a><br><span class="muted">{}</span></th>',
                 project.get_absolute_url(),
                 project.code,
@@ -172,7 +173,7 @@ def allocation_row(
         )
     if show_team:
         team = allocation.project.team
-        cells.append(format_html('<td class="opt"><a href="{}">{}</a></td>', team.get_absolute_url(), team.name))
+        cells.append(html_format('<td class="opt"><a href="{}">{}</a></td>', team.get_absolute_url(), team.name))
     pool = allocation.pool
     if pool_column != "none":
         cells.append(_pool_cell(pool, pool_column))
@@ -186,19 +187,19 @@ def allocation_row(
         pool.critical_threshold,
         percent=allocation.used_percent,
     )
-    cells.append(format_html("<td>{}{}</td>", bar, _quota_full_note(allocation)))
+    cells.append(html_format("<td>{}{}</td>", bar, _quota_full_note(allocation)))
     end_date = allocation.end_date
-    cells.append(format_html('<td class="nowrap opt">{}</td>', end_date.isoformat() if end_date else "—"))
-    cells.append(format_html('<td class="nowrap opt">{}</td>', report_age(allocation, now=now)))
+    cells.append(html_format('<td class="nowrap opt">{}</td>', end_date.isoformat() if end_date else "—"))
+    cells.append(html_format('<td class="nowrap opt">{}</td>', report_age(allocation, now=now)))
     if staff:
         requester = allocation.requested_by
         cells.append(
-            format_html(
+            html_format(
                 '<td class="opt">{}</td>', (requester.get_full_name() or requester.username) if requester else "—"
             )
         )
         cells.append(
-            format_html(
+            html_format(
                 '<td class="staff-only opt justification">{}</td>', Truncator(allocation.justification or "—").chars(60)
             )
         )
@@ -218,13 +219,13 @@ def over_quota_badge(count, url: str = "") -> str:
     if not count:
         return mark_safe('<span class="muted">none</span>')
     noun = "allocation" if count == 1 else "allocations"
-    badge = format_html(
+    badge = html_format(
         '<span class="badge badge-over" title="{} {} using more than the quota">{} over quota</span>',
         count,
         noun,
         count,
     )
-    return format_html('<a href="{}">{}</a>', url, badge) if url else badge
+    return html_format('<a href="{}">{}</a>', url, badge) if url else badge
 
 
 @register.simple_tag
@@ -255,12 +256,12 @@ def sort_header(
     query[param] = next_value
     query.pop("page", None)
     url = f"?{query.urlencode()}"
-    return format_html(
+    return html_format(
         '<th scope="col"{}{}><a href="{}" hx-get="{}" hx-target="{}" hx-push-url="true">{}</a></th>',
-        format_html(' class="{}"', " ".join(filter(None, ["num" if numeric else "", classes])))
+        html_format(' class="{}"', " ".join(filter(None, ["num" if numeric else "", classes])))
         if numeric or classes
         else "",
-        format_html(' aria-sort="{}"', direction) if direction else "",
+        html_format(' aria-sort="{}"', direction) if direction else "",
         url,
         url,
         target,
@@ -283,7 +284,7 @@ def not_reporting_note(count) -> str:
     if not count:
         return ""
     noun = "allocation" if count == 1 else "allocations"
-    return format_html(
+    return html_format(
         '<dd class="stat-note not-reporting">{} active {} not reporting (no usage in the last {} days): '
         "not counted</dd>",
         count,
@@ -302,8 +303,8 @@ def breadcrumbs(*parts):
     """
     *pairs, current = parts or ("",)
     items = [
-        format_html('<li><a href="{}">{}</a></li>', url, label)
+        html_format('<li><a href="{}">{}</a></li>', url, label)
         for label, url in zip(pairs[::2], pairs[1::2], strict=True)
     ]
-    items.append(format_html('<li><span aria-current="page">{}</span></li>', current))
-    return format_html('<nav aria-label="Breadcrumb" class="breadcrumb"><ol>{}</ol></nav>', mark_safe("".join(items)))
+    items.append(html_format('<li><span aria-current="page">{}</span></li>', current))
+    return html_format('<nav aria-label="Breadcrumb" class="breadcrumb"><ol>{}</ol></nav>', mark_safe("".join(items)))
