@@ -106,8 +106,13 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-#: Rows read per round trip (a server-side cursor) and written per chunk when a CSV streams.
+#: Rows written per chunk when a CSV streams.
 CSV_CHUNK_ROWS = 2_000
+#: The first chunk is small, so the download starts as soon as the query returns its first rows rather
+#: than after a full chunk has been read and formatted (~150 ms for 2,000 allocations).
+CSV_FIRST_CHUNK_ROWS = 50
+#: Rows fetched per round trip from the server-side cursor (the first fetch is what the first chunk waits for).
+CSV_FETCH_ROWS = 500
 
 
 class _Line:
@@ -122,12 +127,13 @@ def _csv_chunks(columns: Sequence[tuple[str, Callable[[Any], Any]]], rows: Itera
     chunk = [writer.writerow([header for header, _ in columns])]
     if isinstance(rows, QuerySet):
         # A server-side cursor: memory stays flat however many rows (10,000 allocations, or 40,000).
-        rows = rows.iterator(chunk_size=CSV_CHUNK_ROWS)
+        rows = rows.iterator(chunk_size=CSV_FETCH_ROWS)
+    limit = CSV_FIRST_CHUNK_ROWS + 1  # the header line too
     for row in rows:
         chunk.append(writer.writerow([csv_cell(get(row)) for _, get in columns]))
-        if len(chunk) >= CSV_CHUNK_ROWS:
+        if len(chunk) >= limit:
             yield "".join(chunk)
-            chunk = []
+            chunk, limit = [], CSV_CHUNK_ROWS
     if chunk:
         yield "".join(chunk)
 
