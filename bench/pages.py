@@ -2,6 +2,8 @@
 """Server time, SQL query count and SQL time of every dashboard page and three admin changelists.
 
     bench/pages.py --scale 50 [--runs 12] [--warmup 2] [--rebuild]
+    bench/pages.py --wide-days 30     # the wide shape (bench/wide.py): 600 pools, a team of 309 members
+
 
 In-process, through the real URL stack (Django's test Client, deployment settings: DEBUG off), logged in
 as a superuser. Each page gets a warm-up and then `--runs` timed requests; every SQL statement is timed
@@ -21,6 +23,7 @@ import traceback
 
 import benchlib
 import datasets
+import wide
 from benchlib import log, median, p95
 
 #: Pages whose floor we measure.
@@ -74,7 +77,11 @@ def pick_objects() -> dict:
     }
 
 
-def page_list(objects: dict) -> list[tuple[str, str]]:
+#: Measured on the wide shape only: its 10,000 rows are a download, not a page (first byte and whole file).
+WIDE_EXTRA_PAGES = (("allocations CSV", "/allocations/?format=csv"),)
+
+
+def page_list(objects: dict, *, wide_shape: bool = False) -> list[tuple[str, str]]:
     team, project, pool = objects["team"], objects["project"], objects["pool"]
     pages = [
         ("overview", "/"),
@@ -91,6 +98,8 @@ def page_list(objects: dict) -> list[tuple[str, str]]:
         ("admin projects", "/admin/inventory/researchproject/"),
         ("admin usage samples", "/admin/inventory/usagesample/"),
     ]
+    if wide_shape:
+        pages += WIDE_EXTRA_PAGES
     return [(name, url) for name, url in pages if url]
 
 
@@ -106,16 +115,23 @@ def measure_page(client, name: str, url: str, runs: int, warmup: int) -> dict:
         log(f"  {name:22} {url}: ERROR {exc.__class__.__name__}: {exc}")
         return result
     result["status"] = response.status_code
-    result["bytes"] = len(response.content)
+    result["bytes"] = len(read_body(response))
     if response.status_code != 200:
         log(f"  {name:22} {url}: HTTP {response.status_code} (not measured)")
         return result
-    times, sql_times, cpu_times, counts, recorders = [], [], [], [], []
+    times, sql_times, cpu_times, counts, recorders, first_bytes = [], [], [], [], [], []
     for _ in range(runs):
         recorder = Recorder()
         with connection.execute_wrapper(recorder):
             start, cpu_start = time.perf_counter(), time.process_time()
             response = client.get(url, secure=True)
+            if response.streaming:
+                # A streamed download runs its queries as it is read: time the first chunk and the whole.
+                chunks = iter(response.streaming_content)
+                next(chunks, b"")
+                first_bytes.append((time.perf_counter() - start) * 1000)
+                for _chunk in chunks:
+                    pass
             elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
         if response.status_code != 200:
             result["status"] = response.status_code
@@ -150,9 +166,12 @@ def measure_page(client, name: str, url: str, runs: int, warmup: int) -> dict:
         queries=max(counts),
         queries_min=min(counts),
         times_ms=[round(t, 2) for t in times],
+        streamed=bool(first_bytes),
         per_query=per_query,
         _captured=last,
     )
+    if first_bytes:
+        result["first_byte_median_ms"] = round(median(first_bytes), 2)
     log(
         f"  {name:22} median {result['median_ms']:8.1f} ms  p95 {result['p95_ms']:8.1f} ms  "
         f"SQL {result['sql_median_ms']:7.1f} ms in {result['queries']:3d} queries, Python CPU {result['cpu_median_ms']:6.1f} ms"
@@ -203,6 +222,13 @@ def explain_slowest(result: dict) -> None:
     result["slowest_query"] = {**slowest, "explain": plan}
 
 
+def read_body(response) -> bytes:
+    """The whole body, streamed or not."""
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
 def calibrate() -> dict:
     """How busy the machine is right now: a trivial query's round trip and a fixed piece of Python.
 
@@ -240,7 +266,7 @@ def profile_page(client, result: dict, out) -> None:
 
     profiler = cProfile.Profile()
     profiler.enable()
-    client.get(result["url"], secure=True)
+    read_body(client.get(result["url"], secure=True))
     profiler.disable()
     text = io.StringIO()
     stats = pstats.Stats(profiler, stream=text)
@@ -250,8 +276,14 @@ def profile_page(client, result: dict, out) -> None:
     out.write(text.getvalue())
 
 
-def measure(scale: int, *, runs: int, warmup: int, rebuild: bool) -> dict:
-    info = datasets.ensure(scale, rebuild=rebuild)
+def measure(scale: int | None, *, runs: int, warmup: int, rebuild: bool, wide_days: int | None = None) -> dict:
+    """Every page on the scaled dataset S<scale>, or on the wide shape with *wide_days* of history."""
+    if wide_days is not None:
+        info = wide.ensure(wide_days, rebuild=rebuild)
+        label, name, part = f"wide shape ({wide_days} days)", f"pages_wide_d{wide_days}", "wide_pages"
+    else:
+        info = datasets.ensure(scale, rebuild=rebuild)
+        label, name, part = f"S{scale}", f"pages_s{scale}", "pages"
     benchlib.collectstatic()
     benchlib.setup_django(info["database"])
     from django.contrib.auth import get_user_model
@@ -259,7 +291,7 @@ def measure(scale: int, *, runs: int, warmup: int, rebuild: bool) -> dict:
 
     user = get_user_model().objects.get(username=datasets.BENCH_USER)
     objects = pick_objects()
-    log(f"pages at S{scale}: team {objects['team']}, project {objects['project']}, pool {objects['pool']}")
+    log(f"pages at {label}: team {objects['team']}, project {objects['project']}, pool {objects['pool']}")
     client = Client()
     client.force_login(user)
     before = calibrate()
@@ -268,11 +300,11 @@ def measure(scale: int, *, runs: int, warmup: int, rebuild: bool) -> dict:
     )
     pages = []
     benchlib.RESULTS.mkdir(parents=True, exist_ok=True)
-    profile_path = benchlib.RESULTS / f"profile_s{scale}.txt"
+    profile_path = benchlib.RESULTS / f"profile_{name.removeprefix('pages_')}.txt"
     with profile_path.open("w") as profiles:
-        for name, url in page_list(objects):
-            result = measure_page(client, name, url, runs, warmup)
-            if name in FLOOR_PAGES and "median_ms" in result:
+        for page_name, url in page_list(objects, wide_shape=wide_days is not None):
+            result = measure_page(client, page_name, url, runs, warmup)
+            if page_name in FLOOR_PAGES and "median_ms" in result:
                 run_floor(result, runs)
             if "median_ms" in result:
                 explain_slowest(result)
@@ -281,6 +313,7 @@ def measure(scale: int, *, runs: int, warmup: int, rebuild: bool) -> dict:
             pages.append(result)
     data = {
         "scale": scale,
+        "wide_days": wide_days,
         "database": info["database"],
         "dataset": {k: info.get(k) for k in ("counts", "load_seconds", "loaded_at", "reused")},
         "objects": objects,
@@ -292,20 +325,22 @@ def measure(scale: int, *, runs: int, warmup: int, rebuild: bool) -> dict:
         "calibration": {"before": before, "after": calibrate()},
         "pages": pages,
     }
-    path = benchlib.save_result("pages", f"pages_s{scale}", data)
-    log(f"pages at S{scale}: results in {path.relative_to(benchlib.ROOT)}")
+    path = benchlib.save_result(part, name, data)
+    log(f"pages at {label}: results in {path.relative_to(benchlib.ROOT)}")
     return data
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", type=int, required=True)
+    shape = parser.add_mutually_exclusive_group(required=True)
+    shape.add_argument("--scale", type=int, help="the demo dataset at this scale (bench/datasets.py)")
+    shape.add_argument("--wide-days", type=int, help="the wide shape with this many days of history (bench/wide.py)")
     parser.add_argument("--runs", type=int, default=20, help="timed runs per page (at least 10)")
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--rebuild", action="store_true", help="reload the dataset even if present")
     parser.add_argument("--no-report", action="store_true", help="do not rewrite RESULTS.md")
     args = parser.parse_args()
-    measure(args.scale, runs=args.runs, warmup=args.warmup, rebuild=args.rebuild)
+    measure(args.scale, runs=args.runs, warmup=args.warmup, rebuild=args.rebuild, wide_days=args.wide_days)
     if not args.no_report:
         import report
 

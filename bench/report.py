@@ -32,6 +32,10 @@ Targets (at S{TARGET_SCALE}, on a 2-core machine): every page's median server ti
 query count at S50 and S500, and ≤ {PAGE_MAX_QUERIES}; overview and team page within {FLOOR_RATIO:.0f}× of their floor
 (the page's own SQL run alone on a cursor); an XDMoD import within {IMPORT_RATIO:.0f}× of a raw `COPY` of the same rows;
 under load (gunicorn, 2 workers; wrk, 16 connections, 20 s) zero errors and p99 ≤ {LOAD_P99_OVER_P50:.0f} × p50.
+On the **wide shape** (`bench/wide.py`: 160 arrays, 600 pools, 2,000 projects, 10,000 allocations, one team with
+509 allocations and 309 members; 30 and 300 days of history) every page's median ≤ {PAGE_MEDIAN_MS:.0f} ms with the
+same query count as at the scaled datasets and at either history, and the 10,000-row allocations CSV's first
+byte within {PAGE_MEDIAN_MS:.0f} ms (it streams; the whole download is shown for information).
 ✅ pass, ❌ fail; figures below S{TARGET_SCALE} are marked against the same targets for information (ℹ️ when a
 target applies only at S{TARGET_SCALE}).
 """
@@ -324,7 +328,7 @@ def summary(records: list[dict]) -> list[str]:
     for r in records:
         if r["part"] in ("pages", "imports", "load", "api"):
             latest[(r["part"], r.get("scale"))] = r
-    if not latest:
+    if not latest and not latest_wide(records):
         return []
     rows = []
     pages = {scale: r for (part, scale), r in latest.items() if part == "pages"}
@@ -421,6 +425,7 @@ def summary(records: list[dict]) -> list[str]:
     api = [r for (part, _), r in latest.items() if part == "api"]
     if api:
         rows += api_rows(max(api, key=lambda r: r["scale"]))
+    rows += wide_rows(records, pages[top] if top is not None else None)
     failed = sum(1 for row in rows if row[3] is False)
     passed = sum(1 for row in rows if row[3] is True)
     lines = [
@@ -437,6 +442,151 @@ def summary(records: list[dict]) -> list[str]:
     badge = {True: "✅", False: "❌", None: "ℹ️ information"}
     lines += [f"| {what} | {target} | {figure} | {badge[ok]} |" for what, target, figure, ok in rows]
     lines.append("")
+    misses = [f"{what} ({target}: {figure})" for what, target, figure, ok in rows if ok is False]
+    lines += ["**Misses:** " + ("; ".join(misses) if misses else "none") + ".", ""]
+    return lines
+
+
+# --- the wide shape (bench/wide.py) -------------------------------------------------------------------------
+
+#: Pages measured on the wide shape that are downloads: judged on their first byte, the whole shown too.
+STREAMED = "allocations CSV"
+
+
+def latest_wide(records: list[dict]) -> dict[int, dict]:
+    """The newest wide-shape pages record of each history length (days)."""
+    latest: dict[int, dict] = {}
+    for r in records:
+        if r["part"] == "wide_pages":
+            latest[r["wide_days"]] = r
+    return latest
+
+
+def _counts(record: dict | None) -> dict[str, int]:
+    return {p["name"]: p["queries"] for p in (record or {}).get("pages", []) if "queries" in p}
+
+
+def wide_rows(records: list[dict], scaled: dict | None) -> list[tuple]:
+    """Summary rows: every wide page against the time target and the query counts of the scaled datasets."""
+    wide = latest_wide(records)
+    rows = []
+    scaled_counts = _counts(scaled)
+    for days, r in sorted(wide.items()):
+        others = {d: _counts(o) for d, o in wide.items() if d != days}
+        for p in r["pages"]:
+            what = f"wide shape, {days} days: {p['name']}"
+            if "median_ms" not in p:
+                rows.append((what, "measured", f"not measured ({p.get('error') or p.get('status')})", False))
+                continue
+            if p["name"] == STREAMED and p.get("first_byte_median_ms") is not None:
+                rows.append(
+                    (
+                        what,
+                        f"first byte ≤ {PAGE_MEDIAN_MS:.0f} ms",
+                        f"{p['first_byte_median_ms']:.1f} ms (whole file {p['median_ms']:.0f} ms, "
+                        f"{p.get('bytes', 0) / 1e6:.1f} MB)",
+                        p["first_byte_median_ms"] <= PAGE_MEDIAN_MS,
+                    )
+                )
+            else:
+                rows.append(
+                    (
+                        what,
+                        f"median ≤ {PAGE_MEDIAN_MS:.0f} ms",
+                        f"{p['median_ms']:.1f} ms (SQL {p['sql_median_ms']:.0f}, Django CPU {p.get('cpu_median_ms', 0):.0f})",
+                        p["median_ms"] <= PAGE_MEDIAN_MS,
+                    )
+                )
+            compared = []
+            same = p["queries"] == p.get("queries_min", p["queries"])
+            if scaled and p["name"] in scaled_counts:
+                compared.append(f"S{scaled['scale']}: {scaled_counts[p['name']]}")
+                same &= scaled_counts[p["name"]] == p["queries"]
+            for d, counts in sorted(others.items()):
+                if p["name"] in counts:
+                    compared.append(f"{d} days: {counts[p['name']]}")
+                    same &= counts[p["name"]] == p["queries"]
+            rows.append(
+                (
+                    what,
+                    "same queries as the scaled datasets and the other history",
+                    f"{p['queries']}" + (f" ({', '.join(compared)})" if compared else ""),
+                    same,
+                )
+            )
+    return rows
+
+
+def wide_dataset_table(records: list[dict]) -> list[str]:
+    lines = [
+        "| history | database | arrays | pools | projects | allocations | big team (allocations, members) "
+        "| usage samples | size | load time | loaded |",
+        "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---|",
+    ]
+    for r in sorted(records, key=lambda r: r["days"]):
+        c = r.get("counts", {})
+        lines.append(
+            f"| {r['days']} days | `{r.get('database')}` | {fmt(c.get('arrays'))} | {fmt(c.get('pools'))} | "
+            f"{fmt(c.get('projects'))} | {fmt(c.get('allocations'))} | {fmt(c.get('big_team_allocations'))}, "
+            f"{fmt(c.get('big_team_members'))} | {fmt(c.get('samples'))} | "
+            f"{fmt((r.get('database_bytes') or 0) / 1e9, 2)} GB | {fmt(r.get('load_seconds'))} s | "
+            f"{r.get('loaded_at')}{' (reused)' if r.get('reused') else ''} |"
+        )
+    return [*lines, ""]
+
+
+def wide_pages_table(record: dict, others: dict[str, dict[str, int]]) -> list[str]:
+    """One wide history's pages; *others* maps a label (S500, 300 days) to its query counts."""
+    o = record.get("objects", {})
+    lines = [
+        f"#### Pages on the wide shape, {record['wide_days']} days of history "
+        f"({record.get('runs')} runs after {record.get('warmup')} warm-up)",
+        "",
+        calibration_text(record.get("calibration"))
+        + f"Objects: team `{(o.get('team') or {}).get('slug')}` ({(o.get('team') or {}).get('allocations')} "
+        f"allocations), pool `{(o.get('pool') or {}).get('array')}/{(o.get('pool') or {}).get('slug')}`.",
+        "",
+        "| page | URL | median ms | p95 ms | SQL ms | Django CPU ms | queries | same count elsewhere | first byte ms |",
+        "|---|---|---:|---:|---:|---:|---:|---|---:|",
+    ]
+    for p in record["pages"]:
+        if "median_ms" not in p:
+            status = p.get("error") or f"HTTP {p.get('status')}"
+            lines.append(f"| {p['name']} | `{p['url']}` | not measured: {status} ❌ | | | | | | |")
+            continue
+        streamed = p["name"] == STREAMED and p.get("first_byte_median_ms") is not None
+        median_mark = "" if streamed else mark(p["median_ms"] <= PAGE_MEDIAN_MS)
+        first = ""
+        if streamed:
+            first = f"{fmt(p['first_byte_median_ms'])}{mark(p['first_byte_median_ms'] <= PAGE_MEDIAN_MS)}"
+        same = [
+            f"{label}: {counts[p['name']]}{mark(counts[p['name']] == p['queries'])}"
+            for label, counts in others.items()
+            if p["name"] in counts
+        ]
+        lines.append(
+            f"| {p['name']} | `{p['url']}` | {fmt(p['median_ms'])}{median_mark} | {fmt(p['p95_ms'])} | "
+            f"{fmt(p['sql_median_ms'])} | {fmt(p.get('cpu_median_ms'))} | {p['queries']} | "
+            f"{', '.join(same) or '—'} | {first} |"
+        )
+    return [*lines, ""]
+
+
+def wide_section(parts: list[dict], records: list[dict]) -> list[str]:
+    """A run's wide-shape datasets and pages, compared with the newest scaled pages of the same run if any."""
+    datasets_ = {r["days"]: r for r in parts if r["part"] == "wide_dataset"}
+    pages = [r for r in parts if r["part"] == "wide_pages"]
+    if not datasets_ and not pages:
+        return []
+    lines = ["### Wide shape (bench/wide.py)", ""]
+    if datasets_:
+        lines += wide_dataset_table(list(datasets_.values()))
+    scaled = [r for r in parts if r["part"] == "pages" and r["scale"] >= benchlib.SMOKE_BELOW]
+    reference = {f"S{r['scale']}": _counts(r) for r in sorted(scaled, key=lambda r: r["scale"])}
+    for record in sorted(pages, key=lambda r: r["wide_days"]):
+        others = dict(reference)
+        others.update({f"{r['wide_days']} days": _counts(r) for r in pages if r is not record})
+        lines += wide_pages_table(record, others)
     return lines
 
 
@@ -513,6 +663,7 @@ def write() -> None:
             for p in sorted(pages, key=lambda r: r["scale"]):
                 out += pages_table(p, run_counts, details=details)
             details = False
+        out += wide_section(parts, records)
         for p in parts:
             if p["part"] == "api":
                 out.append("### API")

@@ -1,9 +1,12 @@
 #!/usr/bin/env python
 """The whole benchmark (`make bench`): datasets, pages at each scale, the API, imports, load; then bench/RESULTS.md.
 
-    bench/run_all.py [--scales 50,500] [--skip-import] [--skip-api] [--skip-load] [--skip-collect] [--quick] [--rebuild] [--allow-dirty]
+    bench/run_all.py [--scales 50,500] [--wide-days 30,300] [--skip-wide] [--skip-import] [--skip-api]
+                     [--skip-load] [--skip-collect] [--quick] [--rebuild] [--allow-dirty]
 
-`--quick` is a smoke run: one small dataset (scale 2), a 20,000-record import and 5-second load runs.
+`--quick` is a smoke run: one small dataset (scale 2), the wide shape with 3 days of history, a 20,000-record
+import and 5-second load runs. The wide shape (bench/wide.py: 600 pools, a team of 309 members) is measured
+with each history length of `--wide-days`, so the report shows whether a page grows with the history.
 Each part runs as its own process (each configures Django for its own database), and a part that fails
 does not stop the others: the report shows what was measured and the exit status says whether all ran.
 
@@ -33,6 +36,10 @@ def part(name: str, script: str, *args: str) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", default="50,500", help="comma-separated dataset scales (default 50,500)")
+    parser.add_argument(
+        "--wide-days", default="30,300", help="days of history of the wide shape, comma-separated (default 30,300)"
+    )
+    parser.add_argument("--skip-wide", action="store_true", help="do not measure the wide shape")
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--skip-api", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
@@ -58,6 +65,18 @@ def main() -> int:
     rebuild = ["--rebuild"] if args.rebuild else []
     for scale in scales:
         ok &= part(f"pages at S{scale}", "pages.py", "--scale", str(scale), "--runs", str(args.runs), *rebuild)
+    if not args.skip_wide:
+        histories = [3] if args.quick else sorted({int(d) for d in args.wide_days.split(",") if d.strip()})
+        for days in histories:
+            ok &= part(
+                f"pages on the wide shape, {days} days",
+                "pages.py",
+                "--wide-days",
+                str(days),
+                "--runs",
+                str(args.runs),
+                *rebuild,
+            )
     if not args.skip_api:
         ok &= part(f"api at S{largest}", "api_bench.py", "--scale", str(largest))
     if not args.skip_import:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
+from dashboard.html import html_format
 from inventory.figures import is_reporting
 
 MINUTE = 60
@@ -43,16 +43,16 @@ def report_age(allocation, *, now: datetime.datetime) -> SafeString:
     """The age of the allocation's latest usage report, with a "stale" badge when it no longer counts."""
     measured = allocation.usage_measured_at
     if measured is None:
-        return format_html('<span class="muted">{}</span>', _("never"))
+        return html_format('<span class="muted">{}</span>', _("never"))
     local = template_localtime(measured)
-    html = format_html(
+    html = html_format(
         '<time datetime="{}" title="{} UTC">{}</time>',
         measured.isoformat(),
         local.strftime("%Y-%m-%d %H:%M"),
         age_text(measured, now=now),
     )
     if is_stale(allocation, now=now):
-        html = format_html(
+        html = html_format(
             '{} <span class="badge badge-stale" title="{}">{}</span>',
             html,
             _("No usage report in the last %(days)d days: not counted") % {"days": settings.CAPACITY_STALENESS_DAYS},

@@ -13,8 +13,10 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from html import escape
 
 from django.utils.dateformat import format as format_date
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from inventory.templatetags.capacity import localize_number_text
@@ -141,6 +143,30 @@ class LineChart:
     @property
     def polyline(self) -> str:
         return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
+
+    @property
+    def point_marks(self) -> str:
+        """Every point's circle with its hover label, as markup: one string for the template instead of a
+        loop of three lookups per point (about 90 points a chart, on every page with a chart). Escaped as
+        the template would (html.escape is what django.utils.html.escape does)."""
+        return mark_safe(  # noqa: S308 - the only text, the label, is escaped
+            "".join(
+                f'<circle class="point" cx="{p.cx}" cy="{p.cy}" r="3"><title>{escape(p.label)}</title></circle>'
+                for p in self.points
+            )
+        )
+
+    @property
+    def table_body(self) -> str:
+        """The data table's rows as markup, every cell escaped, for the same reason as point_marks."""
+        return mark_safe(  # noqa: S308 - every cell is escaped
+            "".join(
+                f"<tr><td>{escape(day)}</td>"
+                + "".join(f'<td class="num">{escape(cell)}</td>' for cell in cells)
+                + "</tr>"
+                for day, cells in self.table_rows
+            )
+        )
 
     @property
     def tick_label_x(self) -> float:

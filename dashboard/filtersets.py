@@ -14,7 +14,8 @@ from django.forms import CheckboxInput, TextInput
 from django.utils.translation import gettext_lazy as _
 
 from inventory import thresholds
-from inventory.models import Allocation, ResearchProject, StoragePool, Team, TeamMembership
+from inventory.models import Allocation, ResearchProject, Team, TeamMembership
+from inventory.storage_search import pool_condition
 
 
 class SortFilter(django_filters.OrderingFilter):
@@ -77,6 +78,21 @@ class TeamFilter(django_filters.CharFilter):
             by_words &= Q(**{f"{path}__name__icontains": word}) | Q(**{f"{path}__slug__icontains": word})
         slug_exists = Exists(Team.objects.filter(slug=value))
         return qs.filter(Q(**{f"{path}__slug": value}) | (~slug_exists & by_words))
+
+
+class PoolFilter(django_filters.CharFilter):
+    """A pool typed in a text box (inventory.storage_search): its slug picks exactly that pool, anything
+    else the pools whose name, slug or array name holds every word. Never a ``<select>`` of every pool."""
+
+    def __init__(self, *args, pool_path: str = "pool", **kwargs):
+        self.pool_path = pool_path
+        kwargs.setdefault("label", _("Pool"))
+        kwargs.setdefault("widget", SearchInput(attrs={"placeholder": _("Pool or array name")}))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        value = (value or "").strip()
+        return qs.filter(pool_condition(value, self.pool_path)) if value else qs
 
 
 def _member_of(user, team_ref: str = "pk"):
@@ -173,11 +189,7 @@ class AllocationFilterSet(_MineMixin, django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_q", label=_("Search"), widget=SearchInput)
     status = django_filters.ChoiceFilter(choices=Allocation.Status.choices, empty_label=_("Any status"))
-    pool = django_filters.ModelChoiceFilter(
-        queryset=StoragePool.objects.select_related("array").only("slug", "name", "array__name"),
-        to_field_name="slug",
-        empty_label=_("Any pool"),
-    )
+    pool = PoolFilter()
     team = TeamFilter(team_path="project__team")
     state = django_filters.ChoiceFilter(
         choices=thresholds.STATE_CHOICES, method="filter_state", label=_("Threshold"), empty_label=_("Any threshold")

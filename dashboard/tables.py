@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -49,9 +50,16 @@ def render_list(
     return response
 
 
-def paginate(request: HttpRequest, queryset, *, per_page: int = PAGE_SIZE) -> Page:
-    """The requested ``?page=`` (out of range or junk gives the nearest valid page): two queries at most."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request: HttpRequest, queryset, *, per_page: int = PAGE_SIZE, count: int | None = None) -> Page:
+    """The requested ``?page=`` (out of range or junk gives the nearest valid page): two queries at most.
+
+    *count*, when the caller already knows how many rows there are (read with other figures), saves the
+    count query.
+    """
+    paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is not computed
+    return paginator.get_page(request.GET.get("page"))
 
 
 #: Query parameters that change how a list is shown, not which rows it holds: not in a CSV file's name.
@@ -98,18 +106,47 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
+#: Rows written per chunk when a CSV streams.
+CSV_CHUNK_ROWS = 2_000
+#: The first chunk is small, so the download starts as soon as the query returns its first rows rather
+#: than after a full chunk has been read and formatted (~150 ms for 2,000 allocations).
+CSV_FIRST_CHUNK_ROWS = 50
+#: Rows fetched per round trip from the server-side cursor (the first fetch is what the first chunk waits for).
+CSV_FETCH_ROWS = 500
+
+
+class _Line:
+    """A file-like object whose write() returns the line: csv.writer then formats one row at a time."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_chunks(columns: Sequence[tuple[str, Callable[[Any], Any]]], rows: Iterable[Any]):
+    writer = csv.writer(_Line())
+    chunk = [writer.writerow([header for header, _ in columns])]
+    if isinstance(rows, QuerySet):
+        # A server-side cursor: memory stays flat however many rows (10,000 allocations, or 40,000).
+        rows = rows.iterator(chunk_size=CSV_FETCH_ROWS)
+    limit = CSV_FIRST_CHUNK_ROWS + 1  # the header line too
+    for row in rows:
+        chunk.append(writer.writerow([csv_cell(get(row)) for _, get in columns]))
+        if len(chunk) >= limit:
+            yield "".join(chunk)
+            chunk, limit = [], CSV_CHUNK_ROWS
+    if chunk:
+        yield "".join(chunk)
+
+
 def csv_response(
     filename: str, columns: Sequence[tuple[str, Callable[[Any], Any]]], rows: Iterable[Any]
-) -> HttpResponse:
-    """*rows* as CSV: one header per column (name the unit: ``used_bytes``), one line per row.
+) -> StreamingHttpResponse:
+    """*rows* as CSV, streamed: one header per column (name the unit: ``used_bytes``), one line per row.
 
     Capacities go out as exact integer bytes; ``None`` becomes an empty cell; text that a
-    spreadsheet would run as a formula is neutralised (:func:`csv_cell`).
+    spreadsheet would run as a formula is neutralised (:func:`csv_cell`). The download starts with the
+    first rows instead of after the last (10,000 allocations took about 1.5 s to build in memory).
     """
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(_csv_chunks(columns, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow([header for header, _ in columns])
-    for row in rows:
-        writer.writerow([csv_cell(get(row)) for _, get in columns])
     return response

@@ -593,6 +593,16 @@ class PoolDailyUsage(models.Model):
         verbose_name = _("pool daily usage")
         verbose_name_plural = _("pool daily usage")
         constraints = [models.UniqueConstraint(fields=["pool", "day"], name="pool_daily_usage_unique")]
+        indexes = [
+            # Every pool's forecast reads a window of days for all pools at once (the overview, the storage
+            # page): a range of this index, read index-only, instead of every day of every pool's history
+            # (a seq scan that grew with the length of the history: 600 pools × 300 days on the wide shape).
+            models.Index(
+                fields=["day"],
+                include=["pool", "physical_used_bytes", "allocations"],
+                name="pool_daily_usage_by_day",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.pool_id} on {self.day}"

@@ -22,9 +22,11 @@ from django.db.models import (
     FloatField,
     OrderBy,
     QuerySet,
+    Sum,
     Value,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, NullIf
 from django.db.models.lookups import GreaterThanOrEqual
 
@@ -39,16 +41,19 @@ LIST_LIMIT = 10
 _ALLOCATION_RELATED = ("project", "project__team", "pool", "pool__array")
 
 
-# One query: rank the teams by the used figure of inventory.figures over their active allocations
-# (only the sums per team, from the narrow partial index allocation_active_by_pool), then join the ten
-# teams and work out their percentage for those rows only.
+# One query. First rank the teams on the used figure alone: the allocations that count as used
+# (inventory.figures.counts_as_used, in WHERE rather than as a FILTER), read index-only from the partial
+# index allocation_active_by_pool, summed per team. Only then work out every figure of inventory.figures for
+# the ten teams ranked, through the projects' team index. Computing the seven filtered sums for every team
+# only to keep ten was most of the overview's SQL at S500 (about 25 of its 50 ms; bench/ANALYSIS.md).
 _TOP_TEAMS_SQL = """
-WITH ranked AS ({ranked})
-SELECT t.*, r.used_bytes, r.allocated_bytes, r.not_reporting_count,
-       r.used_bytes::numeric(40, 0) * 100 / NULLIF(r.allocated_bytes::numeric(40, 0), 0) AS used_percent
+WITH ranked AS ({ranked}), sums AS ({sums})
+SELECT t.*, s.used_bytes, s.allocated_bytes, s.not_reporting_count,
+       s.used_bytes::numeric(40, 0) * 100 / NULLIF(s.allocated_bytes::numeric(40, 0), 0) AS used_percent
 FROM ranked r
+JOIN sums s ON s.team_id = r.team_id
 JOIN inventory_team t ON t.id = r.team_id
-ORDER BY r.used_bytes DESC, r.team_id
+ORDER BY r.used DESC, r.team_id
 """
 
 
@@ -58,16 +63,24 @@ def top_teams(*, limit: int = LIST_LIMIT) -> list[Team]:
     The same figures as the team list (dashboard.selectors.teams.team_rows), both from inventory.figures,
     so "All teams" sorted by used starts with these teams.
     """
+    since = figures.reporting_since()
     ranked = (
-        Allocation.objects.filter(figures.counts_as_allocated())
+        Allocation.objects.filter(figures.counts_as_used(since=since))
         .order_by()
         .values(team_id=F("project__team"))
-        .annotate(**figures.allocation_sums())
-        .filter(used_bytes__gt=0)
-        .order_by("-used_bytes", "team_id")[:limit]
+        .annotate(used=Sum("used_bytes"))
+        .filter(used__gt=0)
+        .order_by("-used", "team_id")[:limit]
     )
-    sql, params = ranked.query.sql_with_params()
-    return list(Team.objects.raw(_TOP_TEAMS_SQL.format(ranked=sql), params))
+    # The ranked teams' figures; "ranked" is the CTE above, in scope where this subquery is written.
+    of_ranked = Allocation.objects.filter(project__team_id__in=RawSQL("SELECT team_id FROM ranked", ()))
+    sums = figures.allocation_sums_query(of_ranked, "project__team", since=since).values(
+        "allocated_bytes", "not_reporting_count", "used_bytes", team_id=F("project__team")
+    )
+    ranked_sql, ranked_params = ranked.query.sql_with_params()
+    sums_sql, sums_params = sums.query.sql_with_params()
+    sql = _TOP_TEAMS_SQL.format(ranked=ranked_sql, sums=sums_sql)
+    return list(Team.objects.raw(sql, (*ranked_params, *sums_params)))
 
 
 def _pick(matches: QuerySet, ordering: Sequence, *, limit: int) -> list[tuple[int, int]]:

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 
-from django.db.models import BigIntegerField, F, OuterRef, QuerySet, Subquery, Value
+from django.db import connection
+from django.db.models import BigIntegerField, Count, F, OuterRef, QuerySet, Subquery, Value, Window
 from django.db.models.functions import Cast, Coalesce, Lower
 
 from dashboard.selectors.subqueries import subquery_count
 from inventory import figures
-from inventory.models import Allocation, ResearchProject, Team, TeamDailyUsage, TeamMembership
+from inventory.models import Allocation, Institution, ResearchProject, Team, TeamDailyUsage, TeamMembership
 from inventory.thresholds import used_percent_expression
 
 ACTIVE = Allocation.Status.ACTIVE
+#: Rows of a team page's per-project and per-pool tables: the largest first, the rest one link away (a team
+#: with 509 allocations on 509 pools rendered every one of them).
+BREAKDOWN_LIMIT = 20
+#: Members listed per page of a team page (a team of 309 people listed them all).
+MEMBERS_PER_PAGE = 30
 
 
 def _team_used_on(day: datetime.date | None):
@@ -58,35 +65,150 @@ def team_rows(*, latest_day: datetime.date | None) -> QuerySet[Team]:
     )
 
 
+#: One team's row for its own page: the figures of team_rows for a single team, from inventory.figures'
+#: grouped sums over its allocations (one pass through the projects' team index) instead of team_rows'
+#: correlated subqueries, which took longer to build in Python (~5 ms) than PostgreSQL took to run them.
+_TEAM_SQL = """
+WITH sums AS ({sums})
+SELECT t.*,
+       i.name AS institution_name, i.slug AS institution_slug, i.short_name AS institution_short_name,
+       (SELECT count(*) FROM inventory_researchproject p WHERE p.team_id = t.id) AS project_count,
+       (SELECT count(*) FROM inventory_allocation a JOIN inventory_researchproject p ON p.id = a.project_id
+         WHERE p.team_id = t.id) AS allocation_total,
+       COALESCE(s.allocated_bytes, 0)::bigint AS allocated_bytes, s.used_bytes::bigint AS used_bytes,
+       COALESCE(s.not_reporting_count, 0) AS not_reporting_count,
+       COALESCE(s.over_quota_count, 0) AS over_quota_count,
+       s.used_bytes::numeric(40, 0) * 100 / NULLIF(s.allocated_bytes::numeric(40, 0), 0) AS used_percent,
+       latest.used_bytes - week.used_bytes AS growth_7_bytes,
+       latest.used_bytes - month.used_bytes AS growth_30_bytes
+FROM inventory_team t
+LEFT JOIN inventory_institution i ON i.id = t.institution_id
+LEFT JOIN sums s ON true
+LEFT JOIN inventory_teamdailyusage latest ON latest.team_id = t.id AND latest.day = %s
+LEFT JOIN inventory_teamdailyusage week ON week.team_id = t.id AND week.day = %s
+LEFT JOIN inventory_teamdailyusage month ON month.team_id = t.id AND month.day = %s
+WHERE t.slug = %s
+"""
+
+
+def team_figures(slug: str, *, latest_day: datetime.date | None) -> Team | None:
+    """The team *slug* with the figures of team_rows (projects, allocated, used, %, not reporting, over quota,
+    growth over 7 and 30 days) and ``allocation_total`` (all its allocations, any status), or None: one query."""
+    sums = (
+        Allocation.objects.filter(figures.counts_as_allocated(), project__team__slug=slug)
+        .order_by()
+        .values("project__team")
+        # The count first: allocation_sums' used_bytes would shadow the field it compares.
+        .annotate(over_quota_count=figures.over_quota_count(), **figures.allocation_sums())
+    )
+    sums_sql, sums_params = sums.query.sql_with_params()
+    days = [latest_day - datetime.timedelta(days=n) if latest_day else None for n in (0, 7, 30)]
+    found = list(Team.objects.raw(_TEAM_SQL.format(sums=sums_sql), (*sums_params, *days, slug)))
+    if not found:
+        return None
+    team = found[0]
+    if team.institution_id is not None:
+        # Joined above: set the relation so the page does not fetch it again.
+        team.institution = Institution(
+            id=team.institution_id,
+            name=team.institution_name,
+            slug=team.institution_slug,
+            short_name=team.institution_short_name,
+        )
+    return team
+
+
 def my_team_rows(user, *, latest_day: datetime.date | None, limit: int = 20) -> list[Team]:
     """The user's own teams with the same figures (one query), for the top of the team list."""
     return list(team_rows(latest_day=latest_day).filter(memberships__user=user)[:limit])
 
 
-def team_members(team: Team) -> QuerySet[TeamMembership]:
-    return team.memberships.select_related("user").order_by("-role", "user__last_name", "user__username")
-
-
-def team_project_breakdown(team: Team) -> QuerySet[ResearchProject]:
-    """The team's projects with allocated/used over their active allocations (one grouped query)."""
-    return (
-        ResearchProject.objects.filter(team=team)
-        .select_related("principal_investigator")
-        .annotate(
-            over_quota_count=figures.over_quota_count("allocations__"), **figures.allocation_sums("allocations__")
-        )
-        .annotate(used_percent=used_percent_expression("used_bytes", "allocated_bytes"))
-        .order_by("code")
+def team_members(team: Team, *, page: int = 1, per_page: int = MEMBERS_PER_PAGE) -> list[TeamMembership]:
+    """One page of the team's members (by role, then name); each row's ``total`` counts every member (one query)."""
+    start = (max(page, 1) - 1) * per_page
+    members = (
+        team.memberships.select_related("user")
+        .annotate(total=Window(Count("pk")))
+        .order_by("-role", "user__last_name", "user__username", "pk")
     )
+    return list(members[start : start + per_page])
 
 
-def team_pool_breakdown(team: Team) -> QuerySet:
-    """Allocated and used per pool over the team's active allocations (one grouped query, dicts)."""
-    return (
+#: The per-project and per-pool tables of a team page in ONE statement. The sums per (project, pool) pair
+#: come from inventory.figures (the ORM writes them, as everywhere); this adds them up per project (every
+#: project of the team, with or without an active allocation) and per pool, keeps the largest of each and
+#: counts them all. Two grouped ORM queries cost more Python to build than PostgreSQL took to run them
+#: (bench/ANALYSIS.md, the team page against its floor).
+_BREAKDOWNS_SQL = """
+WITH pairs AS ({pairs}),
+projects AS (
+    SELECT 'project' AS kind, p.code AS key, p.title AS name, p.status AS status,
+           COALESCE(NULLIF(TRIM(u.first_name || ' ' || u.last_name), ''), u.username) AS detail, '' AS array_slug,
+           {sums}, count(*) OVER () AS total
+    FROM inventory_researchproject p
+    LEFT JOIN pairs x ON x.project_id = p.id
+    LEFT JOIN auth_user u ON u.id = p.principal_investigator_id
+    WHERE p.team_id = %s
+    GROUP BY p.id, u.id
+    ORDER BY allocated_bytes DESC, p.code
+    LIMIT %s
+),
+pools AS (
+    SELECT 'pool' AS kind, s.slug AS key, s.name AS name, '' AS status, a.name AS detail, a.slug AS array_slug,
+           {sums}, count(*) OVER () AS total
+    FROM pairs x
+    JOIN inventory_storagepool s ON s.id = x.pool_id
+    JOIN inventory_storagearray a ON a.id = s.array_id
+    GROUP BY s.id, a.id
+    ORDER BY allocated_bytes DESC, a.name, s.name
+    LIMIT %s
+)
+SELECT * FROM projects UNION ALL SELECT * FROM pools
+"""
+
+#: Each pair's sums added up per project or pool (sums of sums; used stays NULL where nothing reports).
+_SUMS = """
+    COALESCE(SUM(x.allocated_bytes), 0)::bigint AS allocated_bytes,
+    COALESCE(SUM(x.allocation_count), 0)::bigint AS allocation_count,
+    COALESCE(SUM(x.over_quota_count), 0)::bigint AS over_quota_count,
+    SUM(x.used_bytes)::bigint AS used_bytes,
+    SUM(x.used_bytes)::numeric(40, 0) * 100 / NULLIF(SUM(x.allocated_bytes)::numeric(40, 0), 0) AS used_percent"""
+
+
+@dataclass
+class Breakdowns:
+    """A team page's per-project and per-pool rows (dicts), the largest first, and how many there are."""
+
+    projects: list[dict] = field(default_factory=list)
+    pools: list[dict] = field(default_factory=list)
+    project_total: int = 0
+    pool_total: int = 0
+
+
+def team_breakdowns(team: Team, *, limit: int = BREAKDOWN_LIMIT) -> Breakdowns:
+    """Allocated, used, % of quota and allocations over quota per project and per pool over the team's active
+    allocations: the *limit* largest of each (by active quota), in one query."""
+    pairs = (
         Allocation.objects.filter(figures.counts_as_allocated(), project__team=team)
-        .values("pool__slug", "pool__name", "pool__array__name", "pool__array__slug")
+        .values("project_id", "pool_id")
         # The count first: allocation_sums' used_bytes would shadow the field it compares.
         .annotate(over_quota_count=figures.over_quota_count(), **figures.allocation_sums())
-        .annotate(used_percent=used_percent_expression("used_bytes", "allocated_bytes"))
-        .order_by("pool__array__name", "pool__name")
+        .order_by()
     )
+    pairs_sql, pairs_params = pairs.query.sql_with_params()
+    sql = _BREAKDOWNS_SQL.format(pairs=pairs_sql, sums=_SUMS)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*pairs_params, team.pk, limit, limit))
+        columns = [column.name for column in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    statuses = dict(ResearchProject.Status.choices)
+    result = Breakdowns()
+    for row in rows:
+        if row["kind"] == "project":
+            row["status_label"] = statuses.get(row["status"], row["status"])
+            result.projects.append(row)
+            result.project_total = row["total"]
+        else:
+            result.pools.append(row)
+            result.pool_total = row["total"]
+    return result

@@ -18,7 +18,7 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from dashboard.ages import report_age
 from dashboard.forecast import DEFAULT_WINDOW_DAYS
+from dashboard.html import html_format
 from dashboard.templatetags.forecast import days_until_full
 from inventory import thresholds
 from inventory.models import StorageArray
@@ -54,7 +55,7 @@ def _state_badge(state: str) -> str:
 
 
 def _no_usage_bar() -> str:
-    return format_html('<span class="bar bar-none muted">{}</span>', _("no usage reported"))
+    return html_format('<span class="bar bar-none muted">{}</span>', _("no usage reported"))
 
 
 @register.simple_tag
@@ -105,7 +106,7 @@ def usage_bar(
 
 
 def _capacity_cell(value, binary, classes="num opt") -> str:
-    return format_html(
+    return html_format(
         '<td class="{}" title="{}">{}</td>', classes, capacity_title(value), capacity_units(value, binary)
     )
 
@@ -115,7 +116,7 @@ def _quota_cell(allocation, binary) -> str:
     enforced = allocation.enforced_quota_bytes
     if enforced is None or enforced == allocation.quota_bytes:
         return _capacity_cell(allocation.quota_bytes, binary)
-    return format_html(
+    return html_format(
         '<td class="num opt" title="{}">{}<br><span class="badge badge-drift" title="{}">{}</span></td>',
         capacity_title(allocation.quota_bytes),
         capacity_units(allocation.quota_bytes, binary),
@@ -131,8 +132,8 @@ def _quota_full_note(allocation) -> str:
         return ""
     days = forecast.days_until_full
     if days == 0:
-        return format_html('<br><span class="quota-full muted">{}</span>', _("quota full now"))
-    return format_html(
+        return html_format('<br><span class="quota-full muted">{}</span>', _("quota full now"))
+    return html_format(
         '<br><span class="quota-full muted" title="{}">{}</span>',
         _("At the growth of the last %(days)d days (a straight line fitted to its daily usage)")
         % {"days": DEFAULT_WINDOW_DAYS},
@@ -145,13 +146,13 @@ def _pool_cell(pool, pool_column: str) -> str:
     """The pool as a link to its page: "array / pool", or the pool alone on a page scoped to one array."""
     url = reverse("dashboard:pool-detail", kwargs={"array": pool.array.slug, "pool": pool.slug})
     if pool_column == "pool":
-        return format_html('<td class="opt"><a href="{}">{}</a></td>', url, pool.name)
-    return format_html('<td class="opt"><a href="{}">{} / {}</a></td>', url, pool.array.name, pool.name)
+        return html_format('<td class="opt"><a href="{}">{}</a></td>', url, pool.name)
+    return html_format('<td class="opt"><a href="{}">{} / {}</a></td>', url, pool.array.name, pool.name)
 
 
 def _status_cell(allocation) -> str:
     """The status badge and the link to the allocation's own page (all its figures, history and chart)."""
-    return format_html(
+    return html_format(
         '<td><span class="badge badge-{}">{}</span> <a class="row-detail" href="{}">{}'
         '<span class="visually-hidden"> {}</span></a></td>',
         allocation.status,
@@ -180,7 +181,7 @@ def allocation_row(
     if show_project:
         project = allocation.project
         cells.append(
-            format_html(
+            html_format(
                 '<th scope="row"><a href="{}">{}</a><br><span class="muted">{}</span></th>',
                 project.get_absolute_url(),
                 project.code,
@@ -189,7 +190,7 @@ def allocation_row(
         )
     if show_team:
         team = allocation.project.team
-        cells.append(format_html('<td class="opt"><a href="{}">{}</a></td>', team.get_absolute_url(), team.name))
+        cells.append(html_format('<td class="opt"><a href="{}">{}</a></td>', team.get_absolute_url(), team.name))
     pool = allocation.pool
     if pool_column != "none":
         cells.append(_pool_cell(pool, pool_column))
@@ -203,19 +204,19 @@ def allocation_row(
         pool.critical_threshold,
         percent=allocation.used_percent,
     )
-    cells.append(format_html("<td>{}{}</td>", bar, _quota_full_note(allocation)))
+    cells.append(html_format("<td>{}{}</td>", bar, _quota_full_note(allocation)))
     end_date = allocation.end_date
-    cells.append(format_html('<td class="nowrap opt">{}</td>', end_date.isoformat() if end_date else "—"))
-    cells.append(format_html('<td class="nowrap opt">{}</td>', report_age(allocation, now=now)))
+    cells.append(html_format('<td class="nowrap opt">{}</td>', end_date.isoformat() if end_date else "—"))
+    cells.append(html_format('<td class="nowrap opt">{}</td>', report_age(allocation, now=now)))
     if staff:
         requester = allocation.requested_by
         cells.append(
-            format_html(
+            html_format(
                 '<td class="opt">{}</td>', (requester.get_full_name() or requester.username) if requester else "—"
             )
         )
         cells.append(
-            format_html(
+            html_format(
                 '<td class="staff-only opt justification">{}</td>', Truncator(allocation.justification or "—").chars(60)
             )
         )
@@ -255,8 +256,8 @@ def over_quota_badge(count, url: str = "") -> str:
     """How many allocations are over quota, as a badge ("2 over quota"), linked to them when *url* is given;
     "none" in muted text at 0. A team's or project's overall percentage can hide one full allocation."""
     if not count:
-        return format_html('<span class="muted">{}</span>', _("none"))
-    badge = format_html(
+        return html_format('<span class="muted">{}</span>', _("none"))
+    badge = html_format(
         '<span class="badge badge-over" title="{}">{}</span>',
         ngettext(
             "%(count)s allocation using more than the quota", "%(count)s allocations using more than the quota", count
@@ -264,7 +265,7 @@ def over_quota_badge(count, url: str = "") -> str:
         % {"count": count},
         _("%(count)s over quota") % {"count": count},
     )
-    return format_html('<a href="{}">{}</a>', url, badge) if url else badge
+    return html_format('<a href="{}">{}</a>', url, badge) if url else badge
 
 
 @register.simple_tag
@@ -295,12 +296,12 @@ def sort_header(
     query[param] = next_value
     query.pop("page", None)
     url = f"?{query.urlencode()}"
-    return format_html(
+    return html_format(
         '<th scope="col"{}{}><a href="{}" hx-get="{}" hx-target="{}" hx-push-url="true">{}</a></th>',
-        format_html(' class="{}"', " ".join(filter(None, ["num" if numeric else "", classes])))
+        html_format(' class="{}"', " ".join(filter(None, ["num" if numeric else "", classes])))
         if numeric or classes
         else "",
-        format_html(' aria-sort="{}"', direction) if direction else "",
+        html_format(' aria-sort="{}"', direction) if direction else "",
         url,
         url,
         target,
@@ -322,7 +323,7 @@ def not_reporting_note(count) -> str:
     """The note under a Used figure: how many active allocations it leaves out as not reporting."""
     if not count:
         return ""
-    return format_html(
+    return html_format(
         '<dd class="stat-note not-reporting">{}</dd>',
         ngettext(
             "%(count)s active allocation not reporting (no usage in the last %(days)s days): not counted",
@@ -343,10 +344,10 @@ def breadcrumbs(*parts):
     """
     *pairs, current = parts or ("",)
     items = [
-        format_html('<li><a href="{}">{}</a></li>', url, label)
+        html_format('<li><a href="{}">{}</a></li>', url, label)
         for label, url in zip(pairs[::2], pairs[1::2], strict=True)
     ]
-    items.append(format_html('<li><span aria-current="page">{}</span></li>', current))
-    return format_html(
+    items.append(html_format('<li><span aria-current="page">{}</span></li>', current))
+    return html_format(
         '<nav aria-label="{}" class="breadcrumb"><ol>{}</ol></nav>', _("Breadcrumb"), mark_safe("".join(items))
     )

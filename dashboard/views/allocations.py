@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from dashboard.ages import age_text, is_stale
 from dashboard.charts import line_chart
 from dashboard.filtersets import AllocationFilterSet
-from dashboard.selectors.allocations import HISTORY_LIMIT, allocation_history, allocation_rows
+from dashboard.selectors.allocations import HISTORY_LIMIT, allocation_history, allocation_rows, with_threshold_state
 from dashboard.selectors.forecasts import with_quota_forecasts
 from dashboard.selectors.usage import CHART_DAYS, allocation_daily_usage
 from dashboard.tables import HtmxHttpRequest, csv_filename, csv_response, paginate, render_list, wants_csv
@@ -50,12 +50,18 @@ def allocation_csv_columns(*, staff: bool):
     return columns
 
 
+def allocation_csv(filename: str, rows, *, staff: bool):
+    """*rows* (allocation_rows, perhaps without their threshold state) as a streamed CSV download."""
+    return csv_response(filename, allocation_csv_columns(staff=staff), with_threshold_state(rows))
+
+
 def allocation_list(request: HtmxHttpRequest) -> HttpResponse:
     staff = request.user.is_staff
-    filterset = AllocationFilterSet(request.GET or None, queryset=allocation_rows(staff=staff), request=request)
+    rows = allocation_rows(staff=staff, threshold_state=False)
+    filterset = AllocationFilterSet(request.GET or None, queryset=rows, request=request)
     rows = filterset.qs
     if wants_csv(request):
-        return csv_response(csv_filename("allocations", request=request), allocation_csv_columns(staff=staff), rows)
+        return allocation_csv(csv_filename("allocations", request=request), rows, staff=staff)
     page_obj = paginate(request, rows)
     page_obj.object_list = with_quota_forecasts(page_obj.object_list)  # days until each quota is full
     context = {

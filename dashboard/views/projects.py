@@ -16,7 +16,7 @@ from dashboard.selectors.usage import latest_sample_day
 from dashboard.tables import HtmxHttpRequest, csv_filename, csv_response, paginate, render_list, wants_csv
 from dashboard.units import prefers_binary
 from dashboard.usage_charts import project_chart
-from dashboard.views.allocations import allocation_csv_columns
+from dashboard.views.allocations import allocation_csv
 
 
 def _percent(value) -> str:
@@ -60,12 +60,10 @@ def project_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
     if wants_chart_only(request, options):  # a period or split link: the chart's block alone
         return render_chart(request, project_chart(project, options, latest_day=latest_day, binary=binary), options)
     staff = request.user.is_staff
-    allocations = allocation_rows(staff=staff).filter(project=project)
+    allocations = allocation_rows(staff=staff, threshold_state=False).filter(project=project)
     if wants_csv(request):
-        return csv_response(
-            csv_filename("allocations", "project", project.code, request=request),
-            allocation_csv_columns(staff=staff),
-            allocations,
+        return allocation_csv(
+            csv_filename("allocations", "project", project.code, request=request), allocations, staff=staff
         )
     page_obj = paginate(request, allocations)
     page_obj.object_list = with_quota_forecasts(page_obj.object_list)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponse
 
 from dashboard.chart_controls import chart_options, render_chart, wants_chart_only
 from dashboard.filtersets import TeamFilterSet
 from dashboard.selectors.allocations import allocation_rows
 from dashboard.selectors.forecasts import with_quota_forecasts
 from dashboard.selectors.teams import (
+    MEMBERS_PER_PAGE,
     my_team_rows,
+    team_breakdowns,
+    team_figures,
     team_members,
-    team_pool_breakdown,
-    team_project_breakdown,
     team_rows,
 )
 from dashboard.selectors.usage import latest_sample_day
@@ -28,7 +28,28 @@ from dashboard.tables import (
 )
 from dashboard.units import prefers_binary
 from dashboard.usage_charts import team_chart
-from dashboard.views.allocations import allocation_csv_columns
+from dashboard.views.allocations import allocation_csv
+
+
+def _page_number(request: HtmxHttpRequest, name: str) -> int:
+    """A positive page number from ``?name=``; junk gives the first page."""
+    try:
+        return max(int(request.GET.get(name, 1)), 1)
+    except ValueError:
+        return 1
+
+
+def _members_pager(members: list, number: int) -> dict:
+    """Where this page of members sits among them all (the rows carry the total: no count query)."""
+    total = members[0].total if members else 0
+    first = (number - 1) * MEMBERS_PER_PAGE + 1
+    return {
+        "total": total,
+        "first": first,
+        "last": first + len(members) - 1,
+        "previous": number - 1 if number > 1 else None,
+        "next": number + 1 if first + len(members) - 1 < total else None,
+    }
 
 
 def _percent(value) -> str:
@@ -71,20 +92,19 @@ def team_list(request: HtmxHttpRequest) -> HttpResponse:
 def team_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """One team: usage over time, per project and per pool, members, and its allocations."""
     latest_day = latest_sample_day()
-    team = get_object_or_404(team_rows(latest_day=latest_day), slug=slug)
+    team = team_figures(slug, latest_day=latest_day)
+    if team is None:
+        raise Http404("No such team.")
     binary = prefers_binary(request)
     options = chart_options(request, chart_id="team-usage", splits=("project", "pool"))
     if wants_chart_only(request, options):  # a period or split link: the chart's block alone
         return render_chart(request, team_chart(team, options, latest_day=latest_day, binary=binary), options)
     staff = request.user.is_staff
-    allocations = allocation_rows(staff=staff).filter(project__team=team)
+    allocations = allocation_rows(staff=staff, threshold_state=False).filter(project__team=team)
     if wants_csv(request):
-        return csv_response(
-            csv_filename("allocations", "team", team.slug, request=request),
-            allocation_csv_columns(staff=staff),
-            allocations,
-        )
-    page_obj = paginate(request, allocations)
+        return allocation_csv(csv_filename("allocations", "team", team.slug, request=request), allocations, staff=staff)
+    # Unfiltered, so the team's row already counts them: no count query.
+    page_obj = paginate(request, allocations, count=team.allocation_total)
     page_obj.object_list = with_quota_forecasts(page_obj.object_list)
     context = {
         "team": team,
@@ -92,11 +112,13 @@ def team_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "latest_day": latest_day,
     }
     if not wants_table_only(request):  # htmx asked for the allocations table alone
+        members_page = _page_number(request, "members_page")
+        members = team_members(team, page=members_page)
         context |= {
             "chart": team_chart(team, options, latest_day=latest_day, binary=binary),
             "chart_options": options,
-            "projects": team_project_breakdown(team),
-            "pools": team_pool_breakdown(team),
-            "members": team_members(team),
+            "breakdowns": team_breakdowns(team),
+            "members": members,
+            "members_pager": _members_pager(members, members_page),
         }
     return render_list(request, "dashboard/teams/detail.html", context)

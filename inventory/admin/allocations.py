@@ -14,11 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.admin.annotations import allocation_figures
 from inventory.admin.base import (
+    ArrayTextFilter,
     HistoryAdmin,
-    PoolListFilter,
     StartedListFilter,
     can_approve,
     capacity,
+    pool_text_filter,
     refusal_from,
     signed_capacity,
 )
@@ -65,7 +66,7 @@ class AllocationAdmin(HistoryAdmin):
         "approved_by",
     )
     # No date_hierarchy: its SELECT DISTINCT DATE_TRUNC and MIN/MAX read every allocation on each view.
-    list_filter = ("status", StartedListFilter, QuotaDriftFilter, "pool__tier", "pool__array", ("pool", PoolListFilter))
+    list_filter = ("status", StartedListFilter, QuotaDriftFilter, "pool__tier", ArrayTextFilter, pool_text_filter())
     list_select_related = ("project", "pool", "pool__array", "approved_by")
     search_fields = ("project__code", "project__title", "pool__name", "pool__slug", "quota_id")
     autocomplete_fields = ("project", "pool", "requested_by")

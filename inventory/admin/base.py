@@ -24,6 +24,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from inventory.admin.forms import CONSTRAINT_MESSAGES, FIELDS_FOR_CONSTRAINT, DatabaseRefusal
 from inventory.fields import BytesField
 from inventory.services.conflicts import BUSY_MESSAGE, is_concurrency_failure
+from inventory.storage_search import array_condition, pool_condition
 from inventory.units import NO_VALUE, format_capacity, format_capacity_exact
 
 # The triggers of migration 0003 print byte counts: "... 900000000000000 bytes allocated + 500 requested > 1000 allowed".
@@ -162,14 +163,69 @@ class AllocationInlineMixin:
         return formset
 
 
-class PoolListFilter(admin.RelatedFieldListFilter):
-    """The pool filter: a pool's name includes its array's, so fetch both in one query."""
+class TextListFilter(admin.SimpleListFilter):
+    """A filter typed in a text box rather than picked from links: one per pool or array was hundreds of
+    links on every list page (the wide shape's 600 pools and 160 arrays; bench/ANALYSIS.md).
 
-    def field_choices(self, field, request, model_admin):
-        from inventory.models import StoragePool
+    Subclasses name ``parameter_name``, ``title``, a ``placeholder`` and ``condition(value)`` (a Q).
+    The box submits with the list's other parameters (search, ordering, other filters) kept.
+    """
 
-        pools = StoragePool.objects.select_related("array").order_by("array__name", "name")
-        return [(pool.pk, str(pool)) for pool in pools]
+    template = "admin/inventory/text_list_filter.html"
+    placeholder = ""
+
+    def lookups(self, request, model_admin):
+        return ()
+
+    def has_output(self):
+        return True
+
+    def condition(self, value: str):
+        raise NotImplementedError
+
+    def queryset(self, request, queryset):
+        value = (self.value() or "").strip()
+        return queryset.filter(self.condition(value)) if value else queryset
+
+    def choices(self, changelist):
+        # One "choice": what the template needs to draw the box (Django's filter templates loop over these).
+        kept = [(name, value) for name, value in changelist.get_filters_params().items() if name != self.parameter_name]
+        for name in ("q", "o"):  # the search and the ordering are not filters but stay too
+            if changelist.params.get(name):
+                value = changelist.params[name]
+                kept.append((name, value[-1] if isinstance(value, list) else value))
+        yield {
+            "name": self.parameter_name,
+            "value": self.value() or "",
+            "placeholder": self.placeholder,
+            "kept": [(name, value[-1] if isinstance(value, list) else value) for name, value in kept],
+            "clear_query_string": changelist.get_query_string(remove=[self.parameter_name]),
+        }
+
+
+def pool_text_filter(path: str = "pool"):
+    """A TextListFilter on the pool reached through *path* (``pool``, ``allocation__pool``): ``?pool=``."""
+
+    class PoolTextFilter(TextListFilter):
+        title = _("pool")
+        parameter_name = "pool"
+        placeholder = _("Pool slug or name")
+
+        def condition(self, value):
+            return pool_condition(value, path)
+
+    return PoolTextFilter
+
+
+class ArrayTextFilter(TextListFilter):
+    """``?array=``: allocations on the array typed (slug, or words of its name)."""
+
+    title = _("array")
+    parameter_name = "array"
+    placeholder = _("Array slug or name")
+
+    def condition(self, value):
+        return array_condition(value, "pool__array")
 
 
 class RecentListFilter(admin.SimpleListFilter):

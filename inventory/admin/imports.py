@@ -18,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from inventory.admin.base import PoolListFilter
+from inventory.admin.base import pool_text_filter
 from inventory.importers import FORMATS
 from inventory.models import StoragePool, UsageImport
 from inventory.moments import parse_moment
@@ -105,7 +105,7 @@ class UsageImportAdmin(admin.ModelAdmin):
         "error_count",
         "user",
     )
-    list_filter = ("outcome", "format", ("pool", PoolListFilter))
+    list_filter = ("outcome", "format", pool_text_filter())
     list_select_related = ("pool__array", "user")
     search_fields = ("file_name",)
     date_hierarchy = "created_at"

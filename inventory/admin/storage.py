@@ -267,7 +267,7 @@ class StoragePoolAdmin(ServiceFormsetMixin, FiguresAdminMixin, HistoryAdmin):
     def allocations_link(self, obj):
         if obj is None or obj.pk is None:
             return gettext("Shown once the pool is saved.")
-        url = reverse("admin:inventory_allocation_changelist") + "?" + urlencode({"pool__id__exact": obj.pk})
+        url = reverse("admin:inventory_allocation_changelist") + "?" + urlencode({"pool": obj.slug})
         link = format_html('<a href="{}">{}</a>', url, gettext("The allocations on this pool"))
         if not self._has_many_allocations(obj):
             return link

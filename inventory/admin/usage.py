@@ -10,7 +10,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from inventory.admin.base import DatabaseRulesAdmin, EstimatedCountPaginator, PoolListFilter, RecentListFilter, capacity
+from inventory.admin.base import (
+    DatabaseRulesAdmin,
+    EstimatedCountPaginator,
+    RecentListFilter,
+    capacity,
+    pool_text_filter,
+)
 from inventory.admin.forms import RulesForm
 from inventory.importers import FORMATS
 from inventory.models import UsageSample
@@ -68,7 +74,7 @@ class UsageSampleAdmin(DatabaseRulesAdmin):
         "hard_limit_display",
         "source",
     )
-    list_filter = (MeasuredListFilter, SourceListFilter, ("allocation__pool", PoolListFilter))
+    list_filter = (MeasuredListFilter, SourceListFilter, pool_text_filter("allocation__pool"))
     list_select_related = ("allocation__project", "allocation__pool")
     search_fields = ("allocation__project__code", "allocation__pool__slug", "allocation__quota_id")
     autocomplete_fields = ("allocation",)

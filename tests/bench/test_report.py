@@ -111,3 +111,70 @@ def test_marks_the_api_against_its_targets(results):
     assert "| api allocations 1000 (S500) | median ≤ 50 ms | 75.5 ms, 4 queries | ℹ️ information |" in summary
     assert "| metrics (S500) | median ≤ 200 ms | 150.0 ms, 5 queries | ✅ |" in summary
     assert "### API" in text and "| metrics `/metrics` | 150.0 |" in text
+
+
+def wide_record(run_id, days, pages):
+    return {
+        "run_id": run_id,
+        "part": "wide_pages",
+        "date": f"{run_id} UTC",
+        "scale": None,
+        "wide_days": days,
+        "runs": 10,
+        "warmup": 2,
+        "objects": {"team": {"slug": "wide-big-team", "allocations": 509}, "pool": {"array": "a", "slug": "p"}},
+        "pages": pages,
+    }
+
+
+def csv_page(first_byte, whole, queries=3):
+    result = page("allocations CSV", whole, queries)
+    return result | {"url": "/allocations/?format=csv", "first_byte_median_ms": first_byte, "bytes": 2_500_000}
+
+
+def test_the_wide_shape_has_its_own_section_and_its_misses_in_the_summary(results):
+    wide_dataset = {
+        "run_id": "r1",
+        "part": "wide_dataset",
+        "date": "d",
+        "days": 30,
+        "database": "cap_bench_wide_d30",
+        "counts": {"arrays": 160, "pools": 600, "projects": 2000, "allocations": 10000, "samples": 298500}
+        | {"big_team_allocations": 509, "big_team_members": 309},
+        "load_seconds": 11.0,
+        "loaded_at": "now",
+    }
+    text = results(
+        [
+            pages_record("r1", 500, [page("storage", 20.0, 7), page("team", 30.0, 12)]),
+            wide_dataset,
+            wide_record("r1", 30, [page("storage", 24.0, 7), page("team", 61.0, 12), csv_page(12.0, 900.0)]),
+            wide_record("r1", 300, [page("storage", 26.0, 7), page("team", 40.0, 13), csv_page(60.0, 950.0)]),
+        ]
+    )
+    summary = text.split("## Run")[0]
+    assert "| wide shape, 30 days: storage | median ≤ 50 ms | 24.0 ms (SQL 5, Django CPU 3) | ✅ |" in summary
+    assert "| wide shape, 30 days: team | median ≤ 50 ms | 61.0 ms (SQL 5, Django CPU 3) | ❌ |" in summary
+    # The CSV streams: judged on its first byte, the whole download shown.
+    assert (
+        "| wide shape, 30 days: allocations CSV | first byte ≤ 50 ms | 12.0 ms (whole file 900 ms, 2.5 MB) | ✅ |"
+        in summary
+    )
+    assert "| wide shape, 300 days: allocations CSV | first byte ≤ 50 ms | 60.0 ms" in summary
+    # Query counts against S500 and the other history: 13 at 300 days is a miss.
+    assert (
+        "| wide shape, 300 days: team | same queries as the scaled datasets and the other history "
+        "| 13 (S500: 12, 30 days: 12) | ❌ |"
+    ) in summary
+    misses = next(line for line in summary.splitlines() if line.startswith("**Misses:**"))
+    assert "wide shape, 30 days: team (median ≤ 50 ms" in misses and "300 days: allocations CSV" in misses
+    assert "wide shape, 30 days: storage" not in misses
+    section = text.split("### Wide shape (bench/wide.py)")[1]
+    assert "| 30 days | `cap_bench_wide_d30` | 160 | 600 | 2,000 | 10,000 | 509, 309 | 298,500 |" in section
+    assert "#### Pages on the wide shape, 30 days of history" in section
+    assert "| team | `/team/` | 61.0 ❌ |" in section
+
+
+def test_no_misses_says_so(results):
+    text = results([pages_record("r1", 500, [page("overview", 40.0, 9)])])
+    assert "**Misses:** none." in text

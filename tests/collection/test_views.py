@@ -65,7 +65,7 @@ def test_reconciliation_page_and_csv(staff_client, collected, inventory):
     page = staff_client.get(url).content.decode()
     assert "proj-2" in page and "Quota tree with no allocation" in page
     assert "pool-b" in page and "Limit differs from the promised quota" in page
-    csv = staff_client.get(url, {"format": "csv"}).content.decode().splitlines()
+    csv = b"".join(staff_client.get(url, {"format": "csv"}).streaming_content).decode().splitlines()
     assert csv[0].startswith("kind,pool,name_on_system")
     assert any(line.startswith("limit_differs,") and ",10000000000000,5000000000000," in line for line in csv)
 

@@ -274,3 +274,13 @@ def test_pools_nearing_full_are_only_those_full_within_the_horizon(researcher_cl
     if not listed:
         assert "No pool will be full within 30 days at its current growth." in html
         assert "2 pools are filling more slowly" in html
+
+
+@pytest.mark.django_db
+def test_many_arrays_show_the_fullest_ten_and_a_link_to_all(researcher_client):
+    """The wide shape (bench/wide.py) has 160 arrays: the overview lists the fullest, not every one."""
+    estates = [build_estate(teams=1, projects_per_team=1, pools=1, sample_days=1) for _ in range(11)]
+    html = section(researcher_client.get(URL).content.decode(), "utilisation-heading")
+    listed = [e for e in estates if reverse("dashboard:array-detail", kwargs={"array": e.array.slug}) in html]
+    assert len(listed) == 10 and "Fullest arrays" in html
+    assert "All 11 arrays on the Storage page" in html

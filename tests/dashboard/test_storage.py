@@ -240,14 +240,10 @@ def test_pool_page_charts_the_daily_usage_the_forecast_fits(researcher_client, e
 
 
 @pytest.mark.django_db
-def test_array_page_pool_filter_offers_only_its_own_pools(researcher_client, estate):
+def test_array_page_pool_filter_is_a_text_box_within_the_array(researcher_client, estate):
     other = build_estate(teams=1)
     html = researcher_client.get(estate.array.get_absolute_url()).content.decode()
-    select = re.search(r'<select name="pool".*?</select>', html, re.S).group(0)
-    for pool in estate.pools:
-        assert f'value="{pool.slug}"' in select
-    for pool in other.pools:
-        assert f'value="{pool.slug}"' not in select
+    assert '<select name="pool"' not in html and '<input type="search" name="pool"' in html
     # Filtering by one of its pools keeps only that pool's allocations.
     chosen = estate.pools[1]
     partial = researcher_client.get(
@@ -255,6 +251,9 @@ def test_array_page_pool_filter_offers_only_its_own_pools(researcher_client, est
     )
     shown = Allocation.objects.filter(pool=chosen).count()
     assert f"{shown} allocations" in partial.content.decode()
+    # Another array's pool matches nothing here.
+    response = researcher_client.get(estate.array.get_absolute_url(), {"pool": other.pools[0].slug})
+    assert response.context["page_obj"].paginator.count == 0
 
 
 @pytest.mark.django_db
@@ -277,9 +276,42 @@ def test_pool_allocations_as_csv(researcher_client, estate):
     pool = estate.pools[0]
     response = researcher_client.get(pool.get_absolute_url(), {"format": "csv", "sort": "-quota"})
     assert response["Content-Type"].startswith("text/csv")
-    lines = response.content.decode().splitlines()
+    text = b"".join(response.streaming_content).decode()
+    lines = text.splitlines()
     assert lines[0].startswith("project_code,")
     assert len(lines) - 1 == Allocation.objects.filter(pool=pool).count()
     # Exact bytes, not units; researchers get no requester or justification column.
-    assert str(estate.allocations[0].quota_bytes) in response.content.decode()
+    assert str(estate.allocations[0].quota_bytes) in text
     assert "justification" not in lines[0]
+
+
+# --- many arrays and pools (the wide shape: bench/wide.py) ---------------------------------------
+
+
+@pytest.mark.django_db
+def test_list_pages_arrays_ten_at_a_time(researcher_client):
+    estates = [build_estate(teams=1, projects_per_team=1, pools=1, sample_days=1) for _ in range(11)]
+    first = researcher_client.get(LIST_URL)
+    html = first.content.decode()
+    shown = [e for e in estates if e.array.get_absolute_url() in html]
+    assert len(shown) == 10 and "Page 1 of 2" in html and "11 arrays" in html
+    assert 'href="?page=2"' in html  # a plain link: paging works without JavaScript
+    second = researcher_client.get(LIST_URL, {"page": 2}).content.decode()
+    assert [e for e in estates if e.array.get_absolute_url() in second] == [e for e in estates if e not in shown]
+    # htmx swaps the arrays alone.
+    partial = researcher_client.get(LIST_URL, {"page": 2}, headers={"HX-Request": "true"}).content.decode()
+    assert "<h1>" not in partial and "Page 2 of 2" in partial
+
+
+@pytest.mark.django_db
+def test_array_page_pages_its_pools(researcher_client):
+    estate = build_estate(teams=1, projects_per_team=1, pools=27, sample_days=1)
+    url = estate.array.get_absolute_url()
+    html = researcher_client.get(url).content.decode()
+    listed = [p for p in estate.pools if p.get_absolute_url() in html]
+    assert "Pools 1–25 of 27" in html and len(listed) >= 25
+    second = researcher_client.get(url, {"pools_page": 2}).content.decode()
+    assert "Pools 26–27 of 27" in second
+    # Pools 26 and 27 by name order are on the second page's pool table.
+    last = sorted(estate.pools, key=lambda p: p.name)[-1]
+    assert pool_row(second, last)

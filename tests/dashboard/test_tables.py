@@ -4,6 +4,7 @@ import csv
 import io
 
 import pytest
+from django.utils import timezone
 
 from inventory.models import Allocation, Institution, ResearchProject, Team
 from tests.dashboard.conftest import build_estate
@@ -37,7 +38,7 @@ def poisoned(staff_user):
 def _cells(response) -> list[str]:
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    return [cell for row in csv.reader(io.StringIO(response.content.decode())) for cell in row]
+    return [cell for row in csv.reader(io.StringIO(b"".join(response.streaming_content).decode())) for cell in row]
 
 
 def _exports(estate):
@@ -71,7 +72,9 @@ def test_no_export_has_a_cell_that_starts_a_formula(staff_client, poisoned):
 @pytest.mark.django_db
 def test_numbers_stay_numbers_negative_ones_included(staff_client, poisoned):
     Institution.objects.filter(teams=poisoned.teams[0]).update(name="-5")
-    rows = list(csv.DictReader(io.StringIO(staff_client.get("/teams/", {"format": "csv"}).content.decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(staff_client.get("/teams/", {"format": "csv"}).streaming_content).decode()))
+    )
     assert rows[0]["institution"] == "-5"
     assert int(rows[0]["allocated_bytes"]) == sum(a.quota_bytes for a in poisoned.allocations)
 
@@ -105,3 +108,21 @@ def test_csv_file_names_carry_the_day_the_scope_and_the_filters(staff_client, es
 def test_a_long_filter_does_not_make_a_name_too_long(researcher_client, estate):
     response = researcher_client.get("/allocations/", {"format": "csv", "q": "x" * 400})
     assert len(_filename(response)) <= 154
+
+
+@pytest.mark.django_db
+def test_large_csv_streams_in_chunks_with_its_dated_name(researcher_client, estate_builder, monkeypatch):
+    from dashboard import tables
+
+    monkeypatch.setattr(tables, "CSV_FIRST_CHUNK_ROWS", 2)
+    monkeypatch.setattr(tables, "CSV_CHUNK_ROWS", 5)
+    estate_builder(teams=6, projects_per_team=1, pools=2)  # 12 allocations
+    response = researcher_client.get("/allocations/", {"format": "csv", "status": "active"})
+    assert response.streaming and response["Content-Type"].startswith("text/csv")
+    today = timezone.now().date().isoformat()
+    assert response["Content-Disposition"] == f'attachment; filename="allocations-{today}-status-active.csv"'
+    chunks = list(response.streaming_content)
+    lines = b"".join(chunks).decode().splitlines()
+    # The header and 12 rows, sent as they are read rather than built whole first: the header with the first
+    # 2 rows at once, then 5 rows a chunk.
+    assert len(lines) == 13 and [chunk.count(b"\n") for chunk in chunks] == [3, 5, 5]

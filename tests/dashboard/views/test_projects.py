@@ -90,7 +90,7 @@ def test_project_csv_equals_filtered_rows(researcher_client, estate):
     params = {"team": estate.teams[0].slug, "sort": "-code"}
     page = list(researcher_client.get("/projects/", params).context["page_obj"])
     response = researcher_client.get("/projects/", {**params, "format": "csv"})
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [r["code"] for r in rows] == [p.code for p in page]
     assert rows[0]["allocated_bytes"] == str(page[0].allocated_bytes)
     assert [r["allocations_over_quota"] for r in rows] == [str(p.over_quota_count) for p in page]
@@ -135,7 +135,7 @@ def test_project_detail_404(researcher_client, db):
 def test_project_detail_csv(researcher_client, staff_client, estate):
     project = estate.projects[0]
     response = staff_client.get(f"/projects/{project.code}/", {"format": "csv"})
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert {r["project_code"] for r in rows} == {project.code} and len(rows) == 2
     assert rows[0]["justification"].startswith("Secret justification")
 

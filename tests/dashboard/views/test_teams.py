@@ -8,6 +8,7 @@ import pytest
 
 from inventory.models import Team
 from inventory.services.rollups import refresh_daily_usage
+from tests.dashboard.conftest import make_user
 
 TB = 10**12
 
@@ -103,7 +104,7 @@ def test_team_csv_equals_the_filtered_rows(researcher_client, estate):
     page = list(researcher_client.get("/teams/", params).context["page_obj"])
     response = researcher_client.get("/teams/", {**params, "format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [r["slug"] for r in rows] == [t.slug for t in page]
     assert "used_bytes" in rows[0] and "allocated_bytes" in rows[0]
     assert rows[0]["used_bytes"] == str(page[0].used_bytes)
@@ -150,7 +151,7 @@ def test_team_detail_404(researcher_client, db):
 def test_team_detail_csv_is_the_allocations(researcher_client, estate):
     team = estate.teams[0]
     response = researcher_client.get(f"/teams/{team.slug}/", {"format": "csv"})
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert len(rows) == 4 and {r["team"] for r in rows} == {team.slug}
     assert "justification" not in rows[0]
 
@@ -210,5 +211,37 @@ def test_team_page_shows_the_breach_overall_per_project_and_per_pool(researcher_
     assert re.search(r"<dt>Allocations over quota</dt><dd><a href=\"[^\"]+\"><span class=\"badge badge-over\"", html)
     per_project = html[html.index("<h2>Per project</h2>") : html.index("<h2>Per pool</h2>")]
     assert per_project.count(">1 over quota</span>") == 1 and over.project.code in per_project
-    per_pool = html[html.index("<h2>Per pool</h2>") : html.index("<h2>Members</h2>")]
+    per_pool = html[html.index("<h2>Per pool</h2>") : html.index('<h2 id="members">')]
     assert per_pool.count(">1 over quota</span>") == 1
+
+
+# --- a big team (the wide shape: bench/wide.py) ---------------------------------------------------
+
+
+def test_big_team_page_shows_its_largest_projects_and_pages_its_members(researcher_client, estate_builder):
+    people = [make_user(f"member-{n:02d}", last_name=f"Zed{n:02d}") for n in range(10)]
+    estate = estate_builder(teams=1, projects_per_team=21, pools=1, sample_days=1, members=people)
+    team = estate.teams[0]
+    html = researcher_client.get(team.get_absolute_url()).content.decode()
+    per_project = html[html.index("<h2>Per project</h2>") : html.index("<h2>Per pool</h2>")]
+    assert per_project.count('<th scope="row">') == 20
+    assert "The 20 largest of 21 projects." in per_project and f"/projects/?team={team.slug}" in per_project
+    # 21 investigators (managers) and 10 members: 30 on the first page, one on the second.
+    members = html[html.index('<h2 id="members">') : html.index('<h2 id="allocations-heading">')]
+    assert members.count("<li>") == 30 and "Members 1–30 of 31" in members
+    assert 'href="?members_page=2#members"' in members
+    second = researcher_client.get(team.get_absolute_url(), {"members_page": 2}).content.decode()
+    members = second[second.index('<h2 id="members">') : second.index('<h2 id="allocations-heading">')]
+    assert members.count("<li>") == 1 and "Members 31–31 of 31" in members
+    beyond = researcher_client.get(team.get_absolute_url(), {"members_page": 9}).content.decode()
+    assert "No members on this page." in beyond
+
+
+def test_big_team_page_shows_the_pools_where_it_holds_most(researcher_client, estate_builder):
+    estate = estate_builder(teams=1, projects_per_team=1, pools=21, sample_days=1)
+    team = estate.teams[0]
+    html = researcher_client.get(team.get_absolute_url()).content.decode()
+    per_pool = html[html.index("<h2>Per pool</h2>") : html.index('<h2 id="members">')]
+    assert per_pool.count('<th scope="row">') == 20
+    assert "The 20 pools where the team holds most, of 21." in per_pool
+    assert f"/allocations/?team={team.slug}&amp;status=active&amp;sort=pool" in per_pool

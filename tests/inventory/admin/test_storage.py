@@ -325,7 +325,7 @@ def test_pool_with_many_allocations_links_to_them_instead_of_inline_forms(admin_
     page = admin_client.get(url)
     assert page.context["inline_admin_formsets"] == []
     html = page.content.decode()
-    assert f'href="{reverse("admin:inventory_allocation_changelist")}?pool__id__exact={pool.pk}"' in html
+    assert f'href="{reverse("admin:inventory_allocation_changelist")}?pool={pool.slug}"' in html
     assert "more than 50" in html
     # The pool itself can still be saved.
     response = admin_client.post(url, form_data(page, notes="Renewed support contract"))
