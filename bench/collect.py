@@ -63,6 +63,25 @@ def main() -> int:
         return 1
     rate = args.trees / seconds
     verdict = "ok" if seconds <= TARGET_SECONDS else "MISSED"
+    benchlib.save_result(
+        "collect",
+        "collect",
+        {
+            "trees": args.trees,
+            "seconds": round(seconds, 2),
+            "per_second": round(rate, 1),
+            "samples_added": run.samples_added,
+            "sessions_opened": state.sessions_opened,
+            "sessions_closed": state.sessions_closed,
+            "target_seconds": TARGET_SECONDS,
+            "phases": [
+                {"message": message, "seconds": round(following - moment, 2)}
+                for (moment, message), (following, _) in zip(
+                    phases, [*phases[1:], (started + seconds, "")], strict=True
+                )
+            ],
+        },
+    )
     print(
         f"collect: {args.trees} quota trees in {seconds:.1f} s ({rate:.0f}/s), {run.samples_added} samples added, "
         f"sessions opened {state.sessions_opened} / closed {state.sessions_closed}; target <= {TARGET_SECONDS:.0f} s: {verdict}"

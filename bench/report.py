@@ -426,6 +426,7 @@ def summary(records: list[dict]) -> list[str]:
     if api:
         rows += api_rows(max(api, key=lambda r: r["scale"]))
     rows += wide_rows(records, pages[top] if top is not None else None)
+    rows += collect_rows(records)
     failed = sum(1 for row in rows if row[3] is False)
     passed = sum(1 for row in rows if row[3] is True)
     lines = [
@@ -445,6 +446,21 @@ def summary(records: list[dict]) -> list[str]:
     misses = [f"{what} ({target}: {figure})" for what, target, figure, ok in rows if ok is False]
     lines += ["**Misses:** " + ("; ".join(misses) if misses else "none") + ".", ""]
     return lines
+
+
+def collect_rows(records: list[dict]) -> list[tuple]:
+    """The newest collection run (bench/collect.py) against its target: every quota tree read and stored in time."""
+    runs = [r for r in records if r["part"] == "collect"]
+    if not runs:
+        return []
+    r = runs[-1]
+    figure = (
+        f"{r['seconds']:.1f} s ({r['per_second']:,.0f} trees/s, {r['samples_added']:,} samples; "
+        f"sessions opened {r['sessions_opened']}, closed {r['sessions_closed']}; revision `{r.get('revision')}`)"
+    )
+    ok = r["seconds"] <= r["target_seconds"] and r["sessions_opened"] == r["sessions_closed"]
+    what = f"collection of {r['trees']:,} quota trees from the simulated DeviceManager"
+    return [(what, f"≤ {r['target_seconds']:.0f} s end to end, every session closed", figure, ok)]
 
 
 # --- the wide shape (bench/wide.py) -------------------------------------------------------------------------

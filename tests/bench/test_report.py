@@ -178,3 +178,15 @@ def test_the_wide_shape_has_its_own_section_and_its_misses_in_the_summary(result
 def test_no_misses_says_so(results):
     text = results([pages_record("r1", 500, [page("overview", 40.0, 9)])])
     assert "**Misses:** none." in text
+
+
+def test_marks_the_collection_against_its_target(results):
+    collect = {"run_id": "r1", "part": "collect", "date": "d", "revision": "abc1234", "trees": 10000, "seconds": 9.9,
+               "per_second": 1011.0, "samples_added": 10000, "sessions_opened": 1, "sessions_closed": 1,
+               "target_seconds": 30.0}  # fmt: skip
+    summary = results([pages_record("r1", 500, [page("overview", 40.0, 9)]), collect]).split("## Run")[0]
+    assert "| collection of 10,000 quota trees from the simulated DeviceManager | ≤ 30 s end to end" in summary
+    assert "9.9 s (1,011 trees/s, 10,000 samples; sessions opened 1, closed 1; revision `abc1234`) | ✅ |" in summary
+    leaked = {**collect, "sessions_closed": 0}
+    summary = results([pages_record("r1", 500, [page("overview", 40.0, 9)]), leaked]).split("## Run")[0]
+    assert "closed 0; revision `abc1234`) | ❌ |" in summary
