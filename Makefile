@@ -25,7 +25,8 @@ run: install
 	DEBUG=$${DEBUG:-true} $(PY) manage.py setup_demo
 	@echo
 	@echo "  Capacity is starting at http://$(HOST):$(PORT)/"
-	@echo "  Log in as admin / admin (infrastructure admin) or researcher / researcher."
+	@echo "  Log in as admin / admin (superuser), infra / infra (infrastructure admin), manager / manager"
+	@echo "  (allocation manager) or researcher / researcher (README.md, Quick start)."
 	@echo "  A collection worker runs beside it (docs/collection.md). Stop both with Ctrl-C."
 	@echo
 	@# The worker runs in the background and is stopped when the web server stops (Ctrl-C or otherwise).
