@@ -10,21 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
-from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import AllocationRequest
 from inventory.units import format_capacity
 from notifications.registry import MANAGERS, TEAM, Observation, source
+from notifications.sources import project_url, request_lookback
 
 _RELATED = ("allocation__project", "allocation__pool")
-
-
-def _lookback(now: dt.datetime) -> dt.datetime:
-    """Requests submitted or decided before this are not announced (a first pass does not replay the history)."""
-    return now - dt.timedelta(days=settings.NOTIFICATIONS_REQUEST_LOOKBACK_DAYS)
 
 
 def _what(change: AllocationRequest) -> str:
@@ -51,7 +45,7 @@ def _observation(change: AllocationRequest, title: str, body: str, **extra) -> O
         level=1,
         title=title,
         body=body,
-        url=reverse("dashboard:project-detail", kwargs={"code": allocation.project.code}),
+        url=project_url(allocation.project.code),
         team_id=allocation.project.team_id,
         project_id=allocation.project_id,
         pool_id=allocation.pool_id,
@@ -62,7 +56,9 @@ def _observation(change: AllocationRequest, title: str, body: str, **extra) -> O
 @source("change_request_submitted", label=_("A change to an allocation is requested"), audience=MANAGERS)
 def change_request_submitted(now: dt.datetime):
     rows = AllocationRequest.objects.filter(
-        kind=AllocationRequest.Kind.CHANGE, status=AllocationRequest.Status.PENDING, requested_at__gte=_lookback(now)
+        kind=AllocationRequest.Kind.CHANGE,
+        status=AllocationRequest.Status.PENDING,
+        requested_at__gte=request_lookback(now),
     ).select_related(*_RELATED)
     for change in rows:
         names = {"project": change.allocation.project.code, "pool": change.allocation.pool.name, "what": _what(change)}
@@ -77,7 +73,7 @@ def change_request_submitted(now: dt.datetime):
 @source("change_request_decided", label=_("A requested change is approved or denied"), audience=TEAM)
 def change_request_decided(now: dt.datetime):
     rows = (
-        AllocationRequest.objects.filter(kind=AllocationRequest.Kind.CHANGE, decided_at__gte=_lookback(now))
+        AllocationRequest.objects.filter(kind=AllocationRequest.Kind.CHANGE, decided_at__gte=request_lookback(now))
         .exclude(status=AllocationRequest.Status.PENDING)
         .select_related(*_RELATED)
     )

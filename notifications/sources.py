@@ -28,7 +28,7 @@ ENDING_MARKS = (30, 14, 7, 0)
 _ALLOCATION_FIELDS = ("pk", "project_id", "project__code", "project__team_id", "pool_id", "pool__name")
 
 
-def _project_url(code: str) -> str:
+def project_url(code: str) -> str:
     return reverse("dashboard:project-detail", kwargs={"code": code})
 
 
@@ -63,7 +63,7 @@ def allocation_usage(now: dt.datetime):
             % {"project": code, "pool": pool_name, "mark": mark},
             body=gettext("%(project)s on pool %(pool)s uses %(used)s of its %(quota)s quota.")
             % {"project": code, "pool": pool_name, "used": format_capacity(used), "quota": format_capacity(quota)},
-            url=_project_url(code),
+            url=project_url(code),
             team_id=team_id,
             project_id=project_id,
             pool_id=pool_id,
@@ -155,21 +155,21 @@ def allocation_ending(now: dt.datetime):
                 "Ask for a later end date before then if the data must stay."
             )
             % {"project": code, "pool": pool_name, "end": f"{end_date:%Y-%m-%d}"},
-            url=_project_url(code),
+            url=project_url(code),
             team_id=team_id,
             project_id=project_id,
             pool_id=pool_id,
         )
 
 
-def _lookback(now: dt.datetime) -> dt.datetime:
+def request_lookback(now: dt.datetime) -> dt.datetime:
     """Requests submitted or decided before this are not announced (a first pass does not replay the history)."""
     return now - dt.timedelta(days=settings.NOTIFICATIONS_REQUEST_LOOKBACK_DAYS)
 
 
 @source("request_submitted", label=_("An allocation request is submitted"), audience=MANAGERS)
 def request_submitted(now: dt.datetime):
-    rows = Allocation.objects.filter(status=Allocation.Status.REQUESTED, created_at__gte=_lookback(now))
+    rows = Allocation.objects.filter(status=Allocation.Status.REQUESTED, created_at__gte=request_lookback(now))
     for pk, project_id, code, team_id, pool_id, pool_name, quota in rows.values_list(
         *_ALLOCATION_FIELDS, "quota_bytes"
     ):
@@ -180,7 +180,7 @@ def request_submitted(now: dt.datetime):
             % {"project": code, "quota": format_capacity(quota), "pool": pool_name},
             body=gettext("A request for %(quota)s on pool %(pool)s for %(project)s waits for a decision.")
             % {"project": code, "quota": format_capacity(quota), "pool": pool_name},
-            url=_project_url(code),
+            url=project_url(code),
             team_id=team_id,
             project_id=project_id,
             pool_id=pool_id,
@@ -198,7 +198,7 @@ def _decided_since(since: dt.datetime) -> Q:
 @source("request_decided", label=_("An allocation request is approved or denied"), audience=TEAM)
 def request_decided(now: dt.datetime):
     # A request is an allocation someone asked for; one an admin created active was never requested.
-    rows = Allocation.objects.filter(_decided_since(_lookback(now)), requested_by__isnull=False)
+    rows = Allocation.objects.filter(_decided_since(request_lookback(now)), requested_by__isnull=False)
     for pk, project_id, code, team_id, pool_id, pool_name, status, quota, requester in rows.values_list(
         *_ALLOCATION_FIELDS, "status", "quota_bytes", "requested_by_id"
     ):
@@ -214,7 +214,7 @@ def request_decided(now: dt.datetime):
             level=1,
             title=title % names,
             body=body % names,
-            url=_project_url(code),
+            url=project_url(code),
             team_id=team_id,
             project_id=project_id,
             pool_id=pool_id,
