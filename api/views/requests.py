@@ -65,6 +65,12 @@ class AllocationRequestViewSet(
         row = selectors.visible_requests(self.request.user).get(pk=allocation_request.pk)
         return Response(AllocationRequestSerializer(row, context=self.get_serializer_context()).data, status=code)
 
+    def _reason(self, request) -> str:
+        """The decision's note, read by the schema's own DecisionSerializer (empty when not sent)."""
+        decision = DecisionSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        return decision.validated_data["reason"]
+
     @extend_schema(request=AllocationRequestWriteSerializer, responses={201: AllocationRequestSerializer})
     def create(self, request, *args, **kwargs):
         serializer = AllocationRequestWriteSerializer(data=request.data, context=self.get_serializer_context())
@@ -98,7 +104,7 @@ class AllocationRequestViewSet(
     def approve(self, request, pk=None):
         """Approve: a new allocation becomes active, a change is applied (409 with the numbers if it does not fit)."""
         allocation_request = generics.GenericAPIView.get_object(self)
-        reason = request.data.get("reason", "") if hasattr(request.data, "get") else ""
+        reason = self._reason(request)
         decided = retry_on_conflict(
             lambda: services.approve_request(
                 allocation_request=allocation_request, decided_by=request.user, reason=reason
@@ -111,7 +117,7 @@ class AllocationRequestViewSet(
     def deny(self, request, pk=None):
         """Deny with a reason the requester reads (400 naming ``reason`` without one)."""
         allocation_request = generics.GenericAPIView.get_object(self)
-        reason = request.data.get("reason", "") if hasattr(request.data, "get") else ""
+        reason = self._reason(request)
         decided = retry_on_conflict(
             lambda: services.deny_request(allocation_request=allocation_request, decided_by=request.user, reason=reason)
         )
