@@ -148,6 +148,13 @@ def tier_prices() -> tuple[dict[str, Fraction], str | None]:
     return {tier: Fraction(price) for tier, price, _ in prices}, (prices[0][2] if prices else None)
 
 
+def unpriced_tiers(prices: dict[str, Fraction], currency: str | None) -> list[str]:
+    """The pool tiers without a price, once any tier has one (then their TB-months add no cost)."""
+    if not currency:
+        return []
+    return sorted({tier for tier, _ in StoragePool.Tier.choices} - prices.keys())
+
+
 def showback_report(months: list[Month], *, today: datetime.date, **scope) -> ShowbackReport:
     """The report over *months*: every team, or as *scope* narrows it (``viewer_id``, ``team_slug``,
     ``institution_slug``: see monthly_byte_days). Two queries."""
@@ -174,12 +181,11 @@ def showback_report(months: list[Month], *, today: datetime.date, **scope) -> Sh
         ):
             figures.add(row)
     # The query orders by institution name with "none" last, then team and project: keep that order.
-    tiers = {tier for tier, _ in StoragePool.Tier.choices}
     return ShowbackReport(
         months=months,
         through=min(today, months[-1].last_day),
         currency=currency,
-        unpriced_tiers=sorted(tiers - prices.keys()) if currency else [],
+        unpriced_tiers=unpriced_tiers(prices, currency),
         institutions=list(institutions.values()),
         per_month=list(per_month.items()),
         total=total,
@@ -345,12 +351,11 @@ def showback_summary(
             if line is None:
                 line = lines[key] = (position, Line(slug, name, institution or NO_INSTITUTION, Figures(prices)))
             line[1].figures.add(row)
-    tiers = {tier for tier, _ in StoragePool.Tier.choices}
     return ShowbackSummary(
         months=months,
         through=min(today, months[-1].last_day),
         currency=currency,
-        unpriced_tiers=sorted(tiers - prices.keys()) if currency else [],
+        unpriced_tiers=unpriced_tiers(prices, currency),
         institutions=sorted(institutions.values(), key=lambda i: (i.slug is None, i.name.lower(), i.name)),
         per_month=list(per_month.items()),
         total=total,
