@@ -1,8 +1,10 @@
-"""ISO 8601 dates and times, as the rest of the app writes them (see config/formats/__init__.py)."""
+"""ISO 8601 dates and times, as the rest of the app writes them: one definition for every language (iso.py)."""
 
-DATE_FORMAT = "Y-m-d"
-SHORT_DATE_FORMAT = "Y-m-d"
-DATETIME_FORMAT = "Y-m-d H:i"
-SHORT_DATETIME_FORMAT = "Y-m-d H:i"
-MONTH_DAY_FORMAT = "m-d"
-YEAR_MONTH_FORMAT = "Y-m"
+from config.formats.iso import (  # noqa: F401 - Django reads these names from this module
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    MONTH_DAY_FORMAT,
+    SHORT_DATE_FORMAT,
+    SHORT_DATETIME_FORMAT,
+    YEAR_MONTH_FORMAT,
+)
