@@ -3,11 +3,11 @@
 from django.contrib import admin
 
 from approvals.models import AllocationRequest
-from inventory.admin.base import HistoryAdmin
+from inventory.admin.base import HistoryAdmin, ReadOnlyMixin
 
 
 @admin.register(AllocationRequest)
-class AllocationRequestAdmin(HistoryAdmin):
+class AllocationRequestAdmin(ReadOnlyMixin, HistoryAdmin):
     """Read-only; HistoryAdmin refuses malformed history URLs and reverting (decisions go through the queue)."""
 
     list_display = (
@@ -24,12 +24,6 @@ class AllocationRequestAdmin(HistoryAdmin):
     list_select_related = ("allocation__project", "allocation__pool__array", "requested_by", "decided_by")
     search_fields = ("allocation__project__code", "justification", "decision_reason")
     date_hierarchy = "requested_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

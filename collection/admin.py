@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from collection.models import CapacityObservation, CollectionRun, Collector, ReconciliationItem
+from inventory.admin.base import ReadOnlyMixin
 
 
 @admin.register(Collector)
@@ -29,12 +30,8 @@ class CollectorAdmin(admin.ModelAdmin):
     )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Records of collection runs: written by the collector only."""
 
 
 @admin.register(CollectionRun)

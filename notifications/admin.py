@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from inventory.admin.base import ReadOnlyMixin
 from notifications.models import Delivery, Event, SubjectState, Webhook
 
 
@@ -17,14 +18,8 @@ class WebhookAdmin(admin.ModelAdmin):
     fields = ("name", "flavour", "url", "secret", "team", "pool", "enabled")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Records of what happened: written by the notification pass only."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class DeliveryInline(admin.TabularInline):

@@ -364,6 +364,17 @@ class CapacityHistoryContextHelper(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
+class ReadOnlyMixin:
+    """For records that only the product writes (imports, collection runs, notifications, requests): the admin
+    shows them but adds or changes none. Deleting stays each admin's own choice."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class HistoryAdmin(DatabaseRulesAdmin, SimpleHistoryAdmin):
     """Who changed what and when, field by field (django-simple-history), with capacities in units.
 

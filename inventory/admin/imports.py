@@ -18,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from inventory.admin.base import pool_text_filter
+from inventory.admin.base import ReadOnlyMixin, pool_text_filter
 from inventory.importers import FORMATS
 from inventory.models import StoragePool, UsageImport
 from inventory.moments import parse_moment
@@ -88,7 +88,7 @@ class UsageImportForm(forms.Form):
 
 
 @admin.register(UsageImport)
-class UsageImportAdmin(admin.ModelAdmin):
+class UsageImportAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Every usage import, newest first; read-only. The "Import usage" page hangs off this list."""
 
     change_list_template = "admin/inventory/usageimport/change_list.html"
@@ -124,12 +124,6 @@ class UsageImportAdmin(admin.ModelAdmin):
         "message_list",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
