@@ -292,6 +292,11 @@ class ResearchProject(models.Model):
                 violation_error_message=_("The end date must be after the start date."),
             ),
         ]
+        indexes = [
+            # Sums per team join every counted allocation to its project's team: read from this narrow index
+            # (index-only) rather than the project rows with their titles and descriptions.
+            models.Index(fields=["id"], include=["team"], name="project_team_by_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code}: {self.title}"

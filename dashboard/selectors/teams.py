@@ -99,7 +99,9 @@ def team_figures(slug: str, *, latest_day: datetime.date | None) -> Team | None:
         .order_by()
         .values("project__team")
         # The count first: allocation_sums' used_bytes would shadow the field it compares.
-        .annotate(over_quota_count=figures.over_quota_count(), **figures.allocation_sums())
+        .annotate(
+            over_quota_count=figures.over_quota_count(prefiltered=True), **figures.allocation_sums(prefiltered=True)
+        )
     )
     sums_sql, sums_params = sums.query.sql_with_params()
     days = [latest_day - datetime.timedelta(days=n) if latest_day else None for n in (0, 7, 30)]
@@ -192,7 +194,9 @@ def team_breakdowns(team: Team, *, limit: int = BREAKDOWN_LIMIT) -> Breakdowns:
         Allocation.objects.filter(figures.counts_as_allocated(), project__team=team)
         .values("project_id", "pool_id")
         # The count first: allocation_sums' used_bytes would shadow the field it compares.
-        .annotate(over_quota_count=figures.over_quota_count(), **figures.allocation_sums())
+        .annotate(
+            over_quota_count=figures.over_quota_count(prefiltered=True), **figures.allocation_sums(prefiltered=True)
+        )
         .order_by()
     )
     pairs_sql, pairs_params = pairs.query.sql_with_params()
