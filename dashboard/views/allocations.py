@@ -50,9 +50,31 @@ def allocation_csv_columns(*, staff: bool):
     return columns
 
 
+#: The fields the CSV columns above read, and no others. The list's rows carry every column of the allocation,
+#: its project, team, pool, array and (for staff) two users; sorting 10,000 rows that wide spilled to disk
+#: before the download's first line could be sent.
+_CSV_FIELDS = (
+    "project__code",
+    "project__team__slug",
+    "pool__array__name",
+    "pool__slug",
+    "status",
+    "quota_bytes",
+    "used_bytes",
+    "pool__warning_threshold",
+    "pool__critical_threshold",
+    "usage_measured_at",
+    "start_date",
+    "end_date",
+    "quota_id",
+)
+_STAFF_CSV_FIELDS = ("requested_by__username", "approved_by__username", "justification")
+
+
 def allocation_csv(filename: str, rows, *, staff: bool):
     """*rows* (allocation_rows, perhaps without their threshold state) as a streamed CSV download."""
-    return csv_response(filename, allocation_csv_columns(staff=staff), with_threshold_state(rows))
+    fields = _CSV_FIELDS + (_STAFF_CSV_FIELDS if staff else ())
+    return csv_response(filename, allocation_csv_columns(staff=staff), with_threshold_state(rows).only(*fields))
 
 
 def allocation_list(request: HtmxHttpRequest) -> HttpResponse:
