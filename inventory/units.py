@@ -183,31 +183,41 @@ def bytes_to_unit(num_bytes: int, unit: str) -> Decimal:
         return Decimal(num_bytes) / UNIT_FACTORS[unit]
 
 
-def _round_significant(amount: Decimal, figures: int) -> Decimal:
-    """Round a positive Decimal to *figures* significant figures, half up, keeping trailing zeros."""
-    with localcontext(prec=_EXACT_PRECISION):
-        rounded = amount.quantize(Decimal(1).scaleb(amount.adjusted() - figures + 1), ROUND_HALF_UP)
-        if rounded.adjusted() != amount.adjusted():
-            # 9.995 -> 10.00 has one figure too many: re-quantize at the new magnitude (10.0).
-            rounded = rounded.quantize(Decimal(1).scaleb(rounded.adjusted() - figures + 1), ROUND_HALF_UP)
-        return rounded
-
-
 def _display_unit_index(magnitude: int, *, binary: bool) -> int:
-    """Index into the unit tuple for a non-negative byte count, after three-figure rounding."""
+    """Index into the unit tuple for a non-negative byte count, after three-figure rounding.
+
+    Whole bytes stay bytes below 1000; otherwise a unit is too small while the number shown in it would
+    round (three figures, half up) to 1000 or more, i.e. while magnitude ÷ unit ≥ 999.5. Rounding can carry
+    into the next unit (999.6 GB -> "1.00 TB"), and binary units reach 1023 ("0.999 KiB"): both move up.
+    Integer arithmetic: every figure on a page goes through here.
+    """
     base = 1024 if binary else 1000
-    units = BINARY_UNITS if binary else DECIMAL_UNITS
+    last = len(BINARY_UNITS if binary else DECIMAL_UNITS) - 1
     index = 0
-    while index + 1 < len(units) and magnitude >= base ** (index + 1):
-        index += 1
-    # Rounding can carry into the next unit (999.6 GB -> "1000 GB"), and binary units reach 1023:
-    # move up so the number shown stays below 1000 ("1.00 TB", "0.999 KiB").
-    while index + 1 < len(units) and (
-        (index == 0 and magnitude >= 1000)
-        or (index > 0 and _round_significant(bytes_to_unit(magnitude, units[index]), 3) >= 1000)
-    ):
+    while index < last and (magnitude >= 1000 if index == 0 else 2 * magnitude >= 1999 * base**index):
         index += 1
     return index
+
+
+def _three_figures(magnitude: int, factor: int) -> str:
+    """magnitude ÷ factor rounded half up to three significant figures, trailing zeros kept ("1.50", "0.977").
+
+    Exact, in integers: scale by the power of ten that gives three digits before the point, round, and take
+    one decimal fewer if rounding carried into a fourth digit (9.996 -> "10.0").
+    """
+    whole = magnitude // factor
+    if whole >= 1000:  # beyond the largest unit: round the whole number to three figures ("8670")
+        step = 10 ** (len(str(whole)) - 3)
+        return str((2 * magnitude + factor * step) // (2 * factor * step) * step)
+    scale = 0
+    while magnitude * 10**scale < 100 * factor:
+        scale += 1
+    shown = (2 * magnitude * 10**scale + factor) // (2 * factor)
+    if shown >= 1000 and scale > 0:
+        scale -= 1
+        shown = (2 * magnitude * 10**scale + factor) // (2 * factor)
+    digits = str(shown).rjust(scale + 1, "0")
+    return f"{digits[:-scale]}.{digits[-scale:]}" if scale else digits
 
 
 def format_capacity_parts(num_bytes: int | None, *, binary: bool = False) -> tuple[str, str]:
@@ -225,8 +235,7 @@ def format_capacity_parts(num_bytes: int | None, *, binary: bool = False) -> tup
     index = _display_unit_index(magnitude, binary=binary)
     if index == 0:
         return f"{sign}{magnitude}", "B"
-    shown = _round_significant(bytes_to_unit(magnitude, units[index]), 3)
-    return f"{sign}{shown:f}", units[index]
+    return f"{sign}{_three_figures(magnitude, (1024 if binary else 1000) ** index)}", units[index]
 
 
 def format_capacity(num_bytes: int | None, *, binary: bool = False) -> str:

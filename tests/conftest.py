@@ -2,6 +2,16 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Every test starts in the site's language: a request through LocaleMiddleware leaves the language it
+    chose (bokmål, for the translation tests) active in the thread, and a later test would see it."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

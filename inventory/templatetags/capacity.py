@@ -59,6 +59,10 @@ def localized_percent(value) -> str:
 
 def localized_integer(value) -> str:
     """A whole number with the active language's thousands separator: "12,345" / "12 345"."""
+    if type(value) is int and get_format("NUMBER_GROUPING") == 3:
+        # Every byte count in a title goes through here (over a hundred a page): Python groups an int by
+        # threes itself, several times faster than number_format's general algorithm, with the same result.
+        return f"{value:,}".replace(",", get_format("THOUSAND_SEPARATOR"))
     return number_format(value, force_grouping=True)
 
 
