@@ -19,13 +19,15 @@ DAYS_UNTIL_FULL_SQL = (
     " THEN round((GREATEST({limit} - {latest}, 0) / {slope})::numeric, 6)::double precision END"
 )
 
-# Day numbers (days since 2000-01-01) keep x small, so double precision loses nothing.
+# Day numbers (days since 2000-01-01) keep x small, so double precision loses nothing. The latest value is
+# the second element of the greatest [day number, value] pair (arrays compare element by element, and a
+# pool has one row a day): one pass, where array_agg(... ORDER BY day DESC) sorted every pool's rows.
 _FORECAST_SQL = """
 WITH trend AS (
     SELECT d.pool_id,
            regr_count(d.physical_used_bytes, d.day - DATE '2000-01-01') AS points,
            regr_slope(d.physical_used_bytes, d.day - DATE '2000-01-01') AS slope,
-           (array_agg(d.physical_used_bytes ORDER BY d.day DESC))[1] AS latest,
+           (max(ARRAY[d.day - DATE '2000-01-01', d.physical_used_bytes]))[2] AS latest,
            max(d.day) AS latest_day
     FROM inventory_pooldailyusage d
     WHERE d.day >= %(first_day)s AND d.day <= %(last_day)s AND d.allocations > 0 {pool_filter}
@@ -87,7 +89,7 @@ WITH carried AS ({carried}), trend AS (
     SELECT allocation_id,
            regr_count(used_bytes, day - DATE '2000-01-01') AS points,
            regr_slope(used_bytes, day - DATE '2000-01-01') AS slope,
-           (array_agg(used_bytes ORDER BY day DESC))[1] AS latest
+           (max(ARRAY[day - DATE '2000-01-01', used_bytes]))[2] AS latest
     FROM carried
     WHERE used_bytes IS NOT NULL
     GROUP BY allocation_id
