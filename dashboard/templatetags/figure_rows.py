@@ -5,6 +5,7 @@
     {% attention_row allocation binary_units show_end=True %}
     {% top_team_row team binary_units %}
     {% pending_request_row allocation binary_units %}
+    {% nearing_full_row pool binary_units %}
 
 The tables' headers stay in their templates (dashboard/storage/_figures_table.html, _attention_table.html);
 each row is one tag. A row template with a dozen filters, four ``{% url %}`` tags and a translation per row
@@ -14,6 +15,7 @@ was most of the overview's template time, as it was for the allocation lists (da
 from __future__ import annotations
 
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -21,7 +23,7 @@ from django.utils.translation import gettext as _
 from dashboard.html import html_format
 from dashboard.links import page_url
 from dashboard.templatetags.dashboard import lifecycle_label, tier_name, usage_bar
-from dashboard.templatetags.forecast import days_until_full, ratio
+from dashboard.templatetags.forecast import days_until_full, full_on, ratio
 from inventory.templatetags.capacity import capacity_title, capacity_units
 
 register = template.Library()
@@ -196,5 +198,39 @@ def pending_request_row(allocation, binary=False):
             page_url("admin:inventory_allocation_change", object_id=allocation.pk),
             _("Review"),
         ),
+    ]
+    return mark_safe(f"<tr>{''.join(cells)}</tr>")
+
+
+@register.simple_tag
+def nearing_full_row(pool: dict, binary=False):
+    """One ``<tr>`` of the overview's pools nearing full: a figures row with its ``forecast`` (dashboard.forecast)."""
+    forecast = pool["forecast"]
+    days = forecast.days_until_full
+    bar = usage_bar(
+        pool["physical_used_bytes"],
+        pool["usable_bytes"],
+        pool["warning_threshold"],
+        pool["critical_threshold"],
+        percent=pool["used_percent"],
+        label=_("of usable used"),
+    )
+    on = full_on(days)
+    about = (
+        html_format(' <span class="muted">({})</span>', _("about %(date)s") % {"date": date_filter(on, _("j M Y"))})
+        if on
+        else ""
+    )
+    cells = [
+        html_format(
+            '<th scope="row"><a href="{}">{} / {}</a></th>',
+            page_url("dashboard:pool-detail", array=pool["array_slug"], pool=pool["pool_slug"]),
+            pool["array_name"],
+            pool["pool_name"],
+        ),
+        f"<td>{bar}</td>",
+        html_format('<td class="num">{}</td>', capacity_units(forecast.growth_bytes_per_day, binary)),
+        _capacity_cell(pool["free_bytes"], binary),
+        html_format('<td class="forecast">{}{}</td>', days_until_full(days), about),
     ]
     return mark_safe(f"<tr>{''.join(cells)}</tr>")

@@ -199,6 +199,8 @@ def test_pools_nearing_full_show_days_until_full(researcher_client, estate, sett
     days = least_squares_days_until_full(points, pool.capacity_bytes)
     assert days is not None
     assert f"in {int(days):,} days" in html
+    on = datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=int(days))
+    assert f"(about {on.day} {on:%b} {on.year})" in html  # the day it is full, as people read dates
     assert pool.get_absolute_url() in html
 
 
