@@ -18,8 +18,10 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
-from django.utils.formats import get_format, number_format
-from django.utils.translation import ngettext
+from django.utils import numberformat
+from django.utils.formats import get_format
+from django.utils.functional import cached_property
+from django.utils.translation import get_language, ngettext
 
 from inventory.units import NO_VALUE, format_capacity_parts
 
@@ -28,42 +30,83 @@ register = template.Library()
 _SYSTEMS = {"": False, "decimal": False, "binary": True}
 
 
-def localize_number_text(text: str) -> str:
-    """A number written with a dot ("1.21", "-0.5") in the active language's decimal separator ("1,21").
+class LocalNumbers:
+    """The active language's number formats, for a table or chart that writes many numbers: make one and
+    format every number with it (the filters below make one per number; looking the language's separators
+    up cost more than formatting the number when a page writes hundreds)."""
 
-    For numbers already rounded as shown (three significant figures, one decimal...): only the separator
-    changes, never the digits. Thousands are not grouped (no figure shown this way reaches 1000 except
-    byte counts below 1 kB, which read fine ungrouped).
-    """
-    separator = get_format("DECIMAL_SEPARATOR")
-    return text.replace(".", separator) if separator != "." else text
+    def __init__(self) -> None:
+        self.language = get_language()
+        self.decimal_separator = get_format("DECIMAL_SEPARATOR", self.language)
+
+    @cached_property
+    def _grouping(self) -> tuple[object, str]:
+        return get_format("NUMBER_GROUPING", self.language), get_format("THOUSAND_SEPARATOR", self.language)
+
+    def number_text(self, text: str) -> str:
+        """A number written with a dot ("1.21", "-0.5") with the language's decimal separator ("1,21").
+
+        For numbers already rounded as shown (three significant figures, one decimal...): only the separator
+        changes, never the digits. Thousands are not grouped (no figure shown this way reaches 1000 except
+        byte counts below 1 kB, which read fine ungrouped).
+        """
+        separator = self.decimal_separator
+        return text.replace(".", separator) if separator != "." else text
+
+    def capacity(self, value, *, binary: bool = False) -> str:
+        """Bytes with three significant figures: "1.21 PB" / "1,21 PB"; "—" for None."""
+        if value is None or value == "":
+            return NO_VALUE
+        try:
+            number, symbol = format_capacity_parts(value, binary=binary)
+        except TypeError:
+            # Django filters fail quietly on values they cannot handle (e.g. a float or a string).
+            return ""
+        number = self.number_text(number)
+        return f"{number} {symbol}" if symbol else number
+
+    def percent(self, value) -> str:
+        """A percentage (0-100, or above when over quota) with one decimal: "85.3 %" / "85,3 %"."""
+        return self.number_text(_percent_text(value))
+
+    def integer(self, value) -> str:
+        """A whole number with the language's thousands separator: "12,345" / "12 345"."""
+        grouping, thousand_separator = self._grouping
+        return numberformat.format(
+            value, self.decimal_separator, None, grouping, thousand_separator, force_grouping=True
+        )
+
+    def byte_count(self, value) -> str:
+        """The exact byte count, for ``title=`` attributes: "2,000,000,000,000,000 bytes"; "" for none."""
+        if value is None or isinstance(value, bool):
+            return ""
+        try:
+            count = int(value)
+        except (TypeError, ValueError):
+            return ""
+        if count != value:
+            return ""
+        return ngettext("%(count)s byte", "%(count)s bytes", abs(count)) % {"count": self.integer(count)}
+
+
+def localize_number_text(text: str) -> str:
+    """A number written with a dot in the active language's decimal separator (LocalNumbers.number_text)."""
+    return LocalNumbers().number_text(text)
 
 
 def localized_capacity(value, *, binary: bool = False) -> str:
     """Bytes with three significant figures in the active language: "1.21 PB" / "1,21 PB"; "—" for None."""
-    if value is None or value == "":
-        return NO_VALUE
-    try:
-        number, symbol = format_capacity_parts(value, binary=binary)
-    except TypeError:
-        # Django filters fail quietly on values they cannot handle (e.g. a float or a string).
-        return ""
-    number = localize_number_text(number)
-    return f"{number} {symbol}" if symbol else number
+    return LocalNumbers().capacity(value, binary=binary)
 
 
 def localized_percent(value) -> str:
     """A percentage with one decimal in the active language: "85.3 %" / "85,3 %"."""
-    return localize_number_text(_percent_text(value))
+    return LocalNumbers().percent(value)
 
 
 def localized_integer(value) -> str:
     """A whole number with the active language's thousands separator: "12,345" / "12 345"."""
-    if type(value) is int and get_format("NUMBER_GROUPING") == 3:
-        # Every byte count in a title goes through here (over a hundred a page): Python groups an int by
-        # threes itself, several times faster than number_format's general algorithm, with the same result.
-        return f"{value:,}".replace(",", get_format("THOUSAND_SEPARATOR"))
-    return number_format(value, force_grouping=True)
+    return LocalNumbers().integer(value)
 
 
 @register.filter
@@ -83,15 +126,7 @@ def capacity_units(value, binary) -> str:
 @register.filter
 def capacity_title(value) -> str:
     """The exact byte count with the language's thousands separators, for ``title=`` attributes; "" for none."""
-    if value is None or isinstance(value, bool):
-        return ""
-    try:
-        count = int(value)
-    except (TypeError, ValueError):
-        return ""
-    if count != value:
-        return ""
-    return ngettext("%(count)s byte", "%(count)s bytes", abs(count)) % {"count": localized_integer(count)}
+    return LocalNumbers().byte_count(value)
 
 
 @register.filter
