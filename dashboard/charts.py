@@ -16,11 +16,11 @@ from decimal import Decimal
 from html import escape
 
 from django.utils.dateformat import format as format_date
+from django.utils.dateformat import re_escaped, re_formatchars
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from inventory.templatetags.capacity import localize_number_text
-from inventory.templatetags.capacity import localized_capacity as format_capacity
+from inventory.templatetags.capacity import LocalNumbers, localize_number_text
 from inventory.units import NO_VALUE, UNIT_FACTORS, format_capacity_parts
 
 #: Roughly how many intervals the value axis is split into.
@@ -256,11 +256,12 @@ def line_chart(
     if projection:
         candidates += [projection.start_value, projection.end_value]
     unit, tick_values, tick_labels = value_ticks(max(candidates), binary=binary)
+    text = _ChartText(binary)
     frame = _Frame.fit(series, projection, scale_max=tick_values[-1] or 1, width=width, height=height)
     x_of, y_of = frame.x_of, frame.y_of
     left, top, right, bottom = frame.left, frame.top, frame.right, frame.bottom
-    points = [_point(day, int(value), x_of(day), y_of(int(value)), binary) for day, value in series]
-    drawn_refs = [_reference(r, y_of(r.value), binary) for r in sorted(refs, key=lambda r: r.value)]
+    points = [_point(day, int(value), x_of(day), y_of(int(value)), text) for day, value in series]
+    drawn_refs = [_reference(r, y_of(r.value), text) for r in sorted(refs, key=lambda r: r.value)]
     drawn_projection = None
     if projection and points:
         drawn_projection = DrawnProjection(
@@ -271,12 +272,12 @@ def line_chart(
             projection.label,
             projection.end_day,
         )
-    bands, columns, rows = _split_layout(series, split, x_of, y_of, binary)
+    bands, columns, rows = _split_layout(series, split, x_of, y_of, text)
     quota_ref = next((r for r in drawn_refs if r.kind == "quota"), None)
     return LineChart(
         chart_id=chart_id,
         title=title,
-        description=_describe(points, values, drawn_refs, projection, bands, value_label, binary),
+        description=_describe(points, values, drawn_refs, projection, bands, value_label, text),
         width=width,
         height=height,
         left=left,
@@ -329,28 +330,100 @@ class _Frame:
         return self.left + (self.right - self.left) * ((day - self.first).days / self.span)
 
 
-def _reference(reference: Reference, y: float, binary: bool) -> DrawnReference:
-    text = format_capacity(reference.value, binary=binary)
+class _ChartText:
+    """How a chart writes its figures and days in the active language: the formats looked up once a chart."""
+
+    def __init__(self, binary: bool) -> None:
+        self.binary = binary
+        self.numbers = LocalNumbers()
+        self.day = day_format()
+
+    def capacity(self, value: int) -> str:
+        return self.numbers.capacity(value, binary=self.binary)
+
+
+def _reference(reference: Reference, y: float, text: _ChartText) -> DrawnReference:
+    value_text = text.capacity(reference.value)
     return DrawnReference(
-        reference.kind, reference.label, text, y, _("%(label)s: %(value)s") % {"label": reference.label, "value": text}
+        reference.kind,
+        reference.label,
+        value_text,
+        y,
+        _("%(label)s: %(value)s") % {"label": reference.label, "value": value_text},
     )
+
+
+class DayFormat:
+    """One date format of Django's date filter ("j M Y") for many days: a chart writes ~90.
+
+    Django translates the month's name on every call; here each month's name is looked up once. Formats
+    with fields other than day, month (number or name) and year are left to Django.
+    """
+
+    #: str.format fields giving what Django's date format characters give.
+    _FIELDS = {
+        "d": "{day:02d}",
+        "j": "{day}",
+        "m": "{month:02d}",
+        "n": "{month}",
+        "y": "{year2:02d}",
+        "Y": "{year:04d}",
+    }
+    #: Format characters that write the month's name: written once per month by Django.
+    _MONTH_NAMES = frozenset("bEFMN")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self._template, self._names_used = self._compile(pattern)
+        self._names: dict[int, dict[str, str]] = {}
+
+    @classmethod
+    def _compile(cls, pattern: str) -> tuple[str | None, tuple[str, ...]]:
+        parts, names = [], []
+        for index, piece in enumerate(re_formatchars.split(pattern)):
+            if index % 2 == 0:  # text between format characters, backslash escapes removed as Django does
+                parts.append(re_escaped.sub(r"\1", piece).replace("{", "{{").replace("}", "}}"))
+            elif piece in cls._FIELDS:
+                parts.append(cls._FIELDS[piece])
+            elif piece in cls._MONTH_NAMES:
+                parts.append(f"{{name_{piece}}}")
+                names.append(piece)
+            else:
+                return None, ()
+        return "".join(parts), tuple(names)
+
+    def _month_names(self, month: int) -> dict[str, str]:
+        first = datetime.date(2000, month, 1)
+        names = self._names[month] = {f"name_{char}": format_date(first, char) for char in self._names_used}
+        return names
+
+    def __call__(self, day: datetime.date) -> str:
+        if self._template is None:
+            return format_date(day, self.pattern)
+        names = self._names.get(day.month) or self._month_names(day.month)
+        return self._template.format(day=day.day, month=day.month, year=day.year, year2=day.year % 100, **names)
+
+
+def day_format() -> DayFormat:
+    """How a day is written in the active language: "1 Dec 2026" / "1. des 2026" (day_text, for many days)."""
+    # Translators: a date format of Django's date filter (j: day, M: month's abbreviation, b: in lower case, Y: year).
+    return DayFormat(_("j M Y"))
 
 
 def day_text(day: datetime.date) -> str:
     """A day as people read it in the active language: "1 Dec 2026" / "1. des 2026"."""
-    # Translators: a date format of Django's date filter (j: day, M: month's abbreviation, b: in lower case, Y: year).
-    return format_date(day, _("j M Y"))
+    return day_format()(day)
 
 
-def _point(day: datetime.date, value: int, x: float, y: float, binary: bool) -> ChartPoint:
-    text = format_capacity(value, binary=binary)
+def _point(day: datetime.date, value: int, x: float, y: float, text: _ChartText) -> ChartPoint:
+    value_text = text.capacity(value)
     return ChartPoint(
         day=day,
         value=value,
         x=x,
         y=y,
-        label=f"{day_text(day)}: {text}",
-        value_text=text,
+        label=f"{text.day(day)}: {value_text}",
+        value_text=value_text,
         cx=f"{x:.1f}",
         cy=f"{y:.1f}",
         day_text=day.isoformat(),
@@ -363,17 +436,17 @@ def _date_ticks(first: datetime.date, span: int, x_of) -> list[Tick]:
     days = sorted({round(span * i / max(count - 1, 1)) for i in range(count)})
     # Translators: date formats of Django's date filter for a chart's time axis: month and year; day and month.
     pattern = _("M Y") if span > 300 else _("j M")
-    return [
-        Tick(x_of(first + datetime.timedelta(days=d)), format_date(first + datetime.timedelta(days=d), pattern))
-        for d in days
-    ]
+    day_label = DayFormat(pattern)
+    return [Tick(x_of(first + datetime.timedelta(days=d)), day_label(first + datetime.timedelta(days=d))) for d in days]
 
 
 #: At most this many parts in a split chart; the smaller ones are added up as "Other".
 MAX_BANDS = 6
 
 
-def _split_layout(series, split, x_of, y_of, binary) -> tuple[list[Band], list[str], list[tuple[str, list[str]]]]:
+def _split_layout(
+    series, split, x_of, y_of, text: _ChartText
+) -> tuple[list[Band], list[str], list[tuple[str, list[str]]]]:
     """Stacked areas of the parts in *split* (largest latest value at the bottom) and the table's rows."""
     if not split or not series:
         return [], [], []
@@ -393,43 +466,40 @@ def _split_layout(series, split, x_of, y_of, binary) -> tuple[list[Band], list[s
         above = {day: below[day] + int(values.get(day, 0)) for day in days}
         upper = " L ".join(f"{x_of(day):.1f},{y_of(above[day]):.1f}" for day in days)
         lower = " L ".join(f"{x_of(day):.1f},{y_of(below[day]):.1f}" for day in reversed(days))
-        latest = format_capacity(int(values.get(last_day, 0)), binary=binary)
+        latest = text.capacity(int(values.get(last_day, 0)))
         bands.append(Band(label, f"band-{index}", f"M {upper} L {lower} Z", latest))
         below = above
     rows = [
         (
             day.isoformat(),
-            [format_capacity(int(total), binary=binary)]
-            + [
-                format_capacity(int(values[day]), binary=binary) if day in values else NO_VALUE
-                for _label, values in parts
-            ],
+            [text.capacity(int(total))]
+            + [text.capacity(int(values[day])) if day in values else NO_VALUE for _label, values in parts],
         )
         for day, total in series
     ]
     return bands, [label for label, _values in parts], rows
 
 
-def _describe(points, values, refs, projection, bands, value_label, binary) -> str:
+def _describe(points, values, refs, projection, bands, value_label, text: _ChartText) -> str:
     """The chart in words, for the SVG's <desc> (screen readers)."""
     if not points:
         return _("No usage samples in this period.")
-    text = _(
+    description = _(
         "%(label)s per day from %(first_day)s to %(last_day)s: from %(first)s to %(last)s, highest %(highest)s."
     ) % {
         "label": value_label,
-        "first_day": day_text(points[0].day),
-        "last_day": day_text(points[-1].day),
+        "first_day": text.day(points[0].day),
+        "last_day": text.day(points[-1].day),
         "first": points[0].value_text,
         "last": points[-1].value_text,
-        "highest": format_capacity(max(values), binary=binary),
+        "highest": text.capacity(max(values)),
     }
     for ref in refs:
-        text += f" {ref.label} {ref.value_text}."
+        description += f" {ref.label} {ref.value_text}."
     if projection:
-        text += " " + _("Forecast: %(label)s.") % {"label": projection.label}
+        description += " " + _("Forecast: %(label)s.") % {"label": projection.label}
     if bands:
-        text += " " + _("Split: %(parts)s.") % {
+        description += " " + _("Split: %(parts)s.") % {
             "parts": "; ".join(f"{band.label} {band.latest_text}" for band in bands)
         }
-    return text
+    return description

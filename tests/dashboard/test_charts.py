@@ -3,7 +3,11 @@
 import datetime
 from decimal import Decimal
 
-from dashboard.charts import MAX_BANDS, Projection, Reference, line_chart, nice_step, value_ticks
+import pytest
+from django.utils import translation
+from django.utils.dateformat import format as format_date
+
+from dashboard.charts import MAX_BANDS, DayFormat, Projection, Reference, line_chart, nice_step, value_ticks
 
 TB = 10**12
 TIB = 2**40
@@ -121,3 +125,13 @@ def test_long_periods_label_dates_with_the_year():
     series = [(day + datetime.timedelta(days=i), TB) for i in range(0, 700, 7)]
     chart = line_chart(series, title="All")
     assert chart.x_ticks[0].label == "Jan 2025" and len(chart.x_ticks) <= 6
+
+
+@pytest.mark.parametrize("language", ["en-gb", "nb"])
+@pytest.mark.parametrize("pattern", ["j M Y", "j. b Y", "M Y", "j. b", "d.m.y", r"j \d\e F Y", "{j} N", "D j M"])
+def test_day_format_writes_what_the_date_filter_writes(language, pattern):
+    days = [datetime.date(2024, 1, 1) + datetime.timedelta(days=n) for n in range(0, 800, 13)]
+    days += [datetime.date(1, 1, 1), datetime.date(9999, 12, 31)]
+    with translation.override(language):
+        day_format = DayFormat(pattern)
+        assert [day_format(day) for day in days] == [format_date(day, pattern) for day in days]
