@@ -59,3 +59,21 @@ def report_age(allocation, *, now: datetime.datetime) -> SafeString:
             _("stale"),
         )
     return html
+
+
+class ReportAges:
+    """report_age for the rows of one table, counted from one moment: rows imported together share their
+    report's moment, so each moment's cell (its age text, local time and stale badge) is made once."""
+
+    def __init__(self, *, now: datetime.datetime) -> None:
+        self.now = now
+        self._cells: dict[tuple, SafeString] = {}
+
+    def __call__(self, allocation) -> SafeString:
+        # The cell depends on the moment (as written: its offset too) and, for the stale badge, the status.
+        measured = allocation.usage_measured_at
+        key = (measured, getattr(measured, "tzinfo", None), allocation.status)
+        cell = self._cells.get(key)
+        if cell is None:
+            cell = self._cells[key] = report_age(allocation, now=self.now)
+        return cell

@@ -8,9 +8,11 @@ html.escape, which is what django.utils.html.escape does.
 
 from __future__ import annotations
 
+import unicodedata
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator, add_truncation_text
 
 
 def escape_cell(value) -> str:
@@ -22,3 +24,18 @@ def escape_cell(value) -> str:
 def html_format(template: str, *args) -> SafeString:
     """``template.format(*args)`` with every argument escaped unless already safe (as format_html)."""
     return mark_safe(template.format(*map(escape_cell, args)))  # noqa: S308 - every argument is escaped
+
+
+class Truncation:
+    """``Truncator(text).chars(length)`` for the many cells of a table: the ending ("…", translated in Django's
+    catalog) looked up once for the table instead of twice per cell, and text short enough left as it is."""
+
+    def __init__(self) -> None:
+        # Django's ending with its placeholder left in ("%(truncated_text)s…"): what Truncator wraps text in.
+        self.ending = add_truncation_text("%(truncated_text)s")
+
+    def chars(self, text, length: int) -> str:
+        text = unicodedata.normalize("NFC", str(text))
+        if len(text) <= length:
+            return text  # what Truncator gives: no more characters than the length
+        return Truncator(text).chars(length, truncate=self.ending)

@@ -4,6 +4,11 @@ from decimal import Decimal
 
 import pytest
 from django.template import Context, Template, TemplateSyntaxError
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import ngettext
+
+from inventory.templatetags.capacity import LocalNumbers
 
 PB = 10**15
 
@@ -69,3 +74,15 @@ def test_capacity_title_gives_exact_bytes():
 )
 def test_percent_filter(value, shown):
     assert render("{{ v|percent }}", v=value) == shown
+
+
+@pytest.mark.parametrize("language", ["en-gb", "nb"])
+def test_local_numbers_group_and_count_bytes_as_django_does(language):
+    values = [0, 1, -1, 999, 1000, -1234567, 12_345_678_901_234, 2**63 - 1, Decimal("1234567")]
+    with translation.override(language):
+        numbers = LocalNumbers()
+        assert [numbers.integer(v) for v in values] == [number_format(v, force_grouping=True) for v in values]
+        assert [numbers.byte_count(v) for v in values[:-1]] == [
+            ngettext("%(count)s byte", "%(count)s bytes", abs(v)) % {"count": number_format(v, force_grouping=True)}
+            for v in values[:-1]
+        ]
