@@ -6,11 +6,13 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from inventory.models import Allocation
+from inventory.models import Allocation, ResearchProject, StorageArray, StoragePool, Team
 from inventory.thresholds import threshold_state_expression, used_percent_expression
 
 
@@ -103,3 +105,96 @@ def allocation_history(allocation_id: int, *, limit: int = HISTORY_LIMIT) -> lis
         if changes or created:
             entries.append(HistoryEntry(record.history_date, _user_name(record.history_user), created, changes))
     return entries
+
+
+#: One page of a team's allocations for its page's table: the columns dashboard.rows.AllocationRows shows,
+#: in allocation_rows()' order and with its ``used_percent``. The ORM's query of allocation_rows() (five
+#: tables and two users, every column) took several times longer to build in Python than PostgreSQL took
+#: to run this one.
+_TEAM_PAGE_SQL = """
+SELECT {columns},
+       a.used_bytes::numeric(40, 0) * 100 / NULLIF(a.quota_bytes::numeric(40, 0), 0) AS used_percent
+FROM inventory_allocation a
+JOIN inventory_researchproject p ON p.id = a.project_id
+JOIN inventory_storagepool s ON s.id = a.pool_id
+JOIN inventory_storagearray r ON r.id = s.array_id
+{requester_join}
+WHERE p.team_id = %s
+ORDER BY p.code, r.name, s.name, a.id
+LIMIT %s OFFSET %s
+"""
+#: What the table reads of each model (staff also see the requester and the justification).
+_TEAM_PAGE_FIELDS = (
+    (
+        Allocation,
+        "a",
+        ("id", "project_id", "pool_id", "status", "quota_bytes", "enforced_quota_bytes", "used_bytes")
+        + ("usage_measured_at", "end_date", "requested_by_id"),
+    ),
+    (ResearchProject, "p", ("id", "code", "title", "team_id")),
+    (StoragePool, "s", ("id", "array_id", "name", "slug", "warning_threshold", "critical_threshold")),
+    (StorageArray, "r", ("id", "name", "slug")),
+)
+
+
+def _team_page_columns(staff: bool) -> list[tuple[type, list[str], str]]:
+    """Per model: its fields in the model's own order (Model.from_db reads values in that order), and its columns."""
+    staff_fields = (
+        (Allocation, "a", ("justification",)),
+        (get_user_model(), "u", ("id", "username", "first_name", "last_name")),
+    )
+    wanted: dict[type, tuple[str, set[str]]] = {}
+    for model, alias, fields in _TEAM_PAGE_FIELDS + (staff_fields if staff else ()):
+        wanted.setdefault(model, (alias, set()))[1].update(fields)
+    models = []
+    for model, (alias, fields) in wanted.items():
+        chosen = [field for field in model._meta.concrete_fields if field.attname in fields]
+        models.append((model, [f.attname for f in chosen], ", ".join(f"{alias}.{f.column}" for f in chosen)))
+    return models
+
+
+class TeamAllocationPages:
+    """A team's allocations as the paginator reads them: how many is known beforehand (the team's row counts
+    them), and each page is one query (_TEAM_PAGE_SQL) giving Allocation instances with their project, pool
+    and array (and requester, for staff) attached, as allocation_rows()' would be."""
+
+    def __init__(self, team: Team, *, staff: bool = False) -> None:
+        self.team, self.staff = team, staff
+        self._models = _team_page_columns(staff)
+        self._sql = _TEAM_PAGE_SQL.format(
+            columns=", ".join(columns for _model, _fields, columns in self._models),
+            requester_join=f"LEFT JOIN {get_user_model()._meta.db_table} u ON u.id = a.requested_by_id"
+            if staff
+            else "",
+        )
+
+    def count(self) -> int:
+        return self.team.allocation_total
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop, _step = index.indices(self.count())
+        if stop <= start:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(self._sql, (self.team.pk, stop - start, start))
+            return [self._allocation(row) for row in cursor.fetchall()]
+
+    def _allocation(self, row: tuple) -> Allocation:
+        instances, offset = {}, 0
+        for model, fields, _columns in self._models:
+            instances[model] = model.from_db(DEFAULT_DB_ALIAS, fields, row[offset : offset + len(fields)])
+            offset += len(fields)
+        allocation, project, pool = instances[Allocation], instances[ResearchProject], instances[StoragePool]
+        allocation.used_percent = row[offset]
+        project.team, pool.array = self.team, instances[StorageArray]
+        allocation.project, allocation.pool = project, pool
+        if self.staff:
+            # The requester's columns are NULL where nobody is recorded.
+            requester = instances[get_user_model()]
+            allocation.requested_by = requester if allocation.requested_by_id is not None else None
+        return allocation

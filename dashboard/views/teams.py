@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponse
 
 from dashboard.chart_controls import chart_options, render_chart, wants_chart_only
 from dashboard.filtersets import TeamFilterSet
-from dashboard.selectors.allocations import allocation_rows
+from dashboard.selectors.allocations import TeamAllocationPages, allocation_rows
 from dashboard.selectors.forecasts import with_quota_forecasts
 from dashboard.selectors.teams import (
     MEMBERS_PER_PAGE,
@@ -100,11 +100,11 @@ def team_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if wants_chart_only(request, options):  # a period or split link: the chart's block alone
         return render_chart(request, team_chart(team, options, latest_day=latest_day, binary=binary), options)
     staff = request.user.is_staff
-    allocations = allocation_rows(staff=staff, threshold_state=False).filter(project__team=team)
     if wants_csv(request):
+        allocations = allocation_rows(staff=staff, threshold_state=False).filter(project__team=team)
         return allocation_csv(csv_filename("allocations", "team", team.slug, request=request), allocations, staff=staff)
     # Unfiltered, so the team's row already counts them: no count query.
-    page_obj = paginate(request, allocations, count=team.allocation_total)
+    page_obj = paginate(request, TeamAllocationPages(team, staff=staff), count=team.allocation_total)
     page_obj.object_list = with_quota_forecasts(page_obj.object_list)
     context = {
         "team": team,
