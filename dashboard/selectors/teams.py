@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import BigIntegerField, Count, F, OuterRef, QuerySet, Subquery, Value, Window
 from django.db.models.functions import Cast, Coalesce, Lower
 
+from dashboard.selectors.compiled import ID_MARKER, MOMENT_MARKER, TEXT_MARKER, CompiledQuery
 from dashboard.selectors.subqueries import subquery_count
 from inventory import figures
 from inventory.models import Allocation, Institution, ResearchProject, Team, TeamDailyUsage, TeamMembership
@@ -91,19 +92,28 @@ WHERE t.slug = %s
 """
 
 
-def team_figures(slug: str, *, latest_day: datetime.date | None) -> Team | None:
-    """The team *slug* with the figures of team_rows (projects, allocated, used, %, not reporting, over quota,
-    growth over 7 and 30 days) and ``allocation_total`` (all its allocations, any status), or None: one query."""
-    sums = (
+def _team_sums(slug: str, since: datetime.datetime) -> QuerySet:
+    """The team's figures from inventory.figures, summed over its allocations (grouped by the team)."""
+    return (
         Allocation.objects.filter(figures.counts_as_allocated(), project__team__slug=slug)
         .order_by()
         .values("project__team")
         # The count first: allocation_sums' used_bytes would shadow the field it compares.
         .annotate(
-            over_quota_count=figures.over_quota_count(prefiltered=True), **figures.allocation_sums(prefiltered=True)
+            over_quota_count=figures.over_quota_count(prefiltered=True),
+            **figures.allocation_sums(prefiltered=True, since=since),
         )
     )
-    sums_sql, sums_params = sums.query.sql_with_params()
+
+
+# Compiled once: building and compiling the sums took longer than the whole statement takes to run.
+_TEAM_SUMS = CompiledQuery(_team_sums, slug=TEXT_MARKER, since=MOMENT_MARKER)
+
+
+def team_figures(slug: str, *, latest_day: datetime.date | None) -> Team | None:
+    """The team *slug* with the figures of team_rows (projects, allocated, used, %, not reporting, over quota,
+    growth over 7 and 30 days) and ``allocation_total`` (all its allocations, any status), or None: one query."""
+    sums_sql, sums_params = _TEAM_SUMS.sql_with_params(slug=slug, since=figures.reporting_since())
     days = [latest_day - datetime.timedelta(days=n) if latest_day else None for n in (0, 7, 30)]
     found = list(Team.objects.raw(_TEAM_SQL.format(sums=sums_sql), (*sums_params, *days, slug)))
     if not found:
@@ -187,19 +197,28 @@ class Breakdowns:
     pool_total: int = 0
 
 
-def team_breakdowns(team: Team, *, limit: int = BREAKDOWN_LIMIT) -> Breakdowns:
-    """Allocated, used, % of quota and allocations over quota per project and per pool over the team's active
-    allocations: the *limit* largest of each (by active quota), in one query."""
-    pairs = (
-        Allocation.objects.filter(figures.counts_as_allocated(), project__team=team)
+def _pair_sums(team_id: int, since: datetime.datetime) -> QuerySet:
+    """The team's figures from inventory.figures per (project, pool) pair of its active allocations."""
+    return (
+        Allocation.objects.filter(figures.counts_as_allocated(), project__team=team_id)
         .values("project_id", "pool_id")
         # The count first: allocation_sums' used_bytes would shadow the field it compares.
         .annotate(
-            over_quota_count=figures.over_quota_count(prefiltered=True), **figures.allocation_sums(prefiltered=True)
+            over_quota_count=figures.over_quota_count(prefiltered=True),
+            **figures.allocation_sums(prefiltered=True, since=since),
         )
         .order_by()
     )
-    pairs_sql, pairs_params = pairs.query.sql_with_params()
+
+
+# Compiled once, as the team's own sums (_TEAM_SUMS).
+_PAIR_SUMS = CompiledQuery(_pair_sums, team_id=ID_MARKER, since=MOMENT_MARKER)
+
+
+def team_breakdowns(team: Team, *, limit: int = BREAKDOWN_LIMIT) -> Breakdowns:
+    """Allocated, used, % of quota and allocations over quota per project and per pool over the team's active
+    allocations: the *limit* largest of each (by active quota), in one query."""
+    pairs_sql, pairs_params = _PAIR_SUMS.sql_with_params(team_id=team.pk, since=figures.reporting_since())
     sql = _BREAKDOWNS_SQL.format(pairs=pairs_sql, sums=_SUMS)
     with connection.cursor() as cursor:
         cursor.execute(sql, (*pairs_params, team.pk, limit, limit))
