@@ -169,6 +169,54 @@ class LineChart:
         )
 
     @property
+    def y_tick_marks(self) -> str:
+        """The value axis' grid lines and labels as markup, for the same reason as point_marks (the template
+        looped over them with a number filter per coordinate)."""
+        left, right, label_x = f"{self.left:.1f}", f"{self.right:.1f}", f"{self.tick_label_x:.1f}"
+        return mark_safe(  # noqa: S308 - the only text, the labels, is escaped
+            "".join(
+                f'<line class="grid-line" x1="{left}" x2="{right}" y1="{tick.position:.1f}" y2="{tick.position:.1f}"/>'
+                f'<text x="{label_x}" y="{tick.position:.1f}" text-anchor="end" dominant-baseline="middle">'
+                f"{escape(tick.label)}</text>"
+                for tick in self.y_ticks
+            )
+        )
+
+    @property
+    def x_tick_marks(self) -> str:
+        """The dates under the time axis as markup (as y_tick_marks)."""
+        date_y = f"{self.date_label_y:.1f}"
+        return mark_safe(  # noqa: S308 - the only text, the labels, is escaped
+            "".join(
+                f'<text x="{tick.position:.1f}" y="{date_y}" text-anchor="middle">{escape(tick.label)}</text>'
+                for tick in self.x_ticks
+            )
+        )
+
+    @property
+    def axis_lines(self) -> str:
+        """The two axis lines as markup (drawn over the bands of a split chart)."""
+        left, right, top, bottom = (f"{value:.1f}" for value in (self.left, self.right, self.top, self.bottom))
+        return mark_safe(
+            f'<line class="axis" x1="{left}" x2="{left}" y1="{top}" y2="{bottom}"/>'
+            f'<line class="axis" x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}"/>'
+        )
+
+    @property
+    def reference_marks(self) -> str:
+        """Each reference line (capacity, thresholds, quota) with its label, as markup (as y_tick_marks)."""
+        left, right, label_x = f"{self.left:.1f}", f"{self.right:.1f}", f"{self.reference_label_x:.1f}"
+        return mark_safe(  # noqa: S308 - the only text, the references' own, is escaped
+            "".join(
+                f'<g class="reference ref-{escape(ref.kind)}"><line class="{escape(ref.kind)}" x1="{left}" x2="{right}"'
+                f' y1="{ref.y:.1f}" y2="{ref.y:.1f}"><title>{escape(ref.text)}</title></line>'
+                f'<text class="ref-label" x="{label_x}" y="{ref.label_y:.1f}" text-anchor="start">{escape(ref.text)}'
+                "</text></g>"
+                for ref in self.references
+            )
+        )
+
+    @property
     def tick_label_x(self) -> float:
         return self.left - 6
 

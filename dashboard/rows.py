@@ -45,13 +45,17 @@ class UsageBars:
 
     def __init__(self, numbers: LocalNumbers | None = None) -> None:
         self.numbers = numbers or LocalNumbers()
+        self._badges: dict[str, str] = {}
 
-    @cached_property
-    def _badges(self) -> dict[str, str]:
-        return {
-            state: f' <span class="badge badge-{state}">{escape(str(text))}</span>'
-            for state, text in STATE_BADGES.items()
-        }
+    def _badge(self, state: str) -> str:
+        """The badge after the percentage, translated the first time a bar of the table is in that state."""
+        badge = self._badges.get(state)
+        if badge is None:
+            text = STATE_BADGES.get(state)
+            badge = self._badges[state] = (
+                f' <span class="badge badge-{state}">{escape(str(text))}</span>' if text else ""
+            )
+        return badge
 
     @cached_property
     def _quota_label(self) -> str:
@@ -101,7 +105,7 @@ class UsageBars:
             f'<span class="bar bar-{state}"><svg role="img" aria-label="{aria_label}" focusable="false"'
             f' preserveAspectRatio="none"><rect x="0" y="0" height="100%" width="{width}%" class="{fill}"/>{lines}'
             f'</svg><span class="bar-text num">{self.numbers.percent(percent)}</span>'
-            f"{self._badges.get(state, '')}</span>"
+            f"{self._badge(state)}</span>"
         )
 
 
