@@ -12,7 +12,7 @@ import unicodedata
 from html import escape
 
 from django.utils.safestring import SafeString
-from django.utils.text import Truncator, add_truncation_text
+from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
 
 
 def escape_cell(value) -> str:
@@ -29,14 +29,22 @@ def html_format(template: str, *args) -> SafeString:
 
 class Truncation:
     """``Truncator(text).chars(length)`` for the many cells of a table: the ending ("…", translated in Django's
-    catalog) looked up once for the table instead of twice per cell, and text short enough left as it is."""
+    catalog) looked up once for the table instead of twice per cell, text short enough left as it is, and text
+    without combining characters (where every character counts as one) cut in one step."""
 
     def __init__(self) -> None:
         # Django's ending with its placeholder left in ("%(truncated_text)s…"): what Truncator wraps text in.
         self.ending = add_truncation_text("%(truncated_text)s")
+        self._kept: dict[int, int] = {}
 
     def chars(self, text, length: int) -> str:
         text = unicodedata.normalize("NFC", str(text))
         if len(text) <= length:
             return text  # what Truncator gives: no more characters than the length
-        return Truncator(text).chars(length, truncate=self.ending)
+        if length <= 0 or any(map(unicodedata.combining, text)):
+            return Truncator(text).chars(length, truncate=self.ending)
+        # Truncator keeps the characters the ending leaves room for, then adds the ending.
+        kept = self._kept.get(length)
+        if kept is None:
+            kept = self._kept[length] = calculate_truncate_chars_length(length, self.ending)
+        return add_truncation_text(text[:kept], self.ending)

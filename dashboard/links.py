@@ -11,6 +11,7 @@ a link then costs one ``%`` and the same quoting ``reverse()`` applies. The valu
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -18,6 +19,8 @@ from django.urls import get_script_prefix, reverse
 
 # What reverse() leaves unquoted in a path (django.urls.resolvers: RFC 3986 sub-delimiters and "/~:@").
 _SAFE = "/~:@!$&'()*+,;="
+# What quote() never changes (RFC 3986's unreserved characters).
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
 
 
 def _marker(index: int) -> str:
@@ -38,4 +41,10 @@ def _pattern(name: str, script_prefix: str, params: tuple[str, ...]) -> str:
 def page_url(name: str, **params) -> str:
     """The path of the URL *name* with *params*, as ``reverse(name, kwargs=params)`` would give it."""
     pattern = _pattern(name, get_script_prefix(), tuple(sorted(params)))
-    return pattern % {param: quote(str(value), safe=_SAFE) for param, value in params.items()}
+    return pattern % {param: _path_value(value) for param, value in params.items()}
+
+
+def _path_value(value) -> str:
+    """*value* quoted as reverse() quotes it; slugs, codes and ids (nearly every value) need no quoting."""
+    text = str(value)
+    return text if _UNRESERVED.fullmatch(text) else quote(text, safe=_SAFE)

@@ -26,7 +26,7 @@ from dashboard.ages import ReportAges
 from dashboard.forecast import DEFAULT_WINDOW_DAYS
 from dashboard.html import Truncation, html_format
 from dashboard.links import page_url
-from dashboard.templatetags.forecast import days_until_full
+from dashboard.templatetags.forecast import days_until_full_text
 from inventory import thresholds
 from inventory.models import Allocation
 from inventory.templatetags.capacity import LocalNumbers
@@ -241,7 +241,7 @@ class AllocationRows:
         return html_format(
             '<br><span class="quota-full muted" title="{}">{}</span>',
             title,
-            full_when % {"when": days_until_full(days)},
+            full_when % {"when": days_until_full_text(days, self.numbers)},
         )
 
     def _staff_cells(self, allocation) -> SafeString:

@@ -18,6 +18,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from inventory.templatetags.capacity import LocalNumbers
 from inventory.units import NO_VALUE
 
 register = template.Library()
@@ -28,6 +29,11 @@ NOT_FILLING = gettext_lazy("not filling")
 @register.filter
 def days_until_full(days) -> str:
     """Whole days (rounded down: the pool may fill during the last one); "not filling" without a forecast."""
+    return days_until_full_text(days)
+
+
+def days_until_full_text(days, numbers: LocalNumbers | None = None) -> str:
+    """days_until_full, with the language's number format of a table that writes many (*numbers*)."""
     if days is None or days == "":
         return str(NOT_FILLING)
     days = float(days)
@@ -39,7 +45,8 @@ def days_until_full(days) -> str:
         return _("within a day")
     whole = int(days)
     # Grouped as the language groups thousands ("in 1,234 days", "om 1 234 dager").
-    return ngettext("in %(days)s day", "in %(days)s days", whole) % {"days": number_format(whole, force_grouping=True)}
+    count = (numbers or LocalNumbers()).integer(whole)
+    return ngettext("in %(days)s day", "in %(days)s days", whole) % {"days": count}
 
 
 @register.filter
