@@ -211,12 +211,20 @@ class AllocationRows:
         if enforced is None or enforced == quota:
             return self._capacity_cell(quota)
         numbers = self.numbers
+        drift, enforces = self._drift_texts
         return html_format(
             '<td class="num opt" title="{}">{}<br><span class="badge badge-drift" title="{}">{}</span></td>',
             numbers.byte_count(quota),
             numbers.capacity(quota, binary=self.binary),
+            drift,
+            enforces % {"limit": numbers.capacity(enforced, binary=self.binary)},
+        )
+
+    @cached_property
+    def _drift_texts(self) -> tuple[str, str]:
+        return (
             _("Quota drift: the storage system's own hard limit differs from the promised quota."),
-            _("array enforces %(limit)s") % {"limit": numbers.capacity(enforced, binary=self.binary)},
+            _("array enforces %(limit)s"),
         )
 
     @cached_property
