@@ -26,26 +26,33 @@ from django.conf import settings
 
 # The carried values themselves, of the allocations the CTE named {allocations} holds: one definition,
 # read by the day's figures below and by the showback rollup (carried_values_sql).
+# A sample is the last of its day when the allocation's next sample (in time) falls on a later day, and that
+# next sample's day is the next day with a sample: one pass over each allocation's samples in time order
+# answers both.
 _CARRIED = """
 last_of_day AS (
-    SELECT DISTINCT ON (s.allocation_id, (s.measured_at AT TIME ZONE 'UTC')::date)
-           s.allocation_id,
-           (s.measured_at AT TIME ZONE 'UTC')::date AS day,
-           s.used_bytes,
-           coalesce(s.physical_used_bytes, s.used_bytes) AS physical_used_bytes
-      FROM inventory_usagesample s
-     WHERE s.measured_at >= %(read_from)s AND s.measured_at < %(read_to)s
-       AND s.allocation_id IN (SELECT id FROM {allocations})
-     ORDER BY s.allocation_id, (s.measured_at AT TIME ZONE 'UTC')::date, s.measured_at DESC
+    SELECT allocation_id, day, used_bytes, physical_used_bytes, next_day
+      FROM (SELECT s.allocation_id,
+                   (s.measured_at AT TIME ZONE 'UTC')::date AS day,
+                   s.used_bytes,
+                   coalesce(s.physical_used_bytes, s.used_bytes) AS physical_used_bytes,
+                   lead((s.measured_at AT TIME ZONE 'UTC')::date)
+                       OVER (PARTITION BY s.allocation_id ORDER BY s.measured_at) AS next_day
+              -- The allocations in id order, each one's samples in time order (an index range each): the
+              -- window's sort then finds its input in order already.
+              FROM (SELECT id FROM {allocations} ORDER BY id) w
+              JOIN LATERAL (
+                    SELECT * FROM inventory_usagesample s
+                     WHERE s.allocation_id = w.id
+                       AND s.measured_at >= %(read_from)s AND s.measured_at < %(read_to)s
+                     ORDER BY s.measured_at) s ON true) samples
+     WHERE next_day IS DISTINCT FROM day
 ), carried AS (
     -- Each day's last sample holds until the next day with a sample, for at most the staleness limit.
-    SELECT v.allocation_id, g.day::date AS day, v.used_bytes, v.physical_used_bytes
-      FROM (SELECT l.*, lead(l.day) OVER (PARTITION BY l.allocation_id ORDER BY l.day) AS next_day
-              FROM last_of_day l) v
-     CROSS JOIN LATERAL generate_series(
-           v.day,
-           least(coalesce(v.next_day - 1, v.day + %(stale_days)s - 1), v.day + %(stale_days)s - 1),
-           interval '1 day') AS g(day)
+    -- (A fixed series joined, rather than one series per row: the planner then knows how many rows come out.)
+    SELECT v.allocation_id, v.day + g.n AS day, v.used_bytes, v.physical_used_bytes
+      FROM last_of_day v
+      JOIN generate_series(0, %(stale_days)s - 1) AS g(n) ON g.n < coalesce(v.next_day - v.day, %(stale_days)s)
 )"""
 
 _CARRIED_USAGE = (
