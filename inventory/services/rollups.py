@@ -70,7 +70,8 @@ _MONTHLY_SCOPE = "a.id = ANY(%(ids)s::bigint[])"
 # One allocation-month's running totals: every day of the month, with its carried value where it has one.
 # The first %(kept)s days cannot have changed (the write's samples are all later): their running totals are
 # kept from the row as it was (zeros where there was none), and only the days after them are worked out
-# again, from the carried values.
+# again, from the carried values, each running total starting from the last kept one. The carried values
+# are read for those days only (the table holds other months' too).
 _MONTHLY = """
 WITH old AS (
     SELECT allocation_id,
@@ -92,25 +93,24 @@ WITH old AS (
            array_agg(reported ORDER BY n) AS reported_tail,
            max(reported) AS reported
       FROM (SELECT w.allocation_id, g.n,
-                   sum(coalesce(k.used_bytes, 0)) OVER running AS used,
-                   count(k.used_bytes) OVER running AS reported
+                   coalesce(o.used_base, 0) + sum(coalesce(k.used_bytes, 0)) OVER running AS used,
+                   coalesce(o.reported_base, 0) + count(k.used_bytes) OVER running AS reported
               FROM refreshed w
+              LEFT JOIN old o ON o.allocation_id = w.allocation_id
              CROSS JOIN generate_series(%(kept)s + 1, %(days)s) AS g(n)
-              LEFT JOIN inventory_carried k ON k.allocation_id = w.allocation_id AND k.day = %(month)s + g.n - 1
+              LEFT JOIN inventory_carried k
+                     ON k.allocation_id = w.allocation_id AND k.day = %(month)s + g.n - 1
+                    AND k.day BETWEEN %(month)s + %(kept)s AND %(last)s
             WINDOW running AS (PARTITION BY w.allocation_id ORDER BY g.n)) d
      GROUP BY allocation_id
 ), fresh AS (
     SELECT t.allocation_id,
-           coalesce(o.used_head, array_fill(0::numeric, ARRAY[%(kept)s])) || array(SELECT coalesce(o.used_base, 0) + x
-                                                   FROM unnest(t.used_tail) WITH ORDINALITY AS u(x, i) ORDER BY i)
-               AS used_byte_days,
-           coalesce(o.reported_head, array_fill(0::bigint, ARRAY[%(kept)s])) || array(SELECT coalesce(o.reported_base, 0) + x
-                                                       FROM unnest(t.reported_tail) WITH ORDINALITY AS u(x, i) ORDER BY i)
-               AS reported_days
+           coalesce(o.used_head, array_fill(0::numeric, ARRAY[%(kept)s])) || t.used_tail AS used_byte_days,
+           coalesce(o.reported_head, array_fill(0::bigint, ARRAY[%(kept)s])) || t.reported_tail AS reported_days
       FROM tail t
       LEFT JOIN old o ON o.allocation_id = t.allocation_id
      -- An allocation with no value on any day of the month has no row.
-     WHERE coalesce(o.reported_base, 0) + t.reported > 0
+     WHERE t.reported > 0
 ), written AS (
     INSERT INTO inventory_allocationmonthlyusage (allocation_id, month, used_byte_days, reported_days)
     SELECT allocation_id, %(month)s, used_byte_days, reported_days FROM fresh
