@@ -11,10 +11,11 @@ expired or revoked one still counts on the days up to its end date (it was promi
 not change when an allocation ends. Requested and denied allocations never count.
 
 ``carried_usage_sql`` returns the rows (day, allocation, its pool, project and team, used, physical used)
-that the rollups (inventory/services/rollups.py) group by pool and team, and that the project chart groups
-on the fly: both read this one query. ``carried_values_sql`` is its carried values alone, of every
-allocation whatever its status, which showback's monthly rollup keeps and inventory/showback.py applies
-the same counting rules to.
+that the project chart and the forecasts group on the fly. ``carried_values_sql`` is its carried values
+alone, of every allocation whatever its status: the rollups (inventory/services/rollups.py) store them once
+per refresh and read them twice, through ``counted_usage_sql`` (the same rows as ``carried_usage_sql``,
+grouped by pool and team) and for showback's monthly rollup, which inventory/showback.py applies the same
+counting rules to.
 """
 
 from __future__ import annotations
@@ -25,54 +26,77 @@ from collections.abc import Iterable
 from django.conf import settings
 
 # The carried values themselves, of the allocations the CTE named {allocations} holds: one definition,
-# read by the day's figures below and by the showback rollup (carried_values_sql).
+# read by the day's figures below and, through carried_values_sql, by the rollups.
+# A sample is the last of its day when the allocation's next sample (in time) falls on a later day, and that
+# next sample's day is the next day with a sample: one pass over each allocation's samples in time order
+# answers both.
 _CARRIED = """
 last_of_day AS (
-    SELECT DISTINCT ON (s.allocation_id, (s.measured_at AT TIME ZONE 'UTC')::date)
-           s.allocation_id,
-           (s.measured_at AT TIME ZONE 'UTC')::date AS day,
-           s.used_bytes,
-           coalesce(s.physical_used_bytes, s.used_bytes) AS physical_used_bytes
-      FROM inventory_usagesample s
-     WHERE s.measured_at >= %(read_from)s AND s.measured_at < %(read_to)s
-       AND s.allocation_id IN (SELECT id FROM {allocations})
-     ORDER BY s.allocation_id, (s.measured_at AT TIME ZONE 'UTC')::date, s.measured_at DESC
+    SELECT allocation_id, day, used_bytes, physical_used_bytes, next_day
+      FROM (SELECT s.allocation_id,
+                   (s.measured_at AT TIME ZONE 'UTC')::date AS day,
+                   s.used_bytes,
+                   coalesce(s.physical_used_bytes, s.used_bytes) AS physical_used_bytes,
+                   lead((s.measured_at AT TIME ZONE 'UTC')::date)
+                       OVER (PARTITION BY s.allocation_id ORDER BY s.measured_at) AS next_day
+              -- The allocations in id order, each one's samples in time order (an index range each): the
+              -- window's sort then finds its input in order already.
+              FROM (SELECT id FROM {allocations} ORDER BY id) w
+              JOIN LATERAL (
+                    SELECT * FROM inventory_usagesample s
+                     WHERE s.allocation_id = w.id
+                       AND s.measured_at >= %(read_from)s AND s.measured_at < %(read_to)s
+                     ORDER BY s.measured_at) s ON true) samples
+     WHERE next_day IS DISTINCT FROM day
 ), carried AS (
     -- Each day's last sample holds until the next day with a sample, for at most the staleness limit.
-    SELECT v.allocation_id, g.day::date AS day, v.used_bytes, v.physical_used_bytes
-      FROM (SELECT l.*, lead(l.day) OVER (PARTITION BY l.allocation_id ORDER BY l.day) AS next_day
-              FROM last_of_day l) v
-     CROSS JOIN LATERAL generate_series(
-           v.day,
-           least(coalesce(v.next_day - 1, v.day + %(stale_days)s - 1), v.day + %(stale_days)s - 1),
-           interval '1 day') AS g(day)
+    -- (A fixed series joined, rather than one series per row: the planner then knows how many rows come out.)
+    SELECT v.allocation_id, v.day + g.n AS day, v.used_bytes, v.physical_used_bytes
+      FROM last_of_day v
+      JOIN generate_series(0, %(stale_days)s - 1) AS g(n) ON g.n < coalesce(v.next_day - v.day, %(stale_days)s)
 )"""
 
-_CARRIED_USAGE = (
-    """
-WITH counted AS (
+# The allocations that count on some day (docs/domain.md): requested and denied ones never do.
+_COUNTED = """
+counted AS (
     SELECT a.id, a.pool_id, a.project_id, p.team_id, a.start_date, a.end_date, a.status
       FROM inventory_allocation a
       JOIN inventory_researchproject p ON p.id = a.project_id
      WHERE (a.status = 'active' OR (a.status IN ('expired', 'revoked') AND a.end_date IS NOT NULL))
        {scope}
-),"""
-    + _CARRIED.replace("{allocations}", "counted")
-    + """
+)"""
+
+# Every counted allocation on each of the days, with its carried value from {carried} (none: not reporting).
+_COUNTED_DAYS = """
 SELECT d.day, c.id AS allocation_id, c.pool_id, c.project_id, c.team_id, k.used_bytes, k.physical_used_bytes
   FROM unnest(%(days)s::date[]) AS d(day)
   JOIN counted c ON c.status = 'active' OR c.end_date >= d.day
-  LEFT JOIN carried k ON k.allocation_id = c.id AND k.day = d.day
+  LEFT JOIN {carried} k ON k.allocation_id = c.id AND k.day = d.day
  -- Before its start date an allocation counts only where it reported (a report is evidence of use).
  WHERE c.start_date <= d.day OR k.used_bytes IS NOT NULL
 """
+
+_CARRIED_USAGE = (
+    "WITH"
+    + _COUNTED
+    + ","
+    + _CARRIED.replace("{allocations}", "counted")
+    + _COUNTED_DAYS.replace("{carried}", "carried")
 )
 
-# Every allocation's carried value on every day it has one, whatever its status and dates: which of those
-# days count is the reader's to say (inventory/showback.py).
-_CARRIED_VALUES = """
-WITH wanted AS (SELECT a.id FROM inventory_allocation a WHERE true {scope}),""" + _CARRIED.replace(
-    "{allocations}", "wanted"
+# Every allocation's carried value on every day from %(first)s to %(last)s that has one, whatever its status
+# and dates: which of those days count is the reader's to say (the day's figures, inventory/showback.py).
+_CARRIED_VALUES = (
+    """
+WITH wanted AS (
+    SELECT a.id FROM inventory_allocation a JOIN inventory_researchproject p ON p.id = a.project_id WHERE true {scope}
+),"""
+    + _CARRIED.replace("{allocations}", "wanted")
+    + """
+SELECT allocation_id, day, used_bytes, physical_used_bytes
+  FROM carried
+ WHERE day BETWEEN %(first)s AND %(last)s
+"""
 )
 
 
@@ -98,16 +122,25 @@ def carried_usage_sql(days: Iterable[datetime.date], *, scope: str = "") -> tupl
     return _CARRIED_USAGE.format(scope=scope), params
 
 
+def counted_usage_sql(days: Iterable[datetime.date], *, carried: str, scope: str = "") -> tuple[str, dict]:
+    """The rows of carried_usage_sql, reading the carried values from the table *carried* (filled from
+    carried_values_sql for these days and allocations) instead of working them out from the samples."""
+    day_list = sorted(set(days))
+    sql = "WITH" + _COUNTED.format(scope=scope) + _COUNTED_DAYS.replace("{carried}", carried)
+    return sql, {"days": day_list}
+
+
 def carried_values_sql(first: datetime.date, last: datetime.date, *, scope: str = "") -> tuple[str, dict]:
-    """CTEs (``WITH ... carried AS (...)``, to be followed by a SELECT) and their parameters: the carried value
-    ``carried(allocation_id, day, used_bytes, physical_used_bytes)`` of every allocation on every day it has one,
-    for days from *first* to *last* (and up to the staleness limit before *first*: select the days wanted).
+    """The query (and its named parameters) of the carried value ``(allocation_id, day, used_bytes,
+    physical_used_bytes)`` of every allocation on every day from *first* to *last* on which it has one.
 
     Unlike carried_usage_sql it does not ask whether the allocation counts on that day (its status, start and
-    end dates): the reader does. *scope* is an extra SQL condition on the allocations ``a``.
+    end dates): the reader does. *scope* is an extra SQL condition on the allocations ``a`` / projects ``p``.
     """
     stale = stale_days()
     params = {
+        "first": first,
+        "last": last,
         "stale_days": stale,
         "read_from": _start_of(first - datetime.timedelta(days=stale - 1)),
         "read_to": _start_of(last + datetime.timedelta(days=1)),

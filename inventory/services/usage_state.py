@@ -10,7 +10,7 @@ from the samples alone and never by comparing with what was there before:
   about limits leaves the older knowledge. Quota drift is enforced − promised (Allocation.quota_drift_bytes);
 * the **daily rollups** of every day the written samples can change (they carry forward, see
   inventory/daily_usage.py), and the written allocations' **monthly rollups** (showback) of the months those
-  days fall in.
+  days fall in: both from one working-out of the carried values (inventory/services/rollups.py).
 
 So deleting or back-dating the newest sample, or a late report, leaves the same state as if the samples
 had always been what they are now.
@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from inventory.daily_usage import days_affected_by
-from inventory.services.rollups import refresh_daily_usage, refresh_monthly_usage
+from inventory.services.rollups import refresh_daily_usage, refresh_rollups
 
 # One statement for any number of allocations: each allocation's newest sample and newest sample with
 # limits are index probes (sample_unique_per_moment, sample_limits_by_allocation), not a scan of its history.
@@ -88,16 +88,16 @@ def refresh_usage_state(
         cursor.execute(_REFRESH_LATEST, {"ids": ids})
         if not days:
             return
-        # A monthly row holds the allocation's own samples only: no pool or team to widen it to.
-        refresh_monthly_usage(sample_days=days, allocations=ids)
         today = timezone.now().astimezone(datetime.UTC).date()
-        affected = days_affected_by(days, today=today)
-        if len(ids) > _SCOPE_LIMIT:
-            refresh_daily_usage(days=affected)
-            return
-        cursor.execute(_GROUPS, {"ids": ids})
-        pools, teams = cursor.fetchone()
-        refresh_daily_usage(days=affected, pools=pools or [], teams=teams or [])
+        pools = teams = None
+        if len(ids) <= _SCOPE_LIMIT:
+            cursor.execute(_GROUPS, {"ids": ids})
+            pools, teams = (found or [] for found in cursor.fetchone())
+        # The daily rows of the allocations' pools and teams; the monthly rows of the allocations alone (a
+        # monthly row holds the allocation's own samples only).
+        refresh_rollups(
+            days=days_affected_by(days, today=today), pools=pools, teams=teams, sample_days=days, allocations=ids
+        )
 
 
 def refresh_every_usage_state() -> int:
