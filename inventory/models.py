@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -219,6 +220,10 @@ class Team(models.Model):
         verbose_name = _("team")
         verbose_name_plural = _("teams")
         ordering = ["name"]
+        indexes = [
+            # The showback page lists teams by institution, then name, a page at a time (never sorting all).
+            models.Index(F("institution"), Lower("name"), F("id"), name="team_by_institution_and_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -665,6 +670,69 @@ class AllocationMonthlyUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.allocation_id} in {self.month:%Y-%m}"
+
+
+class TeamMonthlyShowback(models.Model):
+    """Rollup for the showback page: one team's figures on one pool tier over one calendar month.
+
+    The month's sums over its days, of the team's allocations on pools of that tier, each as
+    inventory/showback.py defines its byte-days: allocated and used byte-days, allocation-days counted
+    without a value (not reporting), and allocation-days that put the team on the report (counted, or
+    reporting). A report reads the sums of a month it covers whole; of the current month it reads day d of
+    the ``*_running`` arrays (running totals over the month's days, element d adding days 1 to d), which only
+    the current month's rows keep. Unlike AllocationMonthlyUsage it depends on the allocations' terms
+    (status, dates, quota, pool tier, project's team) too: database triggers mark a team stale when any of
+    them or its allocations' monthly usage change (ShowbackStaleTeam), and the report works a stale team's
+    figures out from the allocations until the worker has refreshed its rows
+    (inventory/services/team_showback.py).
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    tier = models.CharField(max_length=20, choices=StoragePool.Tier.choices)
+    month = models.DateField(help_text="The month's first day.")
+    allocated_byte_days = models.DecimalField(max_digits=40, decimal_places=0)
+    used_byte_days = models.DecimalField(max_digits=40, decimal_places=0)
+    not_reporting_days = models.BigIntegerField()
+    counted_days = models.BigIntegerField()
+    allocated_running = RunningTotalsField(element="numeric", null=True)
+    used_running = RunningTotalsField(element="numeric", null=True)
+    not_reporting_running = RunningTotalsField(null=True)
+    counted_running = RunningTotalsField(null=True)
+
+    class Meta:
+        verbose_name = "team monthly showback"
+        verbose_name_plural = "team monthly showback"
+        constraints = [models.UniqueConstraint(fields=["month", "team", "tier"], name="team_monthly_showback_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.tier} in {self.month:%Y-%m}"
+
+
+class ShowbackStaleTeam(models.Model):
+    """A team whose TeamMonthlyShowback rows may be out of date: the report works its figures out from its
+    allocations until the worker refreshes them. Written by database triggers (migration 0018), so that no
+    writer can forget it; no foreign key, because a team being deleted marks itself stale on its way out."""
+
+    team_id = models.BigIntegerField(primary_key=True)
+
+    class Meta:
+        verbose_name = "showback stale team"
+
+    def __str__(self) -> str:
+        return str(self.team_id)
+
+
+class ShowbackRollupMonth(models.Model):
+    """A month whose TeamMonthlyShowback rows are complete (for every team not stale); other months are
+    worked out from the allocations when a report asks for them."""
+
+    month = models.DateField(unique=True, help_text="The month's first day.")
+
+    class Meta:
+        verbose_name = "showback rollup month"
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
 
 
 class TierPrice(models.Model):

@@ -38,10 +38,14 @@ MAX_MONTHS = 12
 # used = the running total up to the last counted day (a day before the start date counts where it has a
 # value); days not reporting = counted days from the start date minus those with a value. One row per
 # allocation and month that counts in it; every month stops at today.
-_COUNTED = """
+_MONTHS = """
 WITH months AS (
-    SELECT m.first, m.last FROM unnest(%(firsts)s::date[], %(lasts)s::date[]) AS m(first, last)
-), counted AS (
+    SELECT m.first, m.last, m.whole
+      FROM unnest(%(firsts)s::date[], %(lasts)s::date[], %(wholes)s::boolean[]) AS m(first, last, whole)
+)"""
+_COUNTED = (
+    _MONTHS
+    + """, counted AS (
     SELECT m.first AS month, a.id, a.project_id, p.team_id, t.institution_id, pool.tier, a.quota_bytes,
            greatest(a.start_date, m.first) AS started,
            CASE WHEN a.status = 'active' THEN m.last ELSE least(a.end_date, m.last) END AS last_day
@@ -51,7 +55,7 @@ WITH months AS (
       JOIN inventory_researchproject p ON p.id = a.project_id
       JOIN inventory_team t ON t.id = p.team_id
       JOIN inventory_storagepool pool ON pool.id = a.pool_id
-     WHERE true {scope}
+     WHERE true {scope} {live}
 ), figures AS (
     SELECT c.month, c.project_id, c.team_id, c.institution_id, c.tier,
            c.quota_bytes::numeric * greatest(c.last_day - c.started + 1, 0) AS allocated_byte_days,
@@ -67,6 +71,92 @@ WITH months AS (
      -- Before its start date an allocation counts only where it reported.
      WHERE c.started <= c.last_day OR coalesce(u.reported_days[c.last_day - c.month + 1], 0) > 0
 )"""
+)
+
+# Per team instead of per allocation (the page's team lines), from the team rollup where it is fresh: the
+# rows of the covered months (%(covered)s) of teams not stale (%(stale)s), each read at the month's last
+# counted day; _COUNTED's figures (with {live} keeping only the other months and the stale teams) fill in the
+# rest. A month that has not begun has no figures (figures_query leaves it out).
+_ROLLED = """, rolled AS (
+    SELECT m.first AS month, r.tier, r.team_id, t.institution_id,
+           CASE WHEN m.whole THEN r.allocated_byte_days ELSE r.allocated_running[m.last - m.first + 1] END
+               AS allocated_byte_days,
+           CASE WHEN m.whole THEN r.used_byte_days ELSE r.used_running[m.last - m.first + 1] END AS used_byte_days,
+           CASE WHEN m.whole THEN r.not_reporting_days ELSE r.not_reporting_running[m.last - m.first + 1] END
+               AS not_reporting_days
+      FROM months m
+      JOIN inventory_teammonthlyshowback r ON r.month = m.first
+      JOIN inventory_team t ON t.id = r.team_id
+     WHERE m.first = ANY(%(covered)s::date[]) AND r.team_id <> ALL(%(stale)s::bigint[])
+       AND (m.whole OR r.counted_running[m.last - m.first + 1] > 0) {scope}
+)"""
+_LIVE = "AND (m.first <> ALL(%(covered)s::date[]) OR p.team_id = ANY(%(stale)s::bigint[]))"
+_TEAM_FIGURES_FROM_ROLLUP = _ROLLED + """, team_figures AS (SELECT * FROM rolled)"""
+_LIVE_PER_TEAM = """
+    SELECT month, tier, team_id, institution_id, sum(allocated_byte_days) AS allocated_byte_days,
+           sum(used_byte_days) AS used_byte_days, sum(not_reporting_days) AS not_reporting_days
+      FROM figures
+     GROUP BY month, tier, team_id, institution_id"""
+_TEAM_FIGURES_FROM_BOTH = _ROLLED + ", team_figures AS (SELECT * FROM rolled UNION ALL" + _LIVE_PER_TEAM + ")"
+_TEAM_FIGURES_LIVE = ", team_figures AS (" + _LIVE_PER_TEAM + ")"
+
+# The same figures day by day, per team and pool tier, for the team rollup (TeamMonthlyShowback): one month
+# (%(first)s to %(last)s, every day of it) of the teams in %(teams)s (NULL: every team). An allocation counts
+# on a day from its start date to its last day (as _COUNTED: the month's end while active, else its end
+# date); its carried value adds to used on every day up to its last day (before its start date too, where
+# it reported); a counted day without a value is an allocation-day not reporting; a day that is counted or
+# reporting puts the team on the report. Running totals of those over the month's days, per team and tier,
+# read at the month's last day (or today's) give _COUNTED's sums for the same allocations: the tests hold
+# the two side by side.
+TEAM_DAYS = """
+WITH counted AS (
+    SELECT a.id, p.team_id, pool.tier, a.quota_bytes,
+           greatest(a.start_date, %(first)s) AS started,
+           CASE WHEN a.status = 'active' THEN %(last)s ELSE least(a.end_date, %(last)s) END AS last_day
+      FROM inventory_allocation a
+      JOIN inventory_researchproject p ON p.id = a.project_id
+      JOIN inventory_storagepool pool ON pool.id = a.pool_id
+     WHERE (a.status = 'active' OR (a.status IN ('expired', 'revoked') AND a.end_date >= %(first)s))
+       AND (%(teams)s::bigint[] IS NULL OR p.team_id = ANY(%(teams)s::bigint[]))
+), days AS (
+    SELECT c.team_id, c.tier, g.n,
+           CASE WHEN d.day BETWEEN c.started AND c.last_day THEN c.quota_bytes ELSE 0 END AS allocated,
+           CASE WHEN d.day <= c.last_day
+                THEN coalesce(u.used_byte_days[g.n], 0) - coalesce(u.used_byte_days[g.n - 1], 0) ELSE 0 END AS used,
+           d.day BETWEEN c.started AND c.last_day AS counts,
+           coalesce(u.reported_days[g.n], 0) > coalesce(u.reported_days[g.n - 1], 0) AS reported,
+           d.day <= c.last_day AS before_end
+      FROM counted c
+      LEFT JOIN inventory_allocationmonthlyusage u ON u.allocation_id = c.id AND u.month = %(first)s
+     CROSS JOIN generate_series(1, %(last)s - %(first)s + 1) AS g(n)
+     CROSS JOIN LATERAL (SELECT %(first)s + g.n - 1 AS day) d
+), per_day AS (
+    SELECT team_id, tier, n,
+           sum(allocated) AS allocated, sum(used) AS used,
+           count(*) FILTER (WHERE counts AND NOT reported) AS not_reporting,
+           count(*) FILTER (WHERE counts OR (before_end AND reported)) AS counted
+      FROM days
+     GROUP BY team_id, tier, n
+), running AS (
+    SELECT team_id, tier, n,
+           sum(allocated) OVER w AS allocated, sum(used) OVER w AS used,
+           sum(not_reporting) OVER w AS not_reporting, sum(counted) OVER w AS counted
+      FROM per_day
+    WINDOW w AS (PARTITION BY team_id, tier ORDER BY n)
+)
+SELECT team_id, tier,
+       max(allocated) AS allocated_byte_days, max(used) AS used_byte_days,
+       max(not_reporting)::bigint AS not_reporting_days, max(counted)::bigint AS counted_days,
+       -- Only a report of the current month reads a day before the month's last: only its rows keep every day.
+       CASE WHEN %(running)s THEN array_agg(allocated ORDER BY n) END AS allocated_running,
+       CASE WHEN %(running)s THEN array_agg(used ORDER BY n) END AS used_running,
+       CASE WHEN %(running)s THEN array_agg(not_reporting::bigint ORDER BY n) END AS not_reporting_running,
+       CASE WHEN %(running)s THEN array_agg(counted::bigint ORDER BY n) END AS counted_running
+  FROM running
+ GROUP BY team_id, tier
+-- A team none of whose allocations counts or reports in the month is not on its report.
+HAVING max(counted) > 0
+"""
 
 # Grouped per month, project and pool tier (a tier has its own price); the names are joined here too,
 # so a report is one query whatever its size.
@@ -224,11 +314,16 @@ def figures_query(
     viewer_id: int | None = None,
     team_slug: str | None = None,
     institution_slug: str | None = None,
+    rollup: Rollup | None = None,
     **params,
 ) -> tuple[str, dict] | None:
     """*select* after the CTE ``figures`` (month, project_id, team_id, institution_id, tier, allocated_byte_days,
     used_byte_days, not_reporting_days: one row per allocation and month over *months* up to *today*, scoped as in
-    monthly_byte_days), with its parameters and *params*; None when no month has begun by *today*."""
+    monthly_byte_days), with its parameters and *params*; None when no month has begun by *today*.
+
+    With *rollup* (what the team rollup holds fresh, read_rollup), the CTE is ``team_figures`` instead (month,
+    tier, team_id, institution_id and the byte-days: one row per month, tier and team), read from the rollup
+    where it is fresh and from the allocations elsewhere."""
     months = [month for month in months if month.first_day <= today]
     if not months:
         return None
@@ -237,19 +332,56 @@ def figures_query(
         + (TEAM_SCOPE if team_slug else "")
         + (INSTITUTION_SCOPE if institution_slug else "")
     )
-    return _COUNTED.format(scope=scope) + select, {
-        "firsts": [month.first_day for month in months],
+    firsts = [month.first_day for month in months]
+    values = {
+        "firsts": firsts,
         "lasts": [min(month.last_day, today) for month in months],
+        # Whether the month is over by *today* (read whole) or is the current one (read through today).
+        "wholes": [month.last_day <= today for month in months],
         "viewer_id": viewer_id,
         "team_slug": team_slug,
         "institution_slug": institution_slug,
         **params,
     }
+    if rollup is None:
+        return _COUNTED.format(scope=scope, live="") + select, values
+    covered = [first for first in firsts if first in rollup.months]
+    values.update(covered=covered, stale=rollup.stale_teams)
+    rolled_scope = scope.replace("p.team_id", "r.team_id")
+    if not covered:
+        sql = _COUNTED.format(scope=scope, live="") + _TEAM_FIGURES_LIVE
+    elif len(covered) == len(firsts) and not rollup.stale_teams:
+        sql = _MONTHS + _TEAM_FIGURES_FROM_ROLLUP.format(scope=rolled_scope)
+    else:
+        sql = _COUNTED.format(scope=scope, live=_LIVE) + _TEAM_FIGURES_FROM_BOTH.format(scope=rolled_scope)
+    return sql + select, values
 
 
-def without_jit(cursor) -> None:
+@dataclass(frozen=True, slots=True)
+class Rollup:
+    """What the team rollup holds fresh: the months it covers and the teams whose rows are stale."""
+
+    months: frozenset[datetime.date]
+    stale_teams: list[int]
+
+
+def read_rollup(cursor, months: list[Month]) -> Rollup:
+    """Which of *months* the team rollup covers, and which teams are stale (one query; run it in the same
+    REPEATABLE READ transaction as the report's query, so that both see the same moment)."""
+    cursor.execute(
+        "SELECT (SELECT coalesce(array_agg(month), '{}') FROM inventory_showbackrollupmonth"
+        "         WHERE month = ANY(%s::date[])),"
+        "       (SELECT coalesce(array_agg(team_id), '{}') FROM inventory_showbackstaleteam)",
+        [[month.first_day for month in months]],
+    )
+    covered, stale = cursor.fetchone()
+    return Rollup(frozenset(covered), stale)
+
+
+def without_jit(cursor, *, snapshot: bool = False) -> None:
     """Inside a transaction: the planner would JIT-compile a join of every allocation with every month,
-    which takes longer than the work."""
-    cursor.execute("SET LOCAL jit = off")
+    which takes longer than the work. With *snapshot* (first in its transaction), every statement of the
+    transaction sees one moment (REPEATABLE READ): the team rollup's state and the figures read from it."""
     # Its sorts and hashes of every allocation's month would spill to disk with the default work_mem.
-    cursor.execute("SET LOCAL work_mem = '64MB'")
+    settings = "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'"
+    cursor.execute(("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; " if snapshot else "") + settings)

@@ -15,7 +15,15 @@ from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
 
 from inventory.models import StoragePool, TierPrice
-from inventory.showback import ByteDays, Month, figures_query, monthly_byte_days, tb_months, without_jit
+from inventory.showback import (
+    ByteDays,
+    Month,
+    figures_query,
+    monthly_byte_days,
+    read_rollup,
+    tb_months,
+    without_jit,
+)
 
 
 class Figures:
@@ -216,17 +224,11 @@ def _order(row: ExportRow) -> tuple:
 # chosen, a project each), in one query over the same figures, added up per month, tier and line first
 # (per tier, as the cost needs).
 _SUMMARY = """,
-tiered AS (
-    SELECT month, tier, {line_key}, institution_id,
-           sum(allocated_byte_days) AS allocated, sum(used_byte_days) AS used,
-           sum(not_reporting_days) AS not_reporting
-      FROM figures
-     GROUP BY month, tier, {line_key}, institution_id
-), lines AS (
-    SELECT x.id, row_number() OVER (ORDER BY {line_order}) AS position
-      FROM (SELECT DISTINCT {line_key} AS id FROM tiered) x
-      {names_of_x}
-)
+tiered AS ({tiered}),
+line_ids AS (SELECT DISTINCT {line_key} AS id FROM tiered),
+-- A page after the last one shows the last one (as the paginator says).
+page AS (SELECT count(*) AS lines, least(%(offset)s, (count(*) - 1) / %(limit)s * %(limit)s) AS start FROM line_ids),
+lines AS ({ranked})
 SELECT 'month', NULL::bigint, month, tier, sum(allocated), sum(used), sum(not_reporting),
        NULL::text, NULL::text, NULL::text, NULL::bigint
   FROM tiered GROUP BY month, tier
@@ -239,25 +241,53 @@ SELECT 'institution', institution_id, month, tier, sum(allocated), sum(used), su
 SELECT 'line', l.id, month, tier, sum(allocated), sum(used), sum(not_reporting),
        {line_columns}, l.position
   FROM tiered JOIN lines l ON l.id = tiered.{line_key}
-  {names_of_l}
- CROSS JOIN (SELECT least(%(offset)s, (count(*) - 1) / %(limit)s * %(limit)s) AS start FROM lines) page
- -- A page after the last one shows the last one (as the paginator says).
+  {line_names}
+ CROSS JOIN page
  WHERE l.position > page.start AND l.position <= page.start + %(limit)s
  GROUP BY l.id, l.position, month, tier, {line_columns}
  UNION ALL
-SELECT 'lines', count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lines
+SELECT 'lines', lines, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM page
 """
 
+# Teams: a team's figures come one row per month and tier already (team_figures). They are listed by
+# institution name (none last), then team name: each institution's first teams up to the page's end are
+# read in order from the index team_by_institution_and_name, so that the page never sorts every team.
 _TEAM_LINES = {
+    "tiered": """
+    SELECT month, tier, team_id, institution_id, allocated_byte_days AS allocated, used_byte_days AS used,
+           not_reporting_days AS not_reporting
+      FROM team_figures""",
     "line_key": "team_id",
-    "line_order": "lower(i.name) NULLS LAST, i.id, lower(t.name), t.id",
-    "line_names": "JOIN inventory_team t ON t.id = {alias}.id LEFT JOIN inventory_institution i ON i.id = t.institution_id",
+    "ranked": """
+    SELECT x.id, row_number() OVER (ORDER BY inst.position, x.sort_name, x.id) AS position
+      FROM (SELECT i.id, row_number() OVER (ORDER BY lower(i.name), i.id) AS position FROM inventory_institution i
+             UNION ALL
+            SELECT NULL, NULL) inst
+     CROSS JOIN page
+     CROSS JOIN LATERAL (
+           (SELECT t.id, lower(t.name) AS sort_name FROM inventory_team t
+             WHERE t.institution_id = inst.id AND t.id IN (SELECT id FROM line_ids)
+             ORDER BY lower(t.name), t.id LIMIT page.start + %(limit)s)
+            UNION ALL
+           (SELECT t.id, lower(t.name) FROM inventory_team t
+             WHERE inst.id IS NULL AND t.institution_id IS NULL AND t.id IN (SELECT id FROM line_ids)
+             ORDER BY lower(t.name), t.id LIMIT page.start + %(limit)s)) x""",
+    "line_names": "JOIN inventory_team t ON t.id = l.id LEFT JOIN inventory_institution i ON i.id = t.institution_id",
     "line_columns": "t.slug, t.name, i.name",
 }
+# One team's projects: added up from its allocations', listed by code.
 _PROJECT_LINES = {
+    "tiered": """
+    SELECT month, tier, project_id, institution_id,
+           sum(allocated_byte_days) AS allocated, sum(used_byte_days) AS used,
+           sum(not_reporting_days) AS not_reporting
+      FROM figures
+     GROUP BY month, tier, project_id, institution_id""",
     "line_key": "project_id",
-    "line_order": "p.code",
-    "line_names": "JOIN inventory_researchproject p ON p.id = {alias}.id",
+    "ranked": """
+    SELECT x.id, row_number() OVER (ORDER BY p.code) AS position
+      FROM line_ids x JOIN inventory_researchproject p ON p.id = x.id""",
+    "line_names": "JOIN inventory_researchproject p ON p.id = l.id",
     "line_columns": "p.code, p.title, NULL::text",
 }
 
@@ -309,7 +339,7 @@ def showback_summary(
     months: list[Month], *, today: datetime.date, page: int = 1, per_page: int = 50, **scope
 ) -> ShowbackSummary:
     """The page's figures over *months* (scoped as showback_report), with the teams, or with ``team_slug`` that
-    team's projects, paged by *per_page*. Two queries, whatever the number of teams and projects."""
+    team's projects, paged by *per_page*. Three queries, whatever the number of teams and projects."""
     prices, currency = tier_prices()
     by_day = {month.first_day: month for month in months}
     per_month = {month: Figures(prices) for month in months}
@@ -319,18 +349,18 @@ def showback_summary(
     count = 0
     shape = _PROJECT_LINES if scope.get("team_slug") else _TEAM_LINES
     page = max(page, 1)
-    select = _SUMMARY.format(
-        line_key=shape["line_key"],
-        line_order=shape["line_order"],
-        line_columns=shape["line_columns"],
-        names_of_x=shape["line_names"].format(alias="x"),
-        names_of_l=shape["line_names"].format(alias="l"),
-    )
-    query = figures_query(select, months, today=today, offset=(page - 1) * per_page, limit=per_page, **scope)
+    select = _SUMMARY.format(**shape)
     rows = []
-    if query is not None:
-        with transaction.atomic(), connection.cursor() as cursor:
-            without_jit(cursor)
+    # The rollup's state and the figures are read at one moment (the worker may refresh in between); inside
+    # an outer transaction (tests) that transaction's moment holds already.
+    snapshot = not connection.in_atomic_block
+    with transaction.atomic(), connection.cursor() as cursor:
+        without_jit(cursor, snapshot=snapshot)
+        # One team's projects are few: worked out from its allocations. Teams are read from the team rollup.
+        rollup = None if scope.get("team_slug") else read_rollup(cursor, months)
+        offset = (page - 1) * per_page
+        query = figures_query(select, months, today=today, offset=offset, limit=per_page, rollup=rollup, **scope)
+        if query is not None:
             cursor.execute(*query)
             rows = cursor.fetchall()
     for level, key, day, tier, allocated, used, not_reporting, slug, name, institution, position in rows:

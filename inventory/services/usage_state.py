@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from inventory.daily_usage import days_affected_by
 from inventory.services.rollups import refresh_daily_usage, refresh_rollups
+from inventory.services.team_showback import refresh_team_showback
 
 # One statement for any number of allocations: each allocation's newest sample and newest sample with
 # limits are index probes (sample_unique_per_moment, sample_limits_by_allocation), not a scan of its history.
@@ -101,12 +102,14 @@ def refresh_usage_state(
 
 
 def refresh_every_usage_state() -> int:
-    """Recompute every allocation's state and every day's and month's rollups (after a bulk load such as the
-    demo's)."""
+    """Recompute every allocation's state, every day's and month's rollups and the showback page's team rollup
+    (after a bulk load such as the demo's). Returns how many days the daily rollups cover."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(array_agg(id), '{}') FROM inventory_allocation")
         cursor.execute(_REFRESH_LATEST, {"ids": cursor.fetchone()[0]})
-        return refresh_daily_usage()
+        days = refresh_daily_usage()
+        refresh_team_showback(every=True)
+        return days
 
 
 def refresh_today(*, allocation_ids: Iterable[int]) -> None:
