@@ -709,17 +709,23 @@ class TeamMonthlyShowback(models.Model):
 
 
 class ShowbackStaleTeam(models.Model):
-    """A team whose TeamMonthlyShowback rows may be out of date: the report works its figures out from its
-    allocations until the worker refreshes them. Written by database triggers (migration 0018), so that no
-    writer can forget it; no foreign key, because a team being deleted marks itself stale on its way out."""
+    """A mark that a team's TeamMonthlyShowback rows from month ``since`` on (every month when empty) may be
+    out of date: the report works those figures out from the allocations until the worker refreshes them.
 
-    team_id = models.BigIntegerField(primary_key=True)
+    Written by database triggers (migration 0018), so that no writer can forget it. A team may be marked
+    many times: the marks are plain inserts, never updates of one row per team, so that two writers marking
+    the same teams never wait for each other (and cannot deadlock on it); the worker takes them all at once.
+    No foreign key: a team being deleted marks itself on its way out.
+    """
+
+    team_id = models.BigIntegerField()
+    since = models.DateField(null=True, help_text="The first month that may have changed; empty: every month.")
 
     class Meta:
         verbose_name = "showback stale team"
 
     def __str__(self) -> str:
-        return str(self.team_id)
+        return f"{self.team_id} since {self.since or 'ever'}"
 
 
 class ShowbackRollupMonth(models.Model):

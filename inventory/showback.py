@@ -43,9 +43,7 @@ WITH months AS (
     SELECT m.first, m.last, m.whole
       FROM unnest(%(firsts)s::date[], %(lasts)s::date[], %(wholes)s::boolean[]) AS m(first, last, whole)
 )"""
-_COUNTED = (
-    _MONTHS
-    + """, counted AS (
+_COUNTED_AFTER_MONTHS = """, counted AS (
     SELECT m.first AS month, a.id, a.project_id, p.team_id, t.institution_id, pool.tier, a.quota_bytes,
            greatest(a.start_date, m.first) AS started,
            CASE WHEN a.status = 'active' THEN m.last ELSE least(a.end_date, m.last) END AS last_day
@@ -71,12 +69,13 @@ _COUNTED = (
      -- Before its start date an allocation counts only where it reported.
      WHERE c.started <= c.last_day OR coalesce(u.reported_days[c.last_day - c.month + 1], 0) > 0
 )"""
-)
+_COUNTED = _MONTHS + _COUNTED_AFTER_MONTHS
 
 # Per team instead of per allocation (the page's team lines), from the team rollup where it is fresh: the
-# rows of the covered months (%(covered)s) of teams not stale (%(stale)s), each read at the month's last
-# counted day; _COUNTED's figures (with {live} keeping only the other months and the stale teams) fill in the
-# rest. A month that has not begun has no figures (figures_query leaves it out).
+# rows of the covered months (%(covered)s), but not those of a stale team from the month it is stale since
+# (%(stale)s, %(stale_since)s), each read at the month's last counted day. _COUNTED's figures (with {live}
+# keeping the other months and the stale teams' months only) fill in the rest. A month that has not begun
+# has no figures (figures_query leaves it out).
 _ROLLED = """, rolled AS (
     SELECT m.first AS month, r.tier, r.team_id, t.institution_id,
            CASE WHEN m.whole THEN r.allocated_byte_days ELSE r.allocated_running[m.last - m.first + 1] END
@@ -87,10 +86,18 @@ _ROLLED = """, rolled AS (
       FROM months m
       JOIN inventory_teammonthlyshowback r ON r.month = m.first
       JOIN inventory_team t ON t.id = r.team_id
-     WHERE m.first = ANY(%(covered)s::date[]) AND r.team_id <> ALL(%(stale)s::bigint[])
+     WHERE m.first = ANY(%(covered)s::date[])
+       AND NOT EXISTS (SELECT 1 FROM stale_months s WHERE s.team_id = r.team_id AND s.month = m.first)
        AND (m.whole OR r.counted_running[m.last - m.first + 1] > 0) {scope}
 )"""
-_LIVE = "AND (m.first <> ALL(%(covered)s::date[]) OR p.team_id = ANY(%(stale)s::bigint[]))"
+_LIVE = """AND (m.first <> ALL(%(covered)s::date[])
+                 OR (p.team_id, m.first) IN (SELECT team_id, month FROM stale_months))"""
+# Each stale team's months from the one it is stale since (pairs: joined by equality, hashed).
+_STALE_MONTHS = """, stale_months AS (
+    SELECT s.team_id, m.first AS month
+      FROM unnest(%(stale)s::bigint[], %(stale_since)s::date[]) AS s(team_id, since)
+      JOIN months m ON s.since <= m.first
+)"""
 _TEAM_FIGURES_FROM_ROLLUP = _ROLLED + """, team_figures AS (SELECT * FROM rolled)"""
 _LIVE_PER_TEAM = """
     SELECT month, tier, team_id, institution_id, sum(allocated_byte_days) AS allocated_byte_days,
@@ -346,36 +353,53 @@ def figures_query(
     if rollup is None:
         return _COUNTED.format(scope=scope, live="") + select, values
     covered = [first for first in firsts if first in rollup.months]
-    values.update(covered=covered, stale=rollup.stale_teams)
+    stale = {team: since for team, since in rollup.stale_since.items() if any(since <= first for first in covered)}
+    values.update(covered=covered, stale=list(stale), stale_since=list(stale.values()))
     rolled_scope = scope.replace("p.team_id", "r.team_id")
     if not covered:
         sql = _COUNTED.format(scope=scope, live="") + _TEAM_FIGURES_LIVE
-    elif len(covered) == len(firsts) and not rollup.stale_teams:
-        sql = _MONTHS + _TEAM_FIGURES_FROM_ROLLUP.format(scope=rolled_scope)
+    elif len(covered) == len(firsts) and not stale:
+        sql = _MONTHS + _STALE_MONTHS + _TEAM_FIGURES_FROM_ROLLUP.format(scope=rolled_scope)
     else:
-        sql = _COUNTED.format(scope=scope, live=_LIVE) + _TEAM_FIGURES_FROM_BOTH.format(scope=rolled_scope)
+        sql = (
+            _MONTHS
+            + _STALE_MONTHS
+            + _COUNTED_AFTER_MONTHS.format(scope=scope, live=_LIVE)
+            + _TEAM_FIGURES_FROM_BOTH.format(scope=rolled_scope)
+        )
     return sql + select, values
 
 
 @dataclass(frozen=True, slots=True)
 class Rollup:
-    """What the team rollup holds fresh: the months it covers and the teams whose rows are stale."""
+    """What the team rollup holds fresh: the months it covers, and for each stale team the first month whose
+    rows may be out of date (date.min: every month)."""
 
     months: frozenset[datetime.date]
-    stale_teams: list[int]
+    stale_since: dict[int, datetime.date]
 
 
 def read_rollup(cursor, months: list[Month]) -> Rollup:
-    """Which of *months* the team rollup covers, and which teams are stale (one query; run it in the same
-    REPEATABLE READ transaction as the report's query, so that both see the same moment)."""
-    cursor.execute(
-        "SELECT (SELECT coalesce(array_agg(month), '{}') FROM inventory_showbackrollupmonth"
-        "         WHERE month = ANY(%s::date[])),"
-        "       (SELECT coalesce(array_agg(team_id), '{}') FROM inventory_showbackstaleteam)",
-        [[month.first_day for month in months]],
+    """Which of *months* the team rollup covers, and which teams are stale since when (one query; run it in the
+    same REPEATABLE READ transaction as the report's query, so that both see the same moment)."""
+    cursor.execute(_ROLLUP_STATE, [[month.first_day for month in months]])
+    covered, teams, since = cursor.fetchone()
+    return Rollup(
+        frozenset(covered), {team: first or datetime.date.min for team, first in zip(teams, since, strict=True)}
     )
-    covered, stale = cursor.fetchone()
-    return Rollup(frozenset(covered), stale)
+
+
+# A team marked many times is stale from its earliest mark's month; a mark without one, every month.
+_ROLLUP_STATE = """
+WITH stale AS (
+    SELECT team_id, CASE WHEN bool_or(since IS NULL) THEN NULL ELSE min(since) END AS since
+      FROM inventory_showbackstaleteam
+     GROUP BY team_id
+)
+SELECT (SELECT coalesce(array_agg(month), '{}') FROM inventory_showbackrollupmonth WHERE month = ANY(%s::date[])),
+       (SELECT coalesce(array_agg(team_id ORDER BY team_id), '{}') FROM stale),
+       (SELECT coalesce(array_agg(since ORDER BY team_id), '{}') FROM stale)
+"""
 
 
 def without_jit(cursor, *, snapshot: bool = False) -> None:

@@ -16,18 +16,20 @@ from django.db.models.functions import Lower
 
 import inventory.fields
 
-_STALE = "INSERT INTO inventory_showbackstaleteam (team_id) {teams} ON CONFLICT DO NOTHING"
+# Plain inserts (no unique key, no ON CONFLICT): a writer never waits for another one's marks.
+_STALE = "INSERT INTO inventory_showbackstaleteam (team_id, since) {marks}"
 
 TRIGGERS = f"""
--- Allocations inserted or deleted (statement level; "changed" is the transition table). Requested and
--- denied allocations never count, so they change nothing.
+-- Allocations inserted or deleted (statement level; "changed" is the transition table): from the month of
+-- their start date (usage they reported before it is in their monthly usage, whose deletion marks its own
+-- months). Requested and denied allocations never count, so they change nothing.
 CREATE FUNCTION inventory_showback_stale_allocations() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     {
     _STALE.format(
-        teams="SELECT DISTINCT p.team_id FROM changed c "
+        marks="SELECT p.team_id, date_trunc('month', min(c.start_date))::date FROM changed c "
         "JOIN inventory_researchproject p ON p.id = c.project_id "
-        "WHERE c.status IN ('active', 'expired', 'revoked')"
+        "WHERE c.status IN ('active', 'expired', 'revoked') GROUP BY p.team_id"
     )
 };
     RETURN NULL;
@@ -37,12 +39,14 @@ CREATE TRIGGER showback_stale_allocations_inserted AFTER INSERT ON inventory_all
 CREATE TRIGGER showback_stale_allocations_deleted AFTER DELETE ON inventory_allocation
     REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION inventory_showback_stale_allocations();
 
--- An allocation whose terms changed: its team before and after (a project may move the allocation).
+-- An allocation whose terms changed: its team before and after (a project may move the allocation), every
+-- month (its usage before its start date moves with it too).
 CREATE FUNCTION inventory_showback_stale_allocation_terms() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     {
     _STALE.format(
-        teams="SELECT p.team_id FROM inventory_researchproject p WHERE p.id IN (OLD.project_id, NEW.project_id)"
+        marks="SELECT p.team_id, NULL::date FROM inventory_researchproject p "
+        "WHERE p.id IN (OLD.project_id, NEW.project_id)"
     )
 };
     RETURN NULL;
@@ -52,14 +56,15 @@ CREATE TRIGGER showback_stale_allocation_terms AFTER UPDATE ON inventory_allocat
           IS DISTINCT FROM (NEW.status, NEW.start_date, NEW.end_date, NEW.quota_bytes, NEW.pool_id, NEW.project_id))
     EXECUTE FUNCTION inventory_showback_stale_allocation_terms();
 
--- Monthly usage written or deleted (every write of samples): the teams of those allocations.
+-- Monthly usage written or deleted (every write of samples): the teams of those allocations, from the
+-- first month written.
 CREATE FUNCTION inventory_showback_stale_usage() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     {
     _STALE.format(
-        teams="SELECT DISTINCT p.team_id FROM (SELECT DISTINCT allocation_id FROM changed) c "
+        marks="SELECT p.team_id, min(c.month) FROM changed c "
         "JOIN inventory_allocation a ON a.id = c.allocation_id "
-        "JOIN inventory_researchproject p ON p.id = a.project_id"
+        "JOIN inventory_researchproject p ON p.id = a.project_id GROUP BY p.team_id"
     )
 };
     RETURN NULL;
@@ -71,21 +76,21 @@ CREATE TRIGGER showback_stale_usage_updated AFTER UPDATE ON inventory_allocation
 CREATE TRIGGER showback_stale_usage_deleted AFTER DELETE ON inventory_allocationmonthlyusage
     REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION inventory_showback_stale_usage();
 
--- A project moved to another team: both teams.
+-- A project moved to another team: both teams, every month.
 CREATE FUNCTION inventory_showback_stale_project() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    {_STALE.format(teams="VALUES (OLD.team_id), (NEW.team_id)")};
+    {_STALE.format(marks="VALUES (OLD.team_id, NULL::date), (NEW.team_id, NULL::date)")};
     RETURN NULL;
 END $$;
 CREATE TRIGGER showback_stale_project AFTER UPDATE ON inventory_researchproject FOR EACH ROW
     WHEN (OLD.team_id IS DISTINCT FROM NEW.team_id) EXECUTE FUNCTION inventory_showback_stale_project();
 
--- A pool moved to another tier: the teams with allocations on it.
+-- A pool moved to another tier: the teams with allocations on it, every month.
 CREATE FUNCTION inventory_showback_stale_pool() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     {
     _STALE.format(
-        teams="SELECT DISTINCT p.team_id FROM inventory_allocation a "
+        marks="SELECT DISTINCT p.team_id, NULL::date FROM inventory_allocation a "
         "JOIN inventory_researchproject p ON p.id = a.project_id WHERE a.pool_id = NEW.id"
     )
 };
@@ -110,6 +115,15 @@ DROP FUNCTION inventory_showback_stale_usage();
 DROP FUNCTION inventory_showback_stale_project();
 DROP FUNCTION inventory_showback_stale_pool();
 """
+
+
+def fill(apps, schema_editor):
+    """Existing allocations fill the new rollup once (the worker keeps it fresh from now on), so that the
+    page is fast right after the upgrade; an empty database has nothing to fill."""
+    if apps.get_model("inventory", "Allocation").objects.exists():
+        from inventory.services.team_showback import refresh_team_showback
+
+        refresh_team_showback(every=True)
 
 
 class Migration(migrations.Migration):
@@ -138,7 +152,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="ShowbackStaleTeam",
             fields=[
-                ("team_id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("team_id", models.BigIntegerField()),
+                (
+                    "since",
+                    models.DateField(help_text="The first month that may have changed; empty: every month.", null=True),
+                ),
             ],
             options={
                 "verbose_name": "showback stale team",
@@ -185,4 +204,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunSQL(TRIGGERS, reverse_sql=DROP_TRIGGERS),
+        migrations.RunPython(fill, migrations.RunPython.noop),
     ]

@@ -8,7 +8,7 @@ page faster: a late or missed one never makes it wrong.
 
 ``refresh_team_showback`` runs on the worker every minute (inventory/tasks.py): it works out the rows of
 the months not yet covered (a new month, once) for every team, and of the stale teams for every covered
-month. The rollup covers the current month and the ``ROLLUP_MONTHS`` − 1 before it, so that a report of
+month from the one they are stale since. The rollup covers the current month and the ``ROLLUP_MONTHS`` − 1 before it, so that a report of
 the last year reads rollups only; older months are worked out when asked for.
 """
 
@@ -87,8 +87,11 @@ def refresh_team_showback(*, every: bool = False, today: datetime.date | None = 
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL work_mem = '64MB'")
         # Taken first: a team marked stale after this statement stays marked for the next refresh.
-        cursor.execute("DELETE FROM inventory_showbackstaleteam RETURNING team_id")
-        stale = sorted(row[0] for row in cursor.fetchall())
+        cursor.execute("DELETE FROM inventory_showbackstaleteam RETURNING team_id, since")
+        stale: dict[int, datetime.date] = {}
+        for team, since in cursor.fetchall():
+            since = since or datetime.date.min  # every month
+            stale[team] = min(since, stale.get(team, since))
         firsts = [month.first_day for month in wanted]
         cursor.execute("DELETE FROM inventory_showbackrollupmonth WHERE month <> ALL(%s::date[])", [firsts])
         cursor.execute("DELETE FROM inventory_teammonthlyshowback WHERE month <> ALL(%s::date[])", [firsts])
@@ -97,10 +100,10 @@ def refresh_team_showback(*, every: bool = False, today: datetime.date | None = 
         missing = wanted if every else [month for month in wanted if month.first_day not in covered]
         for month in missing:
             _refresh_month(cursor, month, teams=None, today=today)
-        if stale:
-            for month in wanted:
-                if month not in missing:
-                    _refresh_month(cursor, month, teams=stale, today=today)
+        for month in wanted:
+            teams = sorted(team for team, since in stale.items() if since <= month.first_day)
+            if teams and month not in missing:
+                _refresh_month(cursor, month, teams=teams, today=today)
         cursor.execute(_FORGET_DAYS, [wanted[-1].first_day])
         cursor.execute(
             "INSERT INTO inventory_showbackrollupmonth (month) SELECT unnest(%s::date[]) ON CONFLICT DO NOTHING",

@@ -56,13 +56,12 @@ def snapshot(months: list[Month], today: datetime.date, **scope) -> tuple:
 
 def worked_out(months: list[Month], today: datetime.date, **scope) -> tuple:
     """The same, with every team stale: worked out from the allocations, not read from the rollup."""
-    marked = stale_teams()
-    added = set(TeamMonthlyShowback.objects.values_list("team_id", flat=True)) - marked
-    ShowbackStaleTeam.objects.bulk_create([ShowbackStaleTeam(team_id=team_id) for team_id in added])
+    teams = set(TeamMonthlyShowback.objects.values_list("team_id", flat=True))
+    marks = ShowbackStaleTeam.objects.bulk_create([ShowbackStaleTeam(team_id=team_id) for team_id in teams])
     try:
         return snapshot(months, today, **scope)
     finally:
-        ShowbackStaleTeam.objects.filter(team_id__in=added).delete()
+        ShowbackStaleTeam.objects.filter(pk__in=[mark.pk for mark in marks]).delete()
 
 
 def test_a_whole_month_equals_the_definition_day_by_day(planned):
@@ -189,3 +188,28 @@ def test_the_worker_refreshes_every_minute(two_teams):
     tasks.refresh_showback(timestamp=0)
     assert stale_teams() == set()
     assert snapshot([Month.of(today)], today) == expected
+
+
+def test_a_mark_names_the_first_month_that_may_have_changed(two_teams):
+    _pool, mine, theirs, _project, allocation = two_teams
+    today = datetime.datetime.now(datetime.UTC).date()
+    this_month, last_month = Month.of(today), Month.of(today.replace(day=1) - datetime.timedelta(days=1))
+    # A sample of today changes this month's figures only.
+    save_usage_sample(sample=UsageSample(allocation=allocation, measured_at=at(today, hour=0), used_bytes=TB))
+    assert set(ShowbackStaleTeam.objects.values_list("team_id", "since")) == {(mine.pk, this_month.first_day)}
+    # Last month is still read from the rollup (a row set aside here shows it), this month is worked out.
+    TeamMonthlyShowback.objects.filter(team=mine, month=last_month.first_day).update(allocated_byte_days=0)
+    before = worked_out([last_month], today)
+    assert snapshot([last_month], today) != before
+    assert snapshot([this_month], today) == worked_out([this_month], today)
+    # The worker refreshes this month only: last month's row stays as it was set aside.
+    refresh_team_showback()
+    assert TeamMonthlyShowback.objects.get(team=mine, month=last_month.first_day).allocated_byte_days == 0
+    assert stale_teams() == set()
+    # A change of terms marks every month.
+    allocation.quota_bytes = 12 * TB
+    save_allocation(allocation=allocation)
+    assert set(ShowbackStaleTeam.objects.values_list("team_id", "since")) == {(mine.pk, None)}
+    refresh_team_showback()
+    assert snapshot([last_month], today) == worked_out([last_month], today)
+    assert snapshot([last_month], today)[1][0] == before[1][0] * 17 / 15  # 10 + 5 TB became 12 + 5 TB
