@@ -4,7 +4,9 @@ database marks it stale on every write that matters, whoever the writer)."""
 
 import datetime
 
+import psycopg
 import pytest
+from django.db import connection
 
 from dashboard.selectors.showback import showback_summary
 from inventory.models import Allocation, ShowbackRollupMonth, ShowbackStaleTeam, TeamMonthlyShowback, UsageSample
@@ -12,6 +14,7 @@ from inventory.services.allocations import approve_allocation, create_allocation
 from inventory.services.team_showback import refresh_team_showback, rollup_months
 from inventory.services.usage import save_usage_sample
 from inventory.showback import TB, Month, tb_months
+from tests.config.servers import database_url
 from tests.inventory.factories import make_allocation, make_pool, make_project, make_team, make_user
 from tests.inventory.test_showback import (  # noqa: F401 (case is a fixture)
     OCTOBER,
@@ -213,3 +216,29 @@ def test_a_mark_names_the_first_month_that_may_have_changed(two_teams):
     refresh_team_showback()
     assert snapshot([last_month], today) == worked_out([last_month], today)
     assert snapshot([last_month], today)[1][0] == before[1][0] * 17 / 15  # 10 + 5 TB became 12 + 5 TB
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_writers_marking_the_same_teams_never_wait_for_each_other():
+    """Each holds its marks uncommitted while the other marks the same teams in the opposite order: with a
+    unique mark per team the second would wait for the first (and then they would deadlock)."""
+    first, second = make_team(), make_team()
+    # One pool each: a quota change locks its pool (the capacity rule), which is not what is tested here.
+    allocations = [
+        make_allocation(pool=make_pool(capacity=1000 * TB), project=make_project(team=team))
+        for team in (first, second) * 2
+    ]
+    url = database_url(connection.settings_dict)
+    with psycopg.connect(url) as one, psycopg.connect(url) as two:
+        for conn in (one, two):
+            conn.execute("SET lock_timeout = '2s'")
+        quota = "UPDATE inventory_allocation SET quota_bytes = quota_bytes + 1 WHERE id = %s"
+        one.execute(quota, [allocations[0].pk])  # marks first
+        two.execute(quota, [allocations[3].pk])  # marks second
+        two.execute(quota, [allocations[2].pk])  # marks first: no wait for one
+        one.execute(quota, [allocations[1].pk])  # marks second: no wait for two
+        one.commit()
+        two.commit()
+    assert stale_teams() >= {first.pk, second.pk}
+    refresh_team_showback()
+    assert stale_teams() == set()
