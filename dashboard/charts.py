@@ -406,8 +406,9 @@ def _reference(reference: Reference, y: float, text: _ChartText) -> DrawnReferen
 class DayFormat:
     """One date format of Django's date filter ("j M Y") for many days: a chart writes ~90.
 
-    Django translates the month's name on every call; here each month's name is looked up once. Formats
-    with fields other than day, month (number or name) and year are left to Django.
+    Django translates the month's name on every call; here each month is written once (its name, number and
+    year), leaving a template of the day alone for each of its days. Formats with fields other than day,
+    month (number or name) and year are left to Django.
     """
 
     #: str.format fields giving what Django's date format characters give.
@@ -419,20 +420,26 @@ class DayFormat:
         "y": "{year2:02d}",
         "Y": "{year:04d}",
     }
+    #: The fields filled in per day; the others are filled in once per month.
+    _DAY_FIELDS = frozenset("dj")
     #: Format characters that write the month's name: written once per month by Django.
     _MONTH_NAMES = frozenset("bEFMN")
 
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
         self._template, self._names_used = self._compile(pattern)
-        self._names: dict[int, dict[str, str]] = {}
+        self._months: dict[tuple[int, int], str] = {}
 
     @classmethod
     def _compile(cls, pattern: str) -> tuple[str | None, tuple[str, ...]]:
+        """A template formatted twice: once per month (the day's fields and the text come out of it as the
+        day's template: their braces are doubled once more), then per day."""
         parts, names = [], []
         for index, piece in enumerate(re_formatchars.split(pattern)):
             if index % 2 == 0:  # text between format characters, backslash escapes removed as Django does
-                parts.append(re_escaped.sub(r"\1", piece).replace("{", "{{").replace("}", "}}"))
+                parts.append(re_escaped.sub(r"\1", piece).replace("{", "{{{{").replace("}", "}}}}"))
+            elif piece in cls._DAY_FIELDS:
+                parts.append(cls._FIELDS[piece].replace("{", "{{").replace("}", "}}"))
             elif piece in cls._FIELDS:
                 parts.append(cls._FIELDS[piece])
             elif piece in cls._MONTH_NAMES:
@@ -442,16 +449,22 @@ class DayFormat:
                 return None, ()
         return "".join(parts), tuple(names)
 
-    def _month_names(self, month: int) -> dict[str, str]:
+    def _month(self, year: int, month: int) -> str:
+        """The template of the days of *month* in *year* (its name, number and year written)."""
         first = datetime.date(2000, month, 1)
-        names = self._names[month] = {f"name_{char}": format_date(first, char) for char in self._names_used}
-        return names
+        names = {
+            f"name_{char}": format_date(first, char).replace("{", "{{").replace("}", "}}") for char in self._names_used
+        }
+        template = self._months[year, month] = self._template.format(month=month, year=year, year2=year % 100, **names)
+        return template
 
     def __call__(self, day: datetime.date) -> str:
         if self._template is None:
             return format_date(day, self.pattern)
-        names = self._names.get(day.month) or self._month_names(day.month)
-        return self._template.format(day=day.day, month=day.month, year=day.year, year2=day.year % 100, **names)
+        template = self._months.get((day.year, day.month))
+        if template is None:
+            template = self._month(day.year, day.month)
+        return template.format(day=day.day)
 
 
 def day_format() -> DayFormat:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connection
-from django.db.models import QuerySet
+from django.db.models import DEFERRED, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -137,8 +138,13 @@ _TEAM_PAGE_FIELDS = (
 )
 
 
-def _team_page_columns(staff: bool) -> list[tuple[type, list[str], str]]:
-    """Per model: its fields in the model's own order (Model.from_db reads values in that order), and its columns."""
+@cache
+def _team_page_columns(staff: bool) -> tuple[tuple[type, tuple[int, ...], str], ...]:
+    """Per model: the positions among its fields (Model.from_db's order) of the columns read, and the columns.
+
+    The same on every page, so made once. With a value or DEFERRED for every field, from_db takes them as
+    they are, without matching each field's name against the columns read.
+    """
     staff_fields = (
         (Allocation, "a", ("justification",)),
         (get_user_model(), "u", ("id", "username", "first_name", "last_name")),
@@ -148,9 +154,10 @@ def _team_page_columns(staff: bool) -> list[tuple[type, list[str], str]]:
         wanted.setdefault(model, (alias, set()))[1].update(fields)
     models = []
     for model, (alias, fields) in wanted.items():
-        chosen = [field for field in model._meta.concrete_fields if field.attname in fields]
-        models.append((model, [f.attname for f in chosen], ", ".join(f"{alias}.{f.column}" for f in chosen)))
-    return models
+        concrete = model._meta.concrete_fields
+        positions = tuple(index for index, field in enumerate(concrete) if field.attname in fields)
+        models.append((model, positions, ", ".join(f"{alias}.{concrete[index].column}" for index in positions)))
+    return tuple(models)
 
 
 class TeamAllocationPages:
@@ -162,7 +169,7 @@ class TeamAllocationPages:
         self.team, self.staff = team, staff
         self._models = _team_page_columns(staff)
         self._sql = _TEAM_PAGE_SQL.format(
-            columns=", ".join(columns for _model, _fields, columns in self._models),
+            columns=", ".join(columns for _model, _positions, columns in self._models),
             requester_join=f"LEFT JOIN {get_user_model()._meta.db_table} u ON u.id = a.requested_by_id"
             if staff
             else "",
@@ -186,9 +193,12 @@ class TeamAllocationPages:
 
     def _allocation(self, row: tuple) -> Allocation:
         instances, offset = {}, 0
-        for model, fields, _columns in self._models:
-            instances[model] = model.from_db(DEFAULT_DB_ALIAS, fields, row[offset : offset + len(fields)])
-            offset += len(fields)
+        for model, positions, _columns in self._models:
+            values = [DEFERRED] * len(model._meta.concrete_fields)
+            for position, value in zip(positions, row[offset : offset + len(positions)], strict=True):
+                values[position] = value
+            instances[model] = model.from_db(DEFAULT_DB_ALIAS, None, values)
+            offset += len(positions)
         allocation, project, pool = instances[Allocation], instances[ResearchProject], instances[StoragePool]
         allocation.used_percent = row[offset]
         project.team, pool.array = self.team, instances[StorageArray]

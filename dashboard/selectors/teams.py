@@ -116,10 +116,13 @@ def team_figures(slug: str, *, latest_day: datetime.date | None) -> Team | None:
     growth over 7 and 30 days) and ``allocation_total`` (all its allocations, any status), or None: one query."""
     sums_sql, sums_params = _TEAM_SUMS.sql_with_params(slug=slug, since=figures.reporting_since())
     days = [latest_day - datetime.timedelta(days=n) if latest_day else None for n in (0, 7, 30)]
-    found = list(Team.objects.raw(_TEAM_SQL.format(sums=sums_sql), (*sums_params, *days, slug)))
-    if not found:
+    with connection.cursor() as cursor:
+        cursor.execute(_TEAM_SQL.format(sums=sums_sql), (*sums_params, *days, slug))
+        columns = [column.name for column in cursor.description]
+        row = cursor.fetchone()
+    if row is None:
         return None
-    team = found[0]
+    team = _team_from_row(dict(zip(columns, row, strict=True)))
     if team.institution_id is not None:
         # Joined above: set the relation so the page does not fetch it again.
         team.institution = Institution(
@@ -128,6 +131,16 @@ def team_figures(slug: str, *, latest_day: datetime.date | None) -> Team | None:
             slug=team.institution_slug,
             short_name=team.institution_short_name,
         )
+    return team
+
+
+def _team_from_row(values: dict) -> Team:
+    """The Team of a row of _TEAM_SQL (its own columns by name, as Team.objects.raw() would map them) with the
+    figures as attributes. Read from the cursor: the raw queryset's column mapping cost more than the row."""
+    fields = Team._meta.concrete_fields
+    team = Team.from_db(DEFAULT_DB_ALIAS, [f.attname for f in fields], [values.pop(f.column) for f in fields])
+    for name, value in values.items():
+        setattr(team, name, value)
     return team
 
 

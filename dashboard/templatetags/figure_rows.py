@@ -17,20 +17,51 @@ from __future__ import annotations
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from dashboard.html import html_format
 from dashboard.links import page_url
-from dashboard.templatetags.dashboard import lifecycle_label, tier_name, usage_bar
+from dashboard.rows import UsageBars
+from dashboard.templatetags.dashboard import lifecycle_label, tier_name
 from dashboard.templatetags.forecast import days_until_full, full_on, ratio
-from inventory.templatetags.capacity import capacity_title, capacity_units
+from inventory.templatetags.capacity import LocalNumbers
 
 register = template.Library()
 
 
-def _capacity_cell(value, binary) -> str:
-    return html_format('<td class="num" title="{}">{}</td>', capacity_title(value), capacity_units(value, binary))
+class _TableText:
+    """What the rows of one table share: the language's number format, the bars' labels and badges and the
+    rows' link texts, looked up by the table's first row (a tag per row made each of them again per row)."""
+
+    def __init__(self) -> None:
+        self.numbers = LocalNumbers()
+        self.bars = UsageBars(self.numbers)
+
+    @cached_property
+    def details(self) -> tuple[str, str]:
+        return _("details"), _("of %(project)s on %(pool)s")
+
+    @cached_property
+    def bar_labels(self) -> tuple[str, str]:
+        """The labels of a figures row's two bars: allocated, and used."""
+        return _("of allowed allocated"), _("of usable used")
+
+
+def _table_text(context) -> _TableText:
+    """The _TableText of the template being rendered (each table's template, or include, has its own)."""
+    text = context.render_context.get(_TableText)
+    if text is None:
+        text = context.render_context[_TableText] = _TableText()
+    return text
+
+
+def _capacity_cell(value, binary, numbers: LocalNumbers) -> str:
+    """As ``title="{{ value|capacity_title }}"`` and ``{{ value|capacity_units:binary }}``."""
+    return html_format(
+        '<td class="num" title="{}">{}</td>', numbers.byte_count(value), numbers.capacity(value, binary=bool(binary))
+    )
 
 
 def _figures_head(row: dict, kind: str) -> str:
@@ -55,8 +86,8 @@ def _figures_head(row: dict, kind: str) -> str:
     )
 
 
-@register.simple_tag
-def figures_row(row: dict, kind: str, binary=False, *, within_array=False, forecasts=False):
+@register.simple_tag(takes_context=True)
+def figures_row(context, row: dict, kind: str, binary=False, *, within_array=False, forecasts=False):
     """One ``<tr>`` of a site, array or pool's capacity figures (a row of dashboard.selectors.storage).
 
     *within_array*: the page is the array's own, so pools leave out the array column; *forecasts* adds
@@ -66,32 +97,34 @@ def figures_row(row: dict, kind: str, binary=False, *, within_array=False, forec
     if kind == "pool" and not within_array:
         url = page_url("dashboard:array-detail", array=row["array_slug"])
         cells.append(html_format('<td><a href="{}">{}</a></td>', url, row["array_name"]))
+    text = _table_text(context)
+    numbers, (allocated_label, used_label) = text.numbers, text.bar_labels
     warning, critical = row["warning_threshold"], row["critical_threshold"]
-    allocated_bar = usage_bar(
+    allocated_bar = text.bars.bar(
         row["allocated_bytes"],
         row["allocatable_bytes"],
         warning,
         critical,
         percent=row["allocated_percent"],
-        label=_("of allowed allocated"),
+        label=allocated_label,
     )
     if row["nearly_overcommitted"]:
         allocated_bar += html_format(' <span class="badge badge-over">{}</span>', _("nearly overcommitted"))
-    used_bar = usage_bar(
+    used_bar = text.bars.bar(
         row["physical_used_bytes"],
         row["usable_bytes"],
         warning,
         critical,
         percent=row["used_percent"],
-        label=_("of usable used"),
+        label=used_label,
     )
     cells += [
-        _capacity_cell(row["usable_bytes"], binary),
-        _capacity_cell(row["allocated_bytes"], binary),
+        _capacity_cell(row["usable_bytes"], binary, numbers),
+        _capacity_cell(row["allocated_bytes"], binary, numbers),
         f"<td>{allocated_bar}</td>",
-        _capacity_cell(row["physical_used_bytes"], binary),
+        _capacity_cell(row["physical_used_bytes"], binary, numbers),
         f"<td>{used_bar}</td>",
-        _capacity_cell(row["free_bytes"], binary),
+        _capacity_cell(row["free_bytes"], binary, numbers),
     ]
     if forecasts:
         forecast = row.get("forecast")
@@ -105,13 +138,15 @@ def figures_row(row: dict, kind: str, binary=False, *, within_array=False, forec
     return mark_safe(f"<tr>{''.join(cells)}</tr>")
 
 
-@register.simple_tag
-def attention_row(allocation, binary=False, *, show_end=False):
+@register.simple_tag(takes_context=True)
+def attention_row(context, allocation, binary=False, *, show_end=False):
     """One ``<tr>`` of an overview list of allocations (project, team, pool, end, used, quota, bar).
 
     Needs the rows of dashboard.selectors.overview.attention_lists (project, team, pool and array joined,
     ``used_percent``).
     """
+    text = _table_text(context)
+    details, details_of = text.details
     project, pool = allocation.project, allocation.pool
     team, array = project.team, pool.array
     cells = [
@@ -121,8 +156,8 @@ def attention_row(allocation, binary=False, *, show_end=False):
             page_url("dashboard:project-detail", code=project.code),
             project.code,
             page_url("dashboard:allocation-detail", pk=allocation.pk),
-            _("details"),
-            _("of %(project)s on %(pool)s") % {"project": project.code, "pool": pool.name},
+            details,
+            details_of % {"project": project.code, "pool": pool.name},
         ),
         html_format('<td><a href="{}">{}</a></td>', page_url("dashboard:team-detail", slug=team.slug), team.name),
         html_format(
@@ -135,7 +170,7 @@ def attention_row(allocation, binary=False, *, show_end=False):
     if show_end:
         end = allocation.end_date
         cells.append(html_format("<td>{}</td>", end.isoformat() if end else ""))
-    bar = usage_bar(
+    bar = text.bars.bar(
         allocation.used_bytes,
         allocation.quota_bytes,
         pool.warning_threshold,
@@ -143,29 +178,32 @@ def attention_row(allocation, binary=False, *, show_end=False):
         percent=allocation.used_percent,
     )
     cells += [
-        _capacity_cell(allocation.used_bytes, binary),
-        _capacity_cell(allocation.quota_bytes, binary),
+        _capacity_cell(allocation.used_bytes, binary, text.numbers),
+        _capacity_cell(allocation.quota_bytes, binary, text.numbers),
         f"<td>{bar}</td>",
     ]
     return mark_safe(f"<tr>{''.join(cells)}</tr>")
 
 
-@register.simple_tag
-def top_team_row(team, binary=False):
+@register.simple_tag(takes_context=True)
+def top_team_row(context, team, binary=False):
     """One ``<tr>`` of the overview's teams using most (dashboard.selectors.overview.top_teams)."""
+    text = _table_text(context)
     return mark_safe(
         html_format(
             '<tr><th scope="row"><a href="{}">{}</a></th>', page_url("dashboard:team-detail", slug=team.slug), team.name
         )
-        + _capacity_cell(team.used_bytes, binary)
-        + _capacity_cell(team.allocated_bytes, binary)
-        + f"<td>{usage_bar(team.used_bytes, team.allocated_bytes, percent=team.used_percent)}</td></tr>"
+        + _capacity_cell(team.used_bytes, binary, text.numbers)
+        + _capacity_cell(team.allocated_bytes, binary, text.numbers)
+        + f"<td>{text.bars.bar(team.used_bytes, team.allocated_bytes, percent=team.used_percent)}</td></tr>"
     )
 
 
-@register.simple_tag
-def pending_request_row(allocation, binary=False):
+@register.simple_tag(takes_context=True)
+def pending_request_row(context, allocation, binary=False):
     """One ``<tr>`` of the overview's requests waiting for approval (staff), with a link to review it."""
+    text = _table_text(context)
+    details, details_of = text.details
     project, pool = allocation.project, allocation.pool
     requester = allocation.requested_by
     requested_by = (requester.get_full_name() or requester.username) if requester else "—"
@@ -177,8 +215,8 @@ def pending_request_row(allocation, binary=False):
             project.code,
             project.team.name,
             page_url("dashboard:allocation-detail", pk=allocation.pk),
-            _("details"),
-            _("of %(project)s on %(pool)s") % {"project": project.code, "pool": pool.name},
+            details,
+            details_of % {"project": project.code, "pool": pool.name},
         ),
         html_format(
             '<td><a href="{}">{} / {}</a></td>',
@@ -186,11 +224,7 @@ def pending_request_row(allocation, binary=False):
             pool.array.name,
             pool.name,
         ),
-        html_format(
-            '<td class="num" title="{}">{}</td>',
-            capacity_title(allocation.quota_bytes),
-            capacity_units(allocation.quota_bytes, binary),
-        ),
+        _capacity_cell(allocation.quota_bytes, binary, text.numbers),
         html_format("<td>{}</td>", requested_by),
         html_format("<td>{}</td>", timezone.localtime(allocation.created_at).date().isoformat()),
         html_format(
@@ -202,18 +236,19 @@ def pending_request_row(allocation, binary=False):
     return mark_safe(f"<tr>{''.join(cells)}</tr>")
 
 
-@register.simple_tag
-def nearing_full_row(pool: dict, binary=False):
+@register.simple_tag(takes_context=True)
+def nearing_full_row(context, pool: dict, binary=False):
     """One ``<tr>`` of the overview's pools nearing full: a figures row with its ``forecast`` (dashboard.forecast)."""
+    text = _table_text(context)
     forecast = pool["forecast"]
     days = forecast.days_until_full
-    bar = usage_bar(
+    bar = text.bars.bar(
         pool["physical_used_bytes"],
         pool["usable_bytes"],
         pool["warning_threshold"],
         pool["critical_threshold"],
         percent=pool["used_percent"],
-        label=_("of usable used"),
+        label=text.bar_labels[1],
     )
     on = full_on(days)
     about = (
@@ -229,8 +264,10 @@ def nearing_full_row(pool: dict, binary=False):
             pool["pool_name"],
         ),
         f"<td>{bar}</td>",
-        html_format('<td class="num">{}</td>', capacity_units(forecast.growth_bytes_per_day, binary)),
-        _capacity_cell(pool["free_bytes"], binary),
+        html_format(
+            '<td class="num">{}</td>', text.numbers.capacity(forecast.growth_bytes_per_day, binary=bool(binary))
+        ),
+        _capacity_cell(pool["free_bytes"], binary, text.numbers),
         html_format('<td class="forecast">{}{}</td>', days_until_full(days), about),
     ]
     return mark_safe(f"<tr>{''.join(cells)}</tr>")
