@@ -584,7 +584,11 @@ class PoolDailyUsage(models.Model):
     samples, so that the forecasts and charts read a few hundred rows instead of millions of samples.
     """
 
-    pool = models.ForeignKey(StoragePool, on_delete=models.CASCADE, related_name="daily_usage", verbose_name=_("pool"))
+    # No index of its own: the unique (pool, day) constraint's index serves every lookup by pool, and each
+    # extra index is written again for every rollup row an import changes.
+    pool = models.ForeignKey(
+        StoragePool, on_delete=models.CASCADE, related_name="daily_usage", verbose_name=_("pool"), db_index=False
+    )
     day = models.DateField(verbose_name=_("day"))
     used_bytes = models.BigIntegerField(verbose_name=_("used bytes"))
     physical_used_bytes = models.BigIntegerField(
@@ -621,7 +625,11 @@ class PoolDailyUsage(models.Model):
 class TeamDailyUsage(models.Model):
     """Rollup: a team's usage on one day, over all its projects' allocations (see PoolDailyUsage)."""
 
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="daily_usage", verbose_name=_("team"))
+    # No index of its own: the unique (team, day) constraint's index serves every lookup by team, and each
+    # extra index is written again for every rollup row an import changes (most of an import's rollup time).
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="daily_usage", verbose_name=_("team"), db_index=False
+    )
     day = models.DateField(verbose_name=_("day"))
     used_bytes = models.BigIntegerField(verbose_name=_("used bytes"))
     physical_used_bytes = models.BigIntegerField(
