@@ -384,21 +384,26 @@ def read_rollup(cursor, months: list[Month]) -> Rollup:
     same REPEATABLE READ transaction as the report's query, so that both see the same moment)."""
     cursor.execute(_ROLLUP_STATE, [[month.first_day for month in months]])
     covered, teams, since = cursor.fetchone()
-    return Rollup(
-        frozenset(covered), {team: first or datetime.date.min for team, first in zip(teams, since, strict=True)}
-    )
+    return Rollup(frozenset(covered), stale_since(zip(teams, since, strict=True)))
 
 
-# A team marked many times is stale from its earliest mark's month; a mark without one, every month.
-_ROLLUP_STATE = """
+# A team marked many times is stale from its earliest mark's month; a mark without one (NULL), every month.
+# The aggregate over a team's marks (columns team_id, since), grouped by team.
+STALE_SINCE = "CASE WHEN bool_or(since IS NULL) THEN NULL ELSE min(since) END"
+
+
+def stale_since(rows) -> dict[int, datetime.date]:
+    """{team: the first month that may be stale} from (team_id, STALE_SINCE) rows; date.min: every month."""
+    return {team: since or datetime.date.min for team, since in rows}
+
+
+_ROLLUP_STATE = f"""
 WITH stale AS (
-    SELECT team_id, CASE WHEN bool_or(since IS NULL) THEN NULL ELSE min(since) END AS since
-      FROM inventory_showbackstaleteam
-     GROUP BY team_id
+    SELECT team_id, {STALE_SINCE} AS since FROM inventory_showbackstaleteam GROUP BY team_id
 )
-SELECT (SELECT coalesce(array_agg(month), '{}') FROM inventory_showbackrollupmonth WHERE month = ANY(%s::date[])),
-       (SELECT coalesce(array_agg(team_id ORDER BY team_id), '{}') FROM stale),
-       (SELECT coalesce(array_agg(since ORDER BY team_id), '{}') FROM stale)
+SELECT (SELECT coalesce(array_agg(month), '{{}}') FROM inventory_showbackrollupmonth WHERE month = ANY(%s::date[])),
+       (SELECT coalesce(array_agg(team_id ORDER BY team_id), '{{}}') FROM stale),
+       (SELECT coalesce(array_agg(since ORDER BY team_id), '{{}}') FROM stale)
 """
 
 

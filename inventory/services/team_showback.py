@@ -8,22 +8,19 @@ page faster: a late or missed one never makes it wrong.
 
 ``refresh_team_showback`` runs on the worker every minute (inventory/tasks.py): it works out the rows of
 the months not yet covered (a new month, once) for every team, and of the stale teams for every covered
-month from the one they are stale since. The rollup covers the current month and the ``ROLLUP_MONTHS`` − 1 before it, so that a report of
-the last year reads rollups only; older months are worked out when asked for.
+month from the one they are stale since. The rollup covers the current month and the ``ROLLUP_MONTHS`` − 1
+before it, so that a report of the last year reads rollups only; older months are worked out when asked for.
 """
 
 from __future__ import annotations
 
 import datetime
-import logging
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from inventory.showback import MAX_MONTHS, TEAM_DAYS, Month
-
-logger = logging.getLogger(__name__)
+from inventory.showback import MAX_MONTHS, STALE_SINCE, TEAM_DAYS, Month, stale_since, without_jit
 
 #: Months the rollup covers, the current one included.
 ROLLUP_MONTHS = MAX_MONTHS + 1
@@ -32,23 +29,35 @@ ROLLUP_MONTHS = MAX_MONTHS + 1
 _LOCK = "SELECT pg_advisory_xact_lock(hashtext('inventory.team_showback'))"
 
 _COLUMNS = (
-    "allocated_byte_days, used_byte_days, not_reporting_days, counted_days,"
-    " allocated_running, used_running, not_reporting_running, counted_running"
+    "allocated_byte_days",
+    "used_byte_days",
+    "not_reporting_days",
+    "counted_days",
+    "allocated_running",
+    "used_running",
+    "not_reporting_running",
+    "counted_running",
 )
+_NEW = ", ".join(f"EXCLUDED.{column}" for column in _COLUMNS)
 _UPSERT = f"""
 WITH fresh AS ({TEAM_DAYS}), written AS (
-    INSERT INTO inventory_teammonthlyshowback (team_id, tier, month, {_COLUMNS})
-    SELECT team_id, tier, %(first)s, {_COLUMNS} FROM fresh
+    INSERT INTO inventory_teammonthlyshowback (team_id, tier, month, {", ".join(_COLUMNS)})
+    SELECT team_id, tier, %(first)s, {", ".join(_COLUMNS)} FROM fresh
     ON CONFLICT (month, team_id, tier) DO UPDATE
-       SET ({_COLUMNS}) = ROW({", ".join(f"EXCLUDED.{c.strip()}" for c in _COLUMNS.split(","))})
-     WHERE ({", ".join(f"inventory_teammonthlyshowback.{c.strip()}" for c in _COLUMNS.split(","))})
-           IS DISTINCT FROM ({", ".join(f"EXCLUDED.{c.strip()}" for c in _COLUMNS.split(","))})
+       SET ({", ".join(_COLUMNS)}) = ROW({_NEW})
+     WHERE ({", ".join(f"inventory_teammonthlyshowback.{column}" for column in _COLUMNS)}) IS DISTINCT FROM ({_NEW})
 )
 -- A team (or tier) with nothing left in the month has no row.
 DELETE FROM inventory_teammonthlyshowback r
  WHERE r.month = %(first)s
    AND (%(teams)s::bigint[] IS NULL OR r.team_id = ANY(%(teams)s::bigint[]))
    AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.team_id = r.team_id AND f.tier = r.tier)
+"""
+
+# Every stale mark, taken (deleted) and folded per team as the report folds them.
+_TAKE_MARKS = f"""
+WITH taken AS (DELETE FROM inventory_showbackstaleteam RETURNING team_id, since)
+SELECT team_id, {STALE_SINCE} FROM taken GROUP BY team_id
 """
 
 # Once a month is over, no report reads its days: its rows keep their sums only.
@@ -82,16 +91,11 @@ def refresh_team_showback(*, every: bool = False, today: datetime.date | None = 
     wanted = rollup_months(today)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_LOCK)
-        # A month of every team's allocations, day by day: JIT compiling costs more than the work, and the
-        # sorts would spill to disk with the default work_mem.
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET LOCAL work_mem = '64MB'")
+        # A month of every team's allocations, day by day: the same settings as the report's query.
+        without_jit(cursor)
         # Taken first: a team marked stale after this statement stays marked for the next refresh.
-        cursor.execute("DELETE FROM inventory_showbackstaleteam RETURNING team_id, since")
-        stale: dict[int, datetime.date] = {}
-        for team, since in cursor.fetchall():
-            since = since or datetime.date.min  # every month
-            stale[team] = min(since, stale.get(team, since))
+        cursor.execute(_TAKE_MARKS)
+        stale = stale_since(cursor.fetchall())
         firsts = [month.first_day for month in wanted]
         cursor.execute("DELETE FROM inventory_showbackrollupmonth WHERE month <> ALL(%s::date[])", [firsts])
         cursor.execute("DELETE FROM inventory_teammonthlyshowback WHERE month <> ALL(%s::date[])", [firsts])
